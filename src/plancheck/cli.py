@@ -1,0 +1,304 @@
+"""The command line: wires options to the loader, the engine and a reporter. No logic lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from plancheck import __version__
+from plancheck.config import Config, ConfigError, load_config
+from plancheck.engine import Result, run
+from plancheck.findings import SEVERITIES
+from plancheck.fsutil import write_atomic
+from plancheck.planset import PlanSet, load_planset
+from plancheck.reporters import json_report, text
+from plancheck.rules.registry import FAMILIES, RULES, lookup
+from plancheck.schemas_gen import SCHEMA_FILES, schema_text
+from plancheck.show import plan_to_dict, render_plan_text
+
+app = typer.Typer(
+    name="plancheck",
+    help="Check Vietnamese government plans against the plans they implement (Resolution 57-NQ/TW).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Level(str, Enum):
+    error = "error"
+    warning = "warning"
+    gap = "gap"
+    info = "info"
+
+
+class UsageError(Exception):
+    """A bad invocation: one line on standard error, exit code 2."""
+
+
+def _stdout() -> Console:
+    return Console(
+        file=sys.stdout,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"plancheck: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _config() -> Config:
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _paths(paths: list[Path] | None, config: Config) -> list[Path]:
+    if paths:
+        return paths
+    return [config.base_dir / p for p in config.paths]
+
+
+def _sources(option: Path | None, config: Config) -> Path | None:
+    if option is not None:
+        chosen = option
+    elif config.sources:
+        chosen = config.base_dir / config.sources
+    else:
+        return None
+    if not chosen.is_dir():
+        raise _fail(f"--sources {chosen}: not a folder")
+    return chosen
+
+
+def _load(paths: list[Path], config: Config, sources: Path | None, use_cache: bool = True) -> tuple[PlanSet, set[str]]:
+    from plancheck.cache import cached_loader
+
+    loader = cached_loader(config, enabled=use_cache)
+    return load_planset(paths, sources=sources, max_bytes=config.max_file_size, loader=loader)
+
+
+Paths = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Plan files or folders (default: `paths` from [tool.plancheck], else plans/).", show_default=False),
+]
+SourcesOpt = Annotated[
+    Path | None,
+    typer.Option("--sources", help="Folder of source texts for the provenance rules (PC5xx).", show_default=False),
+]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="The date the check describes (YYYY-MM-DD; default today).", show_default=False)
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
+
+
+def _apply_common(
+    config: Config,
+    select: list[str] | None,
+    ignore: list[str] | None,
+    fail_on: Level | None,
+    as_of: str | None,
+) -> None:
+    if select:
+        config.select = [s.strip().upper() for item in select for s in item.split(",") if s.strip()]
+    if ignore:
+        config.ignore = [s.strip().upper() for item in ignore for s in item.split(",") if s.strip()]
+    if fail_on is not None:
+        config.fail_on = fail_on.value  # type: ignore[assignment]
+    if as_of is not None:
+        try:
+            config.as_of = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise _fail(f"--as-of {as_of!r}: expected YYYY-MM-DD") from None
+
+
+@app.command()
+def validate(
+    paths: Paths = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fail_on: Annotated[
+        Level | None, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity (default error).", show_default=False)
+    ] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (PC2, PC201).", show_default=False)] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes.", show_default=False)] = None,
+    sources: SourcesOpt = None,
+    as_of: AsOfOpt = None,
+    base: Annotated[str | None, typer.Option("--base", help="Git ref: report findings in plans changed since it, marked new or existing.", show_default=False)] = None,
+    fail_on_new: Annotated[bool, typer.Option("--fail-on-new", help="With --base: fail only on new findings.")] = False,
+    no_cache: NoCacheOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Validate plans: schema, references, targets and deadlines against every parent."""
+    config = _config()
+    _apply_common(config, select, ignore, fail_on, as_of)
+    chosen = _paths(paths, config)
+    source_dir = _sources(sources, config)
+    try:
+        if base is not None:
+            from plancheck.diffaware import run_against_base
+
+            result, new = run_against_base(chosen, config, source_dir, base, use_cache=not no_cache)
+        else:
+            planset, requested = _load(chosen, config, source_dir, use_cache=not no_cache)
+            result = run(planset, requested, config)
+            new = None
+        _report(result, format, config, new)
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+    blocking = result.at_or_above(config.fail_on)
+    if new is not None and fail_on_new:
+        blocking = [f for f in blocking if new.get(f, False)]
+    raise typer.Exit(1 if blocking else 0)
+
+
+def _report(result: Result, format: Format, config: Config, new: dict[object, bool] | None) -> None:
+    files = len([f for f in result.planset.files if f.path in result.requested])
+    if result.planset.catalogue_path in result.requested:
+        files += 1
+    if format is Format.json:
+        sys.stdout.write(json_report.render(result.findings, result.counts, new))
+    elif format is Format.github:
+        from plancheck.reporters import github
+
+        sys.stdout.write(github.render(result.findings, new))
+        github.write_step_summary(result, config)
+    elif format is Format.sarif:
+        from plancheck.reporters import sarif
+
+        sys.stdout.write(sarif.render(result.findings))
+    else:
+        text.render(_stdout(), result.findings, result.counts, files, new)
+
+
+@app.command()
+def show(
+    plans: Annotated[list[str] | None, typer.Argument(help="Plan ids (default: all).", show_default=False)] = None,
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
+    root: Annotated[Path | None, typer.Option("--root", help="Plan tree (default: plans/).", show_default=False)] = None,
+) -> None:
+    """Show plans as plancheck reads them, normalised."""
+    config = _config()
+    paths = [root] if root is not None else _paths(None, config)
+    planset, _ = _load(paths, config, None)
+    wanted = plans or sorted(planset.plans)
+    missing = [p for p in wanted if p not in planset.plans]
+    if missing:
+        raise _fail(f"no valid plan with id {missing[0]!r} (see `plancheck validate`)")
+    chosen = [planset.plans[p] for p in wanted]
+    if format is ShowFormat.json:
+        data = [plan_to_dict(lp.plan) for lp in chosen if lp.plan is not None]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console = _stdout()
+        for lp in chosen:
+            assert lp.plan is not None
+            render_plan_text(console, lp.plan)
+
+
+@app.command("rules")
+def rules_cmd(
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
+) -> None:
+    """List every rule with its code, name, default severity and summary."""
+    if format is ShowFormat.json:
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "family": FAMILIES[r.family], "summary": r.summary}
+            for r in RULES.values()
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    console = _stdout()
+    family = ""
+    for rule in RULES.values():
+        if rule.family != family:
+            family = rule.family
+            console.print(f"\n[bold]{family}  {FAMILIES[family]}[/bold]")
+        console.print(f"  {rule.code}  {rule.name:<32} {rule.severity:<8} {rule.summary}", markup=False)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code (PC201) or name (target-missing).")]) -> None:
+    """Print one rule's documentation."""
+    rule = lookup(code)
+    if rule is None:
+        raise _fail(f"no rule {code!r}; `plancheck rules` lists them")
+    sys.stdout.write(rule.docs())
+
+
+@app.command()
+def schema(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")] = Path("schemas"),
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the files differ from the models; write nothing.")] = False,
+) -> None:
+    """Write the JSON Schemas for plan files and the catalogue, generated from the models."""
+    stale = []
+    for name in SCHEMA_FILES:
+        target = out / name
+        wanted = schema_text(name)
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == wanted:
+            continue
+        stale.append(target)
+        if not check:
+            write_atomic(target, wanted)
+    for target in stale:
+        typer.echo(f"{'stale' if check else 'wrote'} {target.as_posix()}")
+    if check and stale:
+        raise typer.Exit(1)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"plancheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """plancheck: compliance checks for plans implementing Resolution 57-NQ/TW."""
+
+
+def main() -> None:
+    """Console-script entry point: exit 2 with one line for anything unexpected."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("plancheck: interrupted", err=True)
+        sys.exit(2)
+
+
+# SEVERITIES is part of the public vocabulary of --fail-on; keep the enum in step with it
+assert [lvl.value for lvl in Level] == list(SEVERITIES)

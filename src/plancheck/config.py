@@ -1,0 +1,122 @@
+"""Configuration from ``[tool.plancheck]`` in pyproject.toml; command-line options override it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plancheck.findings import SEVERITIES, Severity
+from plancheck.yamlio import DEFAULT_MAX_BYTES
+
+
+class ConfigError(ValueError):
+    """Bad configuration: reported as one line with exit code 2."""
+
+
+@dataclass
+class Config:
+    paths: list[str] = field(default_factory=lambda: ["plans"])
+    select: list[str] = field(default_factory=list)  # codes or prefixes ("PC2"); empty: all
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = "error"
+    as_of: dt.date | None = None
+    sources: str | None = None
+    max_file_size: int = DEFAULT_MAX_BYTES
+    cache_dir: str = ".plancheck_cache"
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(s) for s in self.ignore)
+
+    def severity_of(self, code: str, default: Severity) -> Severity:
+        return self.severity.get(code, default)
+
+
+def _severity(value: Any, where: str) -> Severity:
+    if value not in SEVERITIES:
+        raise ConfigError(f"{where}: severity must be one of {', '.join(SEVERITIES)}, not {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _codes(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: expected a list of rule codes")
+    return [v.strip().upper() for v in value]
+
+
+def find_pyproject(start: Path) -> Path | None:
+    here = start.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate / "pyproject.toml"
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    pyproject = find_pyproject(start or Path.cwd())
+    if pyproject is None:
+        return Config()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{pyproject.name}: cannot read: {exc}") from None
+    table = data.get("tool", {}).get("plancheck")
+    if table is None:
+        return Config()
+    return from_table(table, pyproject.parent)
+
+
+def from_table(table: dict[str, Any], base: Path) -> Config:
+    config = Config(base_dir=base)
+    known = {"paths", "select", "ignore", "severity", "fail-on", "as-of", "sources", "max-file-size", "cache-dir"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"[tool.plancheck]: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    if "paths" in table:
+        if not isinstance(table["paths"], list) or not all(isinstance(p, str) for p in table["paths"]):
+            raise ConfigError("[tool.plancheck] paths: expected a list of paths")
+        config.paths = list(table["paths"])
+    if "select" in table:
+        config.select = _codes(table["select"], "[tool.plancheck] select")
+    if "ignore" in table:
+        config.ignore = _codes(table["ignore"], "[tool.plancheck] ignore")
+    if "severity" in table:
+        if not isinstance(table["severity"], dict):
+            raise ConfigError("[tool.plancheck] severity: expected a table of CODE = 'severity'")
+        config.severity = {
+            str(k).upper(): _severity(v, f"[tool.plancheck] severity.{k}") for k, v in table["severity"].items()
+        }
+    if "fail-on" in table:
+        config.fail_on = _severity(table["fail-on"], "[tool.plancheck] fail-on")
+    if "as-of" in table:
+        value = table["as-of"]
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(f"[tool.plancheck] as-of: not a date: {value!r}") from None
+        if not isinstance(value, dt.date):
+            raise ConfigError("[tool.plancheck] as-of: expected a date")
+        config.as_of = value
+    if "sources" in table:
+        if not isinstance(table["sources"], str):
+            raise ConfigError("[tool.plancheck] sources: expected a folder path")
+        config.sources = table["sources"]
+    if "max-file-size" in table:
+        value = table["max-file-size"]
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError("[tool.plancheck] max-file-size: expected a positive number of bytes")
+        config.max_file_size = value
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str):
+            raise ConfigError("[tool.plancheck] cache-dir: expected a folder path")
+        config.cache_dir = table["cache-dir"]
+    return config

@@ -1,0 +1,39 @@
+"""Pydantic models of the domain: plans, targets and bounds, tasks and deadlines, indicators."""
+
+from plancheck.model.bound import Bound, BoundError
+from plancheck.model.deadline import Deadline, DeadlineError
+from plancheck.model.indicator import INTENSIVE_KINDS, Catalogue, Indicator
+from plancheck.model.plan import (
+    LEVEL_RANK,
+    Coverage,
+    Document,
+    Jurisdiction,
+    Plan,
+    Position,
+    Source,
+    Target,
+    Task,
+    TaskRef,
+    Waiver,
+)
+
+__all__ = [
+    "INTENSIVE_KINDS",
+    "LEVEL_RANK",
+    "Bound",
+    "BoundError",
+    "Catalogue",
+    "Coverage",
+    "Deadline",
+    "DeadlineError",
+    "Document",
+    "Indicator",
+    "Jurisdiction",
+    "Plan",
+    "Position",
+    "Source",
+    "Target",
+    "Task",
+    "TaskRef",
+    "Waiver",
+]

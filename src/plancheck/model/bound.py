@@ -1,0 +1,121 @@
+"""Bounds: the set of values a target accepts, parsed from the notation people write.
+
+Canonical string forms: ``>= 40``, ``> 80``, ``<= 3``, ``< 5``, ``= 100``, ``62..65``.
+Accepted input also includes ``≥``/``≤``, ``=>``/``=<``, a bare number (``100`` is ``= 100``)
+and a YAML number. Numbers use a dot as decimal separator; they are kept as ``Decimal`` so
+that ``0.7`` stays exactly what the document says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+Op = Literal[">=", ">", "<=", "<", "=", ".."]
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
+_OP_RE = re.compile(rf"^(>=|=>|≥|<=|=<|≤|>|<|=)?\s*({_NUMBER})$")
+_RANGE_RE = re.compile(rf"^({_NUMBER})\s*\.\.\s*({_NUMBER})$")
+_OP_ALIASES = {"=>": ">=", "≥": ">=", "=<": "<=", "≤": "<=", None: "="}
+_MAX_NUMBER_CHARS = 40  # a bound is a human number; anything longer is an encoding slip
+
+
+class BoundError(ValueError):
+    """A bound that cannot be read; the message says what the notation is."""
+
+
+def format_number(value: Decimal) -> str:
+    """Canonical decimal text: no exponent, no trailing zeros (``3.50`` -> ``3.5``)."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value.normalize(), "f")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A numeric bound. ``low``/``high`` are set for ranges; ``value`` otherwise."""
+
+    op: Op
+    value: Decimal
+    high: Decimal | None = None
+
+    @property
+    def low(self) -> Decimal:
+        return self.value
+
+    def __str__(self) -> str:
+        if self.op == "..":
+            assert self.high is not None
+            return f"{format_number(self.value)}..{format_number(self.high)}"
+        return f"{self.op} {format_number(self.value)}"
+
+    @property
+    def is_inverted(self) -> bool:
+        return self.op == ".." and self.high is not None and self.high < self.value
+
+    @classmethod
+    def parse(cls, raw: object) -> Bound:
+        if isinstance(raw, Bound):
+            return raw
+        if isinstance(raw, bool):
+            raise BoundError("a bound is a number or a comparison such as '>= 40', not true/false")
+        if isinstance(raw, int | float | Decimal):
+            text = str(raw)
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise BoundError(f"a bound is text such as '>= 40' or '62..65', not {type(raw).__name__}")
+        if "\n" in text:
+            # `bound: > 80` unquoted is a YAML folded block ("80\n"): the operator is lost.
+            raise BoundError("a bound is one line of text; quote it in YAML: bound: '> 80'")
+        text = " ".join(text.split())
+        if len(text) > _MAX_NUMBER_CHARS:
+            raise BoundError("a bound is at most 40 characters")
+        match = _RANGE_RE.match(text)
+        try:
+            if match:
+                return cls("..", Decimal(match.group(1)), Decimal(match.group(2)))
+            match = _OP_RE.match(text)
+            if match:
+                op = _OP_ALIASES.get(match.group(1), match.group(1))
+                return cls(op, Decimal(match.group(2)))  # type: ignore[arg-type]
+        except InvalidOperation as exc:  # pragma: no cover - the regexes admit only decimals
+            raise BoundError(f"not a number in bound {text!r}") from exc
+        raise BoundError(
+            f"cannot read bound {text!r}: write '>= 40', '> 80', '<= 3', '< 5', '= 100' (or '100'), "
+            "or a range '62..65'; use `qualitative:` for text without a number"
+        )
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": r"^\s*((>=|=>|≥|<=|=<|≤|>|<|=)?\s*[+-]?(\d+(\.\d+)?|\.\d+)|"
+                    r"[+-]?(\d+(\.\d+)?|\.\d+)\s*\.\.\s*[+-]?(\d+(\.\d+)?|\.\d+))\s*$",
+                },
+                {"type": "number"},
+            ],
+            "description": "'>= 40', '> 80', '<= 3', '< 5', '= 100' or '100', or a range '62..65'. "
+            "Quote it: an unquoted '> 80' is a YAML folded block.",
+            "examples": [">= 40", "> 80", "62..65", "<= 3", "100"],
+        }

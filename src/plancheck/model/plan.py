@@ -1,0 +1,190 @@
+"""The plan document: one YAML file under ``plans/<place>/``.
+
+Field descriptions are part of the generated JSON Schema, so an editor shows them on hover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from plancheck.model.bound import Bound
+from plancheck.model.deadline import Deadline
+
+Level = Literal["national", "province", "district", "commune"]
+LEVEL_RANK: dict[str, int] = {"national": 0, "province": 1, "district": 2, "commune": 3}
+
+PlanId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)+$",
+        description="Path of the plan file under plans/ without '.yaml', e.g. 'haiphong/142-KH-UBND'.",
+    ),
+]
+ItemId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        max_length=80,
+        description="The source's own numbering, e.g. 'PL2-19-2030' or 'IV.3.1'.",
+    ),
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=2000)]
+Year = Annotated[int, Field(ge=1945, le=2100)]
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown keys are errors, values are not coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Position(BaseModel):
+    """Where an item starts in its YAML file (1-based). Filled by the loader, never by authors."""
+
+    line: int
+    column: int
+
+
+class Source(Strict):
+    """Where in the source document a target or task comes from."""
+
+    section: ShortText = Field(
+        description="Section, appendix or table of the source, e.g. 'Phụ lục 2' or 'II.1.b'. "
+        "Coverage counts are per section."
+    )
+    ref: ShortText | None = Field(
+        default=None, description="Row, cell or item inside the section, e.g. 'row 19, 2030'."
+    )
+    line: int | None = Field(
+        default=None, ge=1, description="1-based line of the label in the source text file."
+    )
+
+
+class Replaced(Strict):
+    """An earlier document that this one replaces."""
+
+    number: ShortText
+    issued: dt.date | Literal["unknown"]
+
+
+class LowerPlansDue(Strict):
+    """A deadline this document sets for lower levels to issue their own implementing plans."""
+
+    due: Deadline
+    label: ShortText = Field(description="The wording in the source, e.g. 'chậm nhất trong tháng 3/2025'.")
+    source: Source
+
+
+class Document(Strict):
+    number: ShortText | None = Field(description="Number and symbol, e.g. '142/KH-UBND'; null when the source does not say.")
+    kind: ShortText = Field(description="Kind of document in Vietnamese, e.g. 'Kế hoạch', 'Chương trình hành động'.")
+    title: ShortText
+    issuer: ShortText
+    issued: dt.date | Literal["unknown"] = Field(description="Date of issue (YYYY-MM-DD) or 'unknown'.")
+    source: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="File name of the source text inside the sources folder (no folders).",
+    )
+    replaces: list[Replaced] = Field(default_factory=list)
+    lower_plans_due: LowerPlansDue | None = None
+
+
+class Successor(Strict):
+    code: ShortText
+    name: ShortText
+    since: dt.date
+
+
+class Jurisdiction(Strict):
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name: ShortText
+    level: Level
+    parent: str | None = Field(default=None, description="Code of the jurisdiction above, if any.")
+    successor: Successor | None = Field(
+        default=None, description="Where the jurisdiction went when it was merged away."
+    )
+
+
+class Target(Strict):
+    id: ItemId
+    indicator: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    year: Year = Field(description="The deadline: by the end of this year.")
+    bound: Bound | None = Field(default=None, description="The numeric bound; omit for a qualitative target.")
+    qualitative: ShortText | None = Field(
+        default=None, description="The target's wording when it has no number."
+    )
+    unit: ShortText = Field(description="Must equal the catalogue unit of the indicator.")
+    label: ShortText = Field(description="The indicator's wording in the source (a short verbatim excerpt).")
+    strive: bool = Field(default=False, description="'Phấn đấu': an aspiration rather than a commitment.")
+    per_year: bool = Field(default=False, description="The target recurs every year ('hằng năm').")
+    note: ShortText | None = None
+    source: Source
+    _pos: Position | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _bound_or_text(self) -> Target:
+        if (self.bound is None) == (self.qualitative is None):
+            raise ValueError("a target has exactly one of `bound` (a number) or `qualitative` (text)")
+        return self
+
+
+class TaskRef(Strict):
+    plan: PlanId
+    task: ItemId
+
+
+class Task(Strict):
+    id: ItemId
+    title: ShortText = Field(description="A short verbatim excerpt of the task's wording in the source.")
+    lead: ShortText | None = Field(description="Lead agency; null only when the source names none.")
+    partners: list[ShortText] = Field(default_factory=list)
+    output: ShortText | None = None
+    due: Deadline
+    due_label: ShortText | None = Field(
+        default=None, description="The deadline's wording in the source, e.g. 'Hằng năm'."
+    )
+    implements: TaskRef | None = Field(default=None, description="The parent task this one implements.")
+    note: ShortText | None = None
+    source: Source
+    _pos: Position | None = PrivateAttr(default=None)
+
+
+class Waiver(Strict):
+    """A declared exception: a parent target or task that does not apply to this plan."""
+
+    rule: Annotated[str, Field(pattern=r"^PC\d{3}$")]
+    parent: PlanId | None = None
+    indicator: str | None = None
+    year: Year | None = None
+    task: ItemId | None = None
+    reason: ShortText
+    approved_by: ShortText
+    _pos: Position | None = PrivateAttr(default=None)
+
+
+class Coverage(Strict):
+    """How many items a section of the source has and how many were encoded."""
+
+    section: ShortText
+    items: Literal["targets", "tasks"]
+    in_source: int = Field(ge=0)
+    encoded: int = Field(ge=0)
+    note: ShortText | None = None
+
+
+class Plan(Strict):
+    """One plan document, hand-encoded from its source."""
+
+    id: PlanId
+    document: Document
+    jurisdiction: Jurisdiction
+    implements: list[PlanId] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(default_factory=list)
+    coverage: list[Coverage] = Field(default_factory=list)
+    notes: list[ShortText] = Field(default_factory=list, description="Encoding caveats: misprints, missing appendices.")

@@ -1,0 +1,269 @@
+"""Load a tree of plans and the catalogue, validate them, and resolve `implements`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from plancheck.findings import Finding
+from plancheck.model import Catalogue, Indicator, Plan, Position
+from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
+
+CATALOGUE_NAME = "indicators.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_SCHEMA_FINDINGS = 50  # per file: a wholly wrong file must not flood the output
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, POSIX separators either way."""
+    try:
+        return _abs(path).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return _abs(path).as_posix()
+
+
+@dataclass
+class LoadedPlan:
+    file: Path
+    path: str  # display path used in findings
+    expected_id: str | None
+    loaded: Loaded
+    plan: Plan | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def id(self) -> str | None:
+        if self.plan is not None:
+            return self.plan.id
+        return self.expected_id
+
+    def pos(self, *loc: str | int, prefer_key: bool = False) -> tuple[int, int]:
+        return self.loaded.locate(loc, prefer_key=prefer_key)
+
+
+@dataclass
+class PlanSet:
+    root: Path | None
+    catalogue_path: str | None
+    catalogue: Catalogue | None
+    indicators: dict[str, Indicator]
+    plans: dict[str, LoadedPlan]  # valid plans by id
+    files: list[LoadedPlan]  # every plan file read, valid or not
+    findings: list[Finding]  # loader, schema and catalogue findings
+    sources: Path | None = None
+    catalogue_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def parents(self, plan: LoadedPlan) -> list[LoadedPlan]:
+        if plan.plan is None:
+            return []
+        return [self.plans[p] for p in plan.plan.implements if p in self.plans]
+
+
+def _abs(path: Path) -> Path:
+    """Absolute without resolving symbolic links, so one file has one name everywhere."""
+    return Path(os.path.abspath(path))
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds the catalogue."""
+    here = _abs(start)
+    if here.is_file():
+        here = here.parent
+    for candidate in (here, *here.parents):
+        if (candidate / CATALOGUE_NAME).is_file():
+            return candidate
+    return None
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """Every YAML file under ``paths``, sorted; symlinked folders are not followed (no loops)."""
+    found: set[Path] = set()
+    problems: list[Finding] = []
+    for start in paths:
+        start = _abs(start)
+        if start.is_file() or (start.is_symlink() and not start.exists()):
+            found.add(start)
+            continue
+        if not start.is_dir():
+            problems.append(Finding.make("PC011", display_path(start), 1, 1, "no such file or folder"))
+            continue
+
+        def on_error(exc: OSError) -> None:
+            name = exc.filename if isinstance(exc.filename, str) else str(start)
+            problems.append(Finding.make("PC011", display_path(Path(name)), 1, 1, f"cannot read folder: {exc.strerror}"))
+
+        for folder, dirs, files in os.walk(start, onerror=on_error, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                    found.add(Path(folder) / name)
+    return sorted(found, key=lambda p: p.as_posix()), problems
+
+
+def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
+    try:
+        if file.is_symlink() and not file.exists():
+            return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")])
+        size = file.stat().st_size
+        if size > max_bytes:
+            return Loaded(
+                None,
+                findings=[
+                    Finding.make(
+                        "PC004", shown, 1, 1,
+                        f"file is {size:,} bytes; the limit is {max_bytes:,} (setting max-file-size)",
+                        ctx={"size": size, "limit": max_bytes},
+                    )
+                ],
+            )
+        with file.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")])
+    return load_bytes(raw, shown, max_bytes=max_bytes)
+
+
+def schema_findings(exc: ValidationError, loaded: Loaded, path: str, plan_id: str | None) -> list[Finding]:
+    out: list[Finding] = []
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_SCHEMA_FINDINGS]:
+        loc = tuple(err["loc"])
+        line, col = loaded.locate(loc, prefer_key=err["type"] == "extra_forbidden")
+        where = ".".join(str(p) for p in loc if _is_data_part(p, loaded, loc)) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = f"missing required key {loc[-1]!r}"
+        elif err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        ctx = {"type": err["type"], "loc": [str(p) for p in loc]}
+        out.append(Finding.make("PC101", path, line, col, f"{where}: {msg}", plan=plan_id, ctx=ctx))
+    if len(errors) > MAX_SCHEMA_FINDINGS:
+        out.append(
+            Finding.make(
+                "PC101", path, 1, 1,
+                f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not shown",
+                plan=plan_id, ctx={"type": "truncated"},
+            )
+        )
+    return out
+
+
+def _is_data_part(part: Any, loaded: Loaded, loc: tuple[Any, ...]) -> bool:
+    # union and validator tags such as 'function-plain[parse()]' are not keys of the data
+    return isinstance(part, int) or not (isinstance(part, str) and ("[" in part or part in ("literal", "date")))
+
+
+def validate_model(model: type[M], loaded: Loaded, path: str, plan_id: str | None) -> tuple[M | None, list[Finding]]:
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as exc:
+        return None, schema_findings(exc, loaded, path, plan_id)
+    except (ValueError, TypeError, RecursionError) as exc:  # defensive: never a traceback for data
+        return None, [Finding.make("PC101", path, 1, 1, f"cannot validate: {exc}", plan=plan_id)]
+
+
+def _attach_positions(plan: Plan, loaded: Loaded) -> None:
+    for kind, items in (("targets", plan.targets), ("tasks", plan.tasks), ("waivers", plan.waivers)):
+        for index, item in enumerate(items):
+            line, col = loaded.positions.get((kind, index), (1, 1))
+            item._pos = Position(line=line, column=col)
+
+
+def expected_id(file: Path, root: Path | None) -> str | None:
+    if root is None:
+        return None
+    try:
+        rel = _abs(file).relative_to(root)
+    except ValueError:
+        return None
+    return rel.with_suffix("").as_posix()
+
+
+def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedPlan:
+    shown = display_path(file)
+    loaded = read_file(file, shown, max_bytes)
+    lp = LoadedPlan(file=file, path=shown, expected_id=expected_id(file, root), loaded=loaded)
+    lp.findings.extend(loaded.findings)
+    if loaded.data is None:
+        return lp
+    plan, problems = validate_model(Plan, loaded, shown, lp.expected_id)
+    lp.findings.extend(problems)
+    if plan is not None:
+        _attach_positions(plan, loaded)
+        lp.plan = plan
+    return lp
+
+
+def load_planset(
+    paths: list[Path],
+    *,
+    sources: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    loader: Any = None,
+) -> tuple[PlanSet, set[str]]:
+    """Load the whole tree around ``paths``; returns the set and the display paths requested."""
+    root = find_root(paths[0]) if paths else None
+    requested, problems = discover(paths)
+    context = list(requested)
+    if root is not None:
+        context_files, more = discover([root])
+        problems.extend(more)
+        context = sorted(set(context) | set(context_files), key=lambda p: p.as_posix())
+    catalogue_file = root / CATALOGUE_NAME if root is not None else None
+    findings: list[Finding] = list(problems)
+    catalogue: Catalogue | None = None
+    indicators: dict[str, Indicator] = {}
+    catalogue_shown: str | None = None
+    positions: dict[str, tuple[int, int]] = {}
+    if catalogue_file is not None:
+        catalogue_shown = display_path(catalogue_file)
+        loaded = read_file(catalogue_file, catalogue_shown, max_bytes)
+        findings.extend(loaded.findings)
+        if loaded.data is not None:
+            catalogue, more_findings = validate_model(Catalogue, loaded, catalogue_shown, None)
+            findings.extend(more_findings)
+        if catalogue is not None:
+            for index, indicator in enumerate(catalogue.indicators):
+                pos = loaded.positions.get(("indicators", index), (1, 1))
+                if indicator.id in indicators:
+                    findings.append(
+                        Finding.make(
+                            "PC110", catalogue_shown, *pos, f"indicator {indicator.id!r} is defined twice",
+                            ctx={"indicator": indicator.id},
+                        )
+                    )
+                    continue
+                indicators[indicator.id] = indicator
+                positions[indicator.id] = pos
+    plan_files = [f for f in context if f != catalogue_file]
+    load = loader or (lambda files: [load_plan(f, root, max_bytes) for f in files])
+    loaded_plans: list[LoadedPlan] = load(plan_files)
+    plans: dict[str, LoadedPlan] = {}
+    for lp in loaded_plans:
+        findings.extend(lp.findings)
+        if lp.plan is not None and lp.plan.id not in plans:
+            plans[lp.plan.id] = lp
+    shown_requested = {display_path(p) for p in requested}
+    if catalogue_shown is not None and catalogue_file is not None and any(
+        _abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths
+    ):
+        shown_requested.add(catalogue_shown)
+    planset = PlanSet(
+        root=root,
+        catalogue_path=catalogue_shown,
+        catalogue=catalogue,
+        indicators=indicators,
+        plans=plans,
+        files=loaded_plans,
+        findings=findings,
+        sources=sources,
+        catalogue_positions=positions,
+    )
+    return planset, shown_requested

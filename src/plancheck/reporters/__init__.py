@@ -1,0 +1,1 @@
+"""Reporters turn a list of findings into text, JSON, GitHub annotations or SARIF."""

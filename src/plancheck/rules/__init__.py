@@ -1,0 +1,1 @@
+"""Rules: one module per family, an explicit registry (`plancheck.rules.registry`)."""

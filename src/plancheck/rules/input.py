@@ -1,0 +1,93 @@
+"""PC0xx: input. The loader (`plancheck.yamlio`) emits these; they have no check of their own."""
+
+from __future__ import annotations
+
+from plancheck.rules.base import Rule
+
+
+def _loader(code: str, name: str, severity: str, summary: str, why: str, example: str, instead: str) -> Rule:
+    return Rule(code, name, severity, "loader", summary, why, example, instead)  # type: ignore[arg-type]
+
+
+RULES = [
+    _loader(
+        "PC001", "yaml-syntax-error", "error",
+        "The file is not well-formed YAML, or uses a construct plan files do not allow (a mapping as a key).",
+        "Nothing in a file that does not parse can be checked; the position tells where the parser gave up.",
+        "targets:\n  - id: PL2-1-2025\n    bound: [>= 60",
+        'targets:\n  - id: PL2-1-2025\n    bound: ">= 60"',
+    ),
+    _loader(
+        "PC002", "duplicate-key", "error",
+        "A key appears twice in the same mapping.",
+        "YAML loaders silently keep the last value, so one of two numbers an encoder typed disappears.",
+        'bound: ">= 40"\nbound: ">= 45"',
+        'bound: ">= 45"\nnote: 142/KH-UBND states 40 in Phụ lục 1 and 45 in Phụ lục 2',
+    ),
+    _loader(
+        "PC003", "invalid-encoding", "error",
+        "The file is not UTF-8 text: invalid bytes, UTF-16, or NUL bytes.",
+        "Vietnamese labels must survive byte for byte; a Latin-1 or UTF-16 file would be read as garbage.",
+        "label: T\\xe1 l\\xe9   # Latin-1 bytes",
+        "label: Tỷ lệ   # saved as UTF-8",
+    ),
+    _loader(
+        "PC004", "file-too-large", "error",
+        "The file is larger than `max-file-size` (default 5 MiB).",
+        "The largest real plan is a few hundred kilobytes; a huge file is a mistake or an attack on CI time.",
+        "# a 50 MB generated file",
+        "# split the plan or raise max-file-size in [tool.plancheck]",
+    ),
+    _loader(
+        "PC005", "anchor-or-alias", "error",
+        "The file uses a YAML anchor (`&a`) or alias (`*a`).",
+        "Aliases make one edit change many targets unseen, and nested aliases can expand exponentially "
+        "(an 'alias bomb'). Plans write every value out.",
+        "defaults: &d {unit: '%'}\ntargets:\n  - *d",
+        "targets:\n  - unit: '%'",
+    ),
+    _loader(
+        "PC006", "forbidden-tag", "error",
+        "A value carries an explicit YAML tag such as `!!python/object` or `!custom`.",
+        "Tags can make unsafe loaders build objects or run code; plan data needs none.",
+        "due: !!python/object/apply:os.system ['echo']",
+        "due: 2025-03",
+    ),
+    _loader(
+        "PC007", "multiple-documents", "error",
+        "The file holds more than one YAML document (a second `---`).",
+        "One file is one plan; a second document would be ignored by other tools and by readers.",
+        "id: a/b\n---\nid: a/c",
+        "# one plan per file: a/b.yaml and a/c.yaml",
+    ),
+    _loader(
+        "PC008", "empty-file", "error",
+        "The file holds no data.",
+        "An empty plan file is almost always an unfinished encoding.",
+        "# nothing here",
+        "id: hanam/CTrHD-TU-NQ57\ndocument: ...",
+    ),
+    _loader(
+        "PC009", "nesting-too-deep", "error",
+        "Mappings and sequences are nested more than 64 levels deep.",
+        "Plans are at most five levels deep; deep nesting only serves to exhaust memory or stack.",
+        "a: [[[[[[[[ ... ]]]]]]]]",
+        "targets:\n  - id: t1",
+    ),
+    _loader(
+        "PC010", "yaml-version-directive", "warning",
+        "The file starts with a `%YAML 1.1` (or other non-1.2) directive.",
+        "YAML 1.1 reads `yes`, `no`, `on` as booleans and some dates as timestamps; plancheck always "
+        "reads YAML 1.2, so the directive would mislead a reader about what the values mean.",
+        "%YAML 1.1\n---\nid: a/b",
+        "id: a/b",
+    ),
+    _loader(
+        "PC011", "unreadable-file", "error",
+        "A path given or found under the plan tree cannot be read (missing, no permission, a broken "
+        "or looping symbolic link).",
+        "A plan that cannot be read is a plan that is silently not checked.",
+        "plans/hanam/x.yaml -> x.yaml   # a link to itself",
+        "# a regular, readable file",
+    ),
+]

@@ -1,0 +1,267 @@
+"""PC1xx: schema and references — does each file say what the model allows and name what exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from plancheck.findings import Finding
+from plancheck.model import LEVEL_RANK
+from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.base import Rule
+
+
+def _plan_finding(lp: LoadedPlan, code: str, loc: tuple[str | int, ...], message: str, **ctx: object) -> Finding:
+    line, col = lp.pos(*loc)
+    return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
+
+
+def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None or ps.catalogue is None:
+        return
+    for i, target in enumerate(lp.plan.targets):
+        if target.indicator not in ps.indicators:
+            yield _plan_finding(
+                lp, "PC102", ("targets", i, "indicator"),
+                f"target {target.id}: indicator {target.indicator!r} is not in the catalogue",
+                item=target.id, indicator=target.indicator,
+            )
+
+
+def unit_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    for i, target in enumerate(lp.plan.targets):
+        indicator = ps.indicators.get(target.indicator)
+        if indicator is not None and target.unit != indicator.unit:
+            yield _plan_finding(
+                lp, "PC103", ("targets", i, "unit"),
+                f"target {target.id}: unit {target.unit!r} but indicator {indicator.id!r} is measured in "
+                f"{indicator.unit!r}",
+                item=target.id, indicator=indicator.id, unit=target.unit, expected=indicator.unit,
+            )
+
+
+def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    if lp.expected_id is None:
+        yield _plan_finding(
+            lp, "PC104", ("id",),
+            f"plan {lp.plan.id!r} is outside the plan tree (no {'indicators.yaml'} above it), so its id "
+            "cannot be checked",
+        )
+    elif lp.plan.id != lp.expected_id:
+        yield _plan_finding(
+            lp, "PC104", ("id",),
+            f"id {lp.plan.id!r} does not match the file's path; expected {lp.expected_id!r}",
+            expected=lp.expected_id,
+        )
+
+
+def unknown_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    for i, parent in enumerate(lp.plan.implements):
+        if parent == lp.plan.id:
+            continue  # a plan implementing itself is a cycle (PC106)
+        if parent not in ps.plans:
+            yield _plan_finding(
+                lp, "PC105", ("implements", i), f"implements {parent!r}, but no plan has that id",
+                parent=parent,
+            )
+
+
+def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
+    state: dict[str, int] = {}  # 0 visiting, 1 done
+    reported: set[frozenset[str]] = set()
+    for start in sorted(ps.plans):
+        if start in state:
+            continue
+        # iterative depth-first search: plan trees from thousands of files must not hit recursion limits
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = []
+        while stack:
+            node, index = stack.pop()
+            plan = ps.plans[node].plan
+            assert plan is not None
+            if index == 0:
+                state[node] = 0
+                trail.append(node)
+            parents = [p for p in plan.implements if p in ps.plans]
+            if index < len(parents):
+                stack.append((node, index + 1))
+                nxt = parents[index]
+                if state.get(nxt) == 0:
+                    cycle = trail[trail.index(nxt):]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        first = min(cycle)
+                        lp = ps.plans[first]
+                        loop = " -> ".join([*cycle[cycle.index(first):], *cycle[: cycle.index(first)], first])
+                        yield _plan_finding(
+                            lp, "PC106", ("implements",), f"`implements` forms a cycle: {loop}",
+                            cycle=sorted(cycle),
+                        )
+                elif nxt not in state:
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 1
+                trail.pop()
+
+
+def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if child.plan is None or parent.plan is None:
+        return
+    c, p = child.plan.jurisdiction.level, parent.plan.jurisdiction.level
+    if LEVEL_RANK[p] > LEVEL_RANK[c]:
+        index = child.plan.implements.index(parent.plan.id)
+        yield _plan_finding(
+            child, "PC107", ("implements", index),
+            f"implements {parent.plan.id!r}, a {p} plan, but this is a {c} plan: a parent cannot sit "
+            "below its child",
+            parent=parent.plan.id,
+        )
+
+
+def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    for kind, items in (("targets", lp.plan.targets), ("tasks", lp.plan.tasks)):
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            if item.id in first:
+                line = lp.pos(kind, first[item.id])[0]
+                yield _plan_finding(
+                    lp, "PC108", (kind, i, "id"),
+                    f"{kind[:-1]} id {item.id!r} is used twice (first at line {line})",
+                    item=item.id,
+                )
+            else:
+                first[item.id] = i
+
+
+def missing_catalogue(ps: PlanSet) -> Iterator[Finding]:
+    if ps.root is None and ps.files:
+        lp = ps.files[0]
+        yield Finding.make(
+            "PC109", lp.path, 1, 1,
+            "no indicators.yaml in this folder or above it: targets cannot be checked against the "
+            "catalogue and plan ids cannot be checked against paths",
+        )
+
+
+def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    for i, task in enumerate(lp.plan.tasks):
+        ref = task.implements
+        if ref is None:
+            continue
+        parent = ps.plans.get(ref.plan)
+        if ref.plan not in lp.plan.implements:
+            yield _plan_finding(
+                lp, "PC111", ("tasks", i, "implements", "plan"),
+                f"task {task.id} implements a task of {ref.plan!r}, which this plan does not list in `implements`",
+                item=task.id, parent=ref.plan,
+            )
+        elif parent is not None and parent.plan is not None and parent.plan.tasks:
+            if all(t.id != ref.task for t in parent.plan.tasks):
+                yield _plan_finding(
+                    lp, "PC111", ("tasks", i, "implements", "task"),
+                    f"task {task.id} implements task {ref.task!r} of {ref.plan!r}, which has no such task",
+                    item=task.id, parent=ref.plan,
+                )
+
+
+_PLAN = 'id: haiphong/142-KH-UBND\n'
+
+RULES = [
+    Rule(
+        "PC101", "schema-violation", "error", "loader",
+        "A plan or the catalogue does not match the model: a missing or unknown key, a wrong type, "
+        "an unreadable bound or deadline, an impossible date.",
+        "Every later rule relies on the model; an unknown key is usually a typo that would drop data.",
+        "targets:\n  - id: t1\n    indicatr: digital-economy-share   # typo\n    year: 2030",
+        "targets:\n  - id: t1\n    indicator: digital-economy-share\n    year: 2030",
+    ),
+    Rule(
+        "PC102", "unknown-indicator", "error", "plan",
+        "A target names an indicator that is not in `indicators.yaml`.",
+        "Two plans are comparable only through the shared catalogue; an unknown id is never compared.",
+        "indicator: digital-economy   # not catalogued",
+        "indicator: digital-economy-share",
+        unknown_indicator,
+    ),
+    Rule(
+        "PC103", "unit-mismatch", "error", "plan",
+        "A target's `unit` differs from its indicator's catalogue unit.",
+        "Comparing 40 (% GDP) with 40 (%/year) would be meaningless; the unit is checked, not converted.",
+        "indicator: digital-economy-share\nunit: '%'",
+        "indicator: digital-economy-share\nunit: '% GDP'",
+        unit_mismatch,
+    ),
+    Rule(
+        "PC104", "plan-id-mismatch", "error", "plan",
+        "A plan's `id` is not its path under the plan tree without the extension.",
+        "Other plans refer to it by id; a copied file with a stale id would shadow or hide a plan.",
+        _PLAN + "# in plans/haiphong/89-CTr-TU.yaml",
+        "id: haiphong/89-CTr-TU",
+        plan_id_mismatch,
+    ),
+    Rule(
+        "PC105", "unknown-parent", "error", "plan",
+        "`implements` names a plan id that no file in the tree has.",
+        "A plan whose parent is missing is silently checked against nothing.",
+        "implements: [national/57-NQ-TW, haiphong/238-KH-UBND]   # not encoded",
+        "implements: [national/57-NQ-TW, haiphong/142-KH-UBND]\nnotes: [238/KH-UBND is not among the sources]",
+        unknown_parent,
+    ),
+    Rule(
+        "PC106", "implements-cycle", "error", "tree",
+        "Following `implements` from a plan leads back to it.",
+        "A hierarchy with a loop has no top; every comparison along it would be circular.",
+        "id: a/x\nimplements: [a/x]",
+        "id: a/x\nimplements: [national/57-NQ-TW]",
+        implements_cycle,
+    ),
+    Rule(
+        "PC107", "parent-below-child", "error", "edge",
+        "A plan implements a plan whose jurisdiction level is below its own (a province implementing a ward).",
+        "Targets flow downward; an upside-down edge is an encoding mistake in `implements` or `level`.",
+        "jurisdiction: {level: province}\nimplements: [hongbang/106-KH-UBND]",
+        "jurisdiction: {level: province}\nimplements: [national/57-NQ-TW]",
+        parent_below_child,
+    ),
+    Rule(
+        "PC108", "duplicate-item-id", "error", "plan",
+        "Two targets, or two tasks, of one plan share an id.",
+        "Ids tie findings, waivers and diffs to one item; a duplicate makes them ambiguous.",
+        "targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2030",
+        "targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2035",
+        duplicate_item_id,
+    ),
+    Rule(
+        "PC109", "missing-catalogue", "error", "tree",
+        "No `indicators.yaml` in the folder of the given paths or above it.",
+        "Without the catalogue no target can be compared and no plan id checked.",
+        "plans/haiphong/89-CTr-TU.yaml   # but no plans/indicators.yaml",
+        "plans/indicators.yaml",
+        missing_catalogue,
+    ),
+    Rule(
+        "PC110", "duplicate-indicator", "error", "loader",
+        "The catalogue defines the same indicator id twice.",
+        "Two definitions may disagree on unit or direction; which one wins would be an accident.",
+        "indicators:\n  - id: tfp-contribution\n  - id: tfp-contribution",
+        "indicators:\n  - id: tfp-contribution",
+    ),
+    Rule(
+        "PC111", "unknown-parent-task", "warning", "plan",
+        "A task implements a parent task that the parent plan does not have, or a plan not in `implements`.",
+        "The deadline comparison for that task silently does nothing.",
+        "implements: {plan: national/71-NQ-CP, task: '99'}",
+        "implements: {plan: national/71-NQ-CP, task: '4'}",
+        unknown_parent_task,
+    ),
+]
