@@ -59,6 +59,8 @@ class PlanSet:
     findings: list[Finding]  # loader, schema and catalogue findings
     sources: Path | None = None
     catalogue_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # results shared by several rules of one family within one run (e.g. provenance lookups)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def parents(self, plan: LoadedPlan) -> list[LoadedPlan]:
         if plan.plan is None:
@@ -174,6 +176,7 @@ def _attach_positions(plan: Plan, loaded: Loaded) -> None:
         for index, item in enumerate(items):
             line, col = loaded.positions.get((kind, index), (1, 1))
             item._pos = Position(line=line, column=col)
+            item._index = index
 
 
 def expected_id(file: Path, root: Path | None) -> str | None:

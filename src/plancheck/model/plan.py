@@ -124,6 +124,7 @@ class Target(Strict):
     note: ShortText | None = None
     source: Source
     _pos: Position | None = PrivateAttr(default=None)
+    _index: int = PrivateAttr(default=-1)  # position in its list, set by the loader
 
     @model_validator(mode="after")
     def _bound_or_text(self) -> Target:
@@ -151,6 +152,7 @@ class Task(Strict):
     note: ShortText | None = None
     source: Source
     _pos: Position | None = PrivateAttr(default=None)
+    _index: int = PrivateAttr(default=-1)  # position in its list, set by the loader
 
 
 class Waiver(Strict):
@@ -164,6 +166,7 @@ class Waiver(Strict):
     reason: ShortText
     approved_by: ShortText
     _pos: Position | None = PrivateAttr(default=None)
+    _index: int = PrivateAttr(default=-1)  # position in its list, set by the loader
 
 
 class Coverage(Strict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plancheck.rules import input as input_rules
-from plancheck.rules import references
+from plancheck.rules import consistency, provenance, references, targets, tasks
 from plancheck.rules.base import Rule
 
 FAMILIES: dict[str, str] = {
@@ -26,7 +26,9 @@ def _collect(*groups: list[Rule]) -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-RULES: dict[str, Rule] = _collect(input_rules.RULES, references.RULES)
+RULES: dict[str, Rule] = _collect(
+    input_rules.RULES, references.RULES, targets.RULES, tasks.RULES, consistency.RULES, provenance.RULES
+)
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 
 

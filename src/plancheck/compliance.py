@@ -1,0 +1,147 @@
+"""Compare a child plan's targets with one parent's, target by target and year by year.
+
+The result is a list of `Comparison` records, one per parent target, whatever the outcome
+(meets and exceeds included), so the rules, `plancheck tree` and the report share one reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from plancheck.algebra import compare_bounds
+from plancheck.model import LEVEL_RANK, INTENSIVE_KINDS, Indicator, Plan, Target
+from plancheck.planset import LoadedPlan, PlanSet
+
+Status = Literal["exceeds", "meets", "boundary", "weaker", "later", "missing", "not-comparable", "not-applicable"]
+STATUS_ORDER: tuple[Status, ...] = (
+    "missing", "weaker", "later", "boundary", "not-comparable", "not-applicable", "meets", "exceeds",
+)
+GAP_STATUSES = frozenset({"missing", "weaker", "later", "boundary"})
+
+
+@dataclass(frozen=True)
+class Comparison:
+    child: str
+    parent: str
+    indicator: str
+    year: int
+    parent_target: Target
+    child_target: Target | None
+    status: Status
+    reason: str  # why, in a few words (e.g. 'count indicators compare only within one jurisdiction')
+    later_target: Target | None = None  # for 'later': the child target that reaches the level
+
+
+def _bound_text(target: Target | None) -> str | None:
+    if target is None:
+        return None
+    return str(target.bound) if target.bound is not None else None
+
+
+def applicable(indicator: Indicator, child: Plan) -> bool:
+    return child.jurisdiction.level in indicator.levels
+
+
+def comparable_kind(indicator: Indicator, child: Plan, parent: Plan) -> bool:
+    if indicator.kind in INTENSIVE_KINDS or indicator.kind == "rank":
+        return True
+    # counts are extensive: 10 initiatives in a ward is not "below" 60 in its city
+    return child.jurisdiction.code == parent.jurisdiction.code
+
+
+def _strongest(targets: list[Target], indicator: Indicator, parent: Target) -> Target:
+    """Of several child targets for one year, the one that stands best against the parent."""
+    rank = {"exceeds": 0, "meets": 1, "boundary": 2, "weaker": 3}
+    numeric = [t for t in targets if t.bound is not None]
+    if not numeric or parent.bound is None:
+        return targets[0]
+    assert parent.bound is not None
+    return min(numeric, key=lambda t: (rank[compare_bounds(t.bound, parent.bound, indicator.direction)], t.id))  # type: ignore[arg-type]
+
+
+def compare_target(
+    child_plan: Plan, parent_plan: Plan, parent_target: Target, indicator: Indicator | None
+) -> Comparison:
+    def make(status: Status, reason: str, child_target: Target | None = None, later: Target | None = None) -> Comparison:
+        return Comparison(
+            child=child_plan.id, parent=parent_plan.id, indicator=parent_target.indicator,
+            year=parent_target.year, parent_target=parent_target, child_target=child_target,
+            status=status, reason=reason, later_target=later,
+        )
+
+    if indicator is None:
+        return make("not-comparable", "indicator not in the catalogue")
+    if not applicable(indicator, child_plan):
+        return make("not-applicable", f"indicator applies at {', '.join(indicator.levels)} level")
+    mine = [t for t in child_plan.targets if t.indicator == parent_target.indicator]
+    if not comparable_kind(indicator, child_plan, parent_plan):
+        return make(
+            "not-comparable", "counts compare only within one jurisdiction",
+            _latest_by(mine, parent_target.year),
+        )
+    if not mine:
+        return make("missing", "no target on this indicator")
+    same_year = [t for t in mine if t.year == parent_target.year]
+    earlier = sorted((t for t in mine if t.year < parent_target.year), key=lambda t: (t.year, t.id))
+    later = sorted((t for t in mine if t.year > parent_target.year), key=lambda t: (t.year, t.id))
+    candidates = same_year
+    reason = "same year"
+    if not candidates and earlier and (indicator.monotonic or any(t.per_year for t in earlier)):
+        last_year = earlier[-1].year
+        candidates = [t for t in earlier if t.year == last_year]
+        reason = f"{last_year} target covers {parent_target.year} (indicator only moves one way)"
+    if not candidates:
+        if later:
+            return _later_or_weaker(make, later, indicator, parent_target, missing_year=True)
+        return make("missing", f"no target for {parent_target.year} or earlier")
+    child_target = _strongest(candidates, indicator, parent_target)
+    if parent_target.bound is None or child_target.bound is None:
+        return make("not-comparable", "qualitative target on one side", child_target)
+    verdict = compare_bounds(child_target.bound, parent_target.bound, indicator.direction)
+    if verdict in ("exceeds", "meets"):
+        return make(verdict, reason, child_target)
+    if later:
+        result = _later_or_weaker(make, later, indicator, parent_target, missing_year=False)
+        if result.status == "later":
+            return make("later", result.reason, child_target, result.later_target)
+    return make(verdict, reason, child_target)
+
+
+def _later_or_weaker(make, later: list[Target], indicator: Indicator, parent_target: Target, *, missing_year: bool):  # type: ignore[no-untyped-def]
+    assert parent_target.bound is not None or True
+    for target in later:
+        if target.bound is None or parent_target.bound is None:
+            continue
+        if compare_bounds(target.bound, parent_target.bound, indicator.direction) in ("exceeds", "meets"):
+            return make("later", f"reaches the parent's level only in {target.year}", target if missing_year else None, target)
+    if missing_year:
+        return make("missing", f"no target for {parent_target.year} or earlier; later ones fall short")
+    return make("weaker", "no later target reaches the parent's level")
+
+
+def _latest_by(targets: list[Target], year: int) -> Target | None:
+    upto = [t for t in targets if t.year <= year]
+    pool = upto or targets
+    return max(pool, key=lambda t: (t.year, t.id)) if pool else None
+
+
+def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Comparison]:
+    """Every parent target checked against the child, memoised per run."""
+    key = ("compare", child.id, parent.id)
+    if key in ps.memo:
+        return ps.memo[key]  # type: ignore[no-any-return]
+    assert child.plan is not None and parent.plan is not None
+    out = [
+        compare_target(child.plan, parent.plan, target, ps.indicators.get(target.indicator))
+        for target in parent.plan.targets
+    ]
+    ps.memo[key] = out
+    return out
+
+
+def level_allows(child: Plan, parent: Plan) -> bool:
+    return LEVEL_RANK[parent.jurisdiction.level] <= LEVEL_RANK[child.jurisdiction.level]
+
+
+__all__ = ["GAP_STATUSES", "STATUS_ORDER", "Comparison", "Status", "_bound_text", "compare_plans", "compare_target"]

@@ -1,0 +1,186 @@
+"""PC4xx: consistency inside one plan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from plancheck.algebra import compare_bounds
+from plancheck.findings import Finding
+from plancheck.model import Target
+from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.base import Rule
+
+
+def _at(lp: LoadedPlan, target: Target, key: str = "bound") -> tuple[int, int]:
+    return lp.pos("targets", target._index, key)
+
+
+def _same(a: Target, b: Target) -> bool:
+    return str(a.bound) == str(b.bound) and a.qualitative == b.qualitative
+
+
+def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    groups: dict[tuple[str, int], list[Target]] = defaultdict(list)
+    for target in lp.plan.targets:
+        groups[(target.indicator, target.year)].append(target)
+    for (indicator, year), targets in sorted(groups.items()):
+        first = targets[0]
+        for other in targets[1:]:
+            if not _same(first, other):
+                first_text = str(first.bound) if first.bound is not None else "qualitative"
+                other_text = str(other.bound) if other.bound is not None else "qualitative"
+                yield Finding.make(
+                    "PC401", lp.path, *_at(lp, other, "bound" if other.bound is not None else "qualitative"),
+                    f"{indicator} {year}: target {other.id} says {other_text} but {first.id} says {first_text}",
+                    plan=lp.id, ctx={"indicator": indicator, "year": year, "item": other.id, "other": first.id},
+                )
+
+
+def milestone_regression(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    by_indicator: dict[str, list[Target]] = defaultdict(list)
+    for target in lp.plan.targets:
+        if target.bound is not None:
+            by_indicator[target.indicator].append(target)
+    for indicator_id, targets in sorted(by_indicator.items()):
+        indicator = ps.indicators.get(indicator_id)
+        if indicator is None:
+            continue
+        ordered = sorted(targets, key=lambda t: (t.year, t.id))
+        best: Target | None = None
+        for target in ordered:
+            assert target.bound is not None
+            if best is not None and target.year > best.year:
+                assert best.bound is not None
+                if compare_bounds(target.bound, best.bound, indicator.direction) in ("weaker", "boundary"):
+                    yield Finding.make(
+                        "PC402", lp.path, *_at(lp, target),
+                        f"{indicator_id}: {target.year} target {target.bound} is weaker than the "
+                        f"{best.year} target {best.bound} ({best.id})",
+                        plan=lp.id,
+                        ctx={"indicator": indicator_id, "year": target.year, "item": target.id, "earlier": best.id},
+                    )
+                    continue
+            if best is None or compare_bounds(target.bound, best.bound, indicator.direction) == "exceeds":  # type: ignore[arg-type]
+                best = target
+
+
+def share_above_100(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    for target in lp.plan.targets:
+        indicator = ps.indicators.get(target.indicator)
+        if target.bound is None or indicator is None or indicator.kind != "share":
+            continue
+        top = max(target.bound.value, target.bound.high or target.bound.value)
+        low = min(target.bound.value, target.bound.high or target.bound.value)
+        if top > 100 or low < 0:
+            yield Finding.make(
+                "PC403", lp.path, *_at(lp, target),
+                f"target {target.id}: {target.bound} is outside 0..100 for a share ({indicator.id})",
+                plan=lp.id, ctx={"indicator": indicator.id, "year": target.year, "item": target.id},
+            )
+
+
+def inverted_range(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    for target in lp.plan.targets:
+        if target.bound is not None and target.bound.is_inverted:
+            yield Finding.make(
+                "PC404", lp.path, *_at(lp, target),
+                f"target {target.id}: range {target.bound} runs backwards; write the low end first",
+                plan=lp.id, ctx={"indicator": target.indicator, "year": target.year, "item": target.id},
+            )
+
+
+def coverage_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    for i, cov in enumerate(lp.plan.coverage):
+        items = lp.plan.targets if cov.items == "targets" else lp.plan.tasks
+        actual = sum(1 for item in items if item.source.section == cov.section)
+        if actual != cov.encoded:
+            line, col = lp.pos("coverage", i, "encoded")
+            yield Finding.make(
+                "PC405", lp.path, line, col,
+                f"coverage of {cov.section!r} says {cov.encoded} {cov.items} encoded, but {actual} "
+                f"{cov.items} name that section",
+                plan=lp.id, ctx={"section": cov.section, "declared": cov.encoded, "actual": actual},
+            )
+        if cov.in_source != cov.encoded:
+            line, col = lp.pos("coverage", i, "in_source")
+            yield Finding.make(
+                "PC407", lp.path, line, col,
+                f"{cov.section!r}: the source has {cov.in_source} {cov.items}, {cov.encoded} encoded",
+                plan=lp.id, ctx={"section": cov.section, "in_source": cov.in_source, "encoded": cov.encoded},
+            )
+
+
+def _only(code: str) -> object:
+    def check(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+        return (f for f in coverage_mismatch(lp, ps) if f.code == code)
+
+    return check
+
+
+RULES = [
+    Rule(
+        "PC401", "conflicting-targets", "warning", "plan",
+        "Two targets of one plan on the same indicator and year say different things.",
+        "142/KH-UBND states some indicators in both Phụ lục 1 and Phụ lục 2; when they disagree, "
+        "which one binds the city is a question for its authors.",
+        "targets:\n  - {id: PL1-10, indicator: digital-economy-share, year: 2030, bound: '>= 40'}\n"
+        "  - {id: PL2-20-2030, indicator: digital-economy-share, year: 2030, bound: '>= 35'}",
+        "# encode both as the source says, and note the contradiction in `notes`;\n"
+        "# or waive PC401 with the reason",
+        conflicting_targets,
+    ),
+    Rule(
+        "PC402", "milestone-regression", "warning", "plan",
+        "A later milestone of an indicator is weaker than an earlier one (2035 `>= 3` after 2030 `> 3`).",
+        "Targets to 2045 should not slide back; a regression is usually a misread cell.",
+        "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '3'}",
+        "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '> 3'}",
+        milestone_regression,
+    ),
+    Rule(
+        "PC403", "share-out-of-range", "error", "plan",
+        "A target on a share indicator has a bound above 100 or below 0.",
+        "A share above 100 % is a typo (an extra digit, or a count entered as a share).",
+        "indicator: online-public-service-usage\nbound: '>= 800'",
+        "indicator: online-public-service-usage\nbound: '>= 80'",
+        share_above_100,
+    ),
+    Rule(
+        "PC404", "inverted-range", "error", "plan",
+        "A range bound whose first number is larger than its second (`65..62`).",
+        "An inverted range accepts nothing; it is always an encoding slip.",
+        "bound: '65..62'",
+        "bound: '62..65'",
+        inverted_range,
+    ),
+    Rule(
+        "PC405", "coverage-count-mismatch", "error", "plan",
+        "A `coverage` entry's `encoded` differs from the number of targets (or tasks) whose "
+        "`source.section` is that section.",
+        "The coverage counts are the encoder's claim of completeness; they must be true.",
+        "coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 4 encoded",
+        "coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 5 encoded",
+        _only("PC405"),
+    ),
+    Rule(
+        "PC406", "unused-waiver", "warning", "plan",
+        "A waiver matches no finding.",
+        "Stale waivers hide future gaps they were never meant to cover.",
+        "waivers:\n  - {rule: PC201, indicator: tfp-contribution, reason: ..., approved_by: ...}   # nothing missing",
+        "waivers: []",
+    ),
+    Rule(
+        "PC407", "coverage-incomplete", "warning", "plan",
+        "A `coverage` entry says the source has more (or fewer) items than were encoded.",
+        "An incomplete encoding makes every 'missing' finding against this plan doubtful.",
+        "coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 10}",
+        "coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 12}",
+        _only("PC407"),
+    ),
+]

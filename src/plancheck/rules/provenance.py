@@ -1,0 +1,185 @@
+"""PC5xx: provenance — a target's label and a task's title occur in the source text, where recorded.
+
+Only runs when a sources folder is given (`--sources DIR` or `[tool.plancheck] sources`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from plancheck.findings import Finding
+from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.base import Rule
+
+LINE_WINDOW = 3  # a recorded line may be this far from where the label occurs
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def fold(text: str) -> str:
+    """NFC, case-folded, whitespace collapsed: how labels and sources are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+@dataclass(frozen=True)
+class SourceText:
+    lines: tuple[str, ...]  # folded, index 0 is line 1
+
+    def occurrences(self, needle: str) -> list[int]:
+        folded = fold(needle)
+        if not folded:
+            return []
+        return [i + 1 for i, line in enumerate(self.lines) if folded in line]
+
+
+@lru_cache(maxsize=64)
+def _read_source(path: Path, mtime_ns: int) -> SourceText | None:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError:
+        return None
+    text = raw[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return SourceText(tuple(fold(line) for line in text.splitlines()))
+
+
+def source_path(sources: Path, name: str) -> Path | None:
+    """The source file inside ``sources``, or None when the name would leave the folder."""
+    root = sources.resolve()
+    candidate = (root / name).resolve()
+    if candidate != root and root in candidate.parents:
+        return candidate
+    return None
+
+
+def _source_of(lp: LoadedPlan, ps: PlanSet) -> tuple[SourceText | None, Finding | None]:
+    assert lp.plan is not None
+    name = lp.plan.document.source
+    if ps.sources is None or name is None:
+        return None, None
+    line, col = lp.pos("document", "source")
+    path = source_path(ps.sources, name)
+    if path is None:
+        return None, Finding.make(
+            "PC504", lp.path, line, col, f"source {name!r} points outside the sources folder", plan=lp.id
+        )
+    if not path.is_file():
+        return None, Finding.make(
+            "PC503", lp.path, line, col, f"source {name!r} is not in the sources folder", plan=lp.id,
+            ctx={"source": name},
+        )
+    text = _read_source(path, path.stat().st_mtime_ns)
+    if text is None:
+        return None, Finding.make("PC503", lp.path, line, col, f"source {name!r} cannot be read", plan=lp.id)
+    return text, None
+
+
+def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, int | None]]:
+    """(yaml location, item id, text that must occur, recorded line) for every checked item."""
+    assert lp.plan is not None
+    for i, target in enumerate(lp.plan.targets):
+        yield ("targets", i), target.id, target.label, target.source.line
+    for i, task in enumerate(lp.plan.tasks):
+        yield ("tasks", i), task.id, task.title, task.source.line
+    due = lp.plan.document.lower_plans_due
+    if due is not None:
+        yield ("document", "lower_plans_due"), "lower_plans_due", due.label, due.source.line
+
+
+def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    text, problem = _source_of(lp, ps)
+    if problem is not None:
+        yield problem
+    if text is None:
+        return
+    for loc, item, needle, recorded in _items(lp):
+        field = "label" if loc[0] == "targets" else "title" if loc[0] == "tasks" else "label"
+        found = text.occurrences(needle)
+        if not found:
+            line, col = lp.pos(*loc, field)
+            yield Finding.make(
+                "PC501", lp.path, line, col,
+                f"{item}: {field} not found in {lp.plan.document.source}: {needle[:80]!r}",
+                plan=lp.id, ctx={"item": item},
+            )
+            continue
+        if recorded is None:
+            line, col = lp.pos(*loc, "source")
+            yield Finding.make(
+                "PC505", lp.path, line, col,
+                f"{item}: no source line recorded; the {field} occurs at line {found[0]}",
+                plan=lp.id, ctx={"item": item, "found": found[:5]},
+            )
+            continue
+        nearest = min(found, key=lambda n: (abs(n - recorded), n))
+        if abs(nearest - recorded) > LINE_WINDOW:
+            line, col = lp.pos(*loc, "source", "line")
+            yield Finding.make(
+                "PC502", lp.path, line, col,
+                f"{item}: source line {recorded}, but the {field} occurs at line "
+                f"{', '.join(str(n) for n in found[:5])}",
+                plan=lp.id, ctx={"item": item, "recorded": recorded, "found": found[:5]},
+            )
+
+
+def _only(code: str) -> object:
+    def check(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+        key = ("provenance", lp.path)
+        if key not in ps.memo:
+            ps.memo[key] = list(check_provenance(lp, ps))
+        return (f for f in ps.memo[key] if f.code == code)
+
+    return check
+
+
+_EX = "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt\ntargets:\n  - id: PL2-1-2025\n"
+
+RULES = [
+    Rule(
+        "PC501", "label-not-in-source", "error", "plan",
+        "A target's `label` or a task's `title` does not occur in the source text (compared after "
+        "Unicode NFC, case folding and whitespace folding).",
+        "Labels are how an analyst finds a number in the document; one that is not there cannot be "
+        "traced, and often means the number came from somewhere else.",
+        _EX + "    label: Tỷ lệ phủ sóng 5G toàn thành phố   # paraphrased",
+        _EX + "    label: Tỷ lệ phủ sóng 5G trong khu đô thị   # verbatim",
+        _only("PC501"),
+    ),
+    Rule(
+        "PC502", "source-line-off", "error", "plan",
+        f"The recorded `source.line` is more than {LINE_WINDOW} lines from where the label occurs.",
+        "A wrong line sends a reviewer to the wrong row, where a different number stands.",
+        _EX + "    source: {section: Phụ lục 2, line: 12}",
+        _EX + "    source: {section: Phụ lục 2, line: 489}",
+        _only("PC502"),
+    ),
+    Rule(
+        "PC503", "source-not-found", "error", "plan",
+        "`document.source` names a file that is not in the sources folder.",
+        "Provenance cannot be checked against a document that is not there.",
+        "document:\n  source: haiphong-142.txt   # misspelt",
+        "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt",
+        _only("PC503"),
+    ),
+    Rule(
+        "PC504", "source-outside-folder", "error", "plan",
+        "`document.source` resolves to a place outside the sources folder (via `..` or a link).",
+        "A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
+        "document:\n  source: ../../etc/passwd",
+        "document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
+        _only("PC504"),
+    ),
+    Rule(
+        "PC505", "source-line-missing", "warning", "plan",
+        "A target or task of a plan with a source text records no `source.line`.",
+        "Without a line a reviewer must search the document; with it, provenance is checked exactly.",
+        _EX + "    source: {section: Phụ lục 2}",
+        _EX + "    source: {section: Phụ lục 2, line: 489}",
+        _only("PC505"),
+    ),
+]

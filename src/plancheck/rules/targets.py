@@ -1,0 +1,136 @@
+"""PC2xx: targets against parents — each parent target that applies must be met, in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from plancheck.compliance import Comparison, compare_plans
+from plancheck.findings import Finding
+from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.base import Rule
+
+
+def _bound(target: object) -> str | None:
+    bound = getattr(target, "bound", None)
+    return str(bound) if bound is not None else None
+
+
+def _describe(target: object) -> str:
+    if target is None:
+        return "nothing"
+    bound = getattr(target, "bound", None)
+    text = str(bound) if bound is not None else f"“{getattr(target, 'qualitative', '')}”"
+    return f"{text} ({getattr(target, 'id', '')}, {getattr(target, 'year', '')})"
+
+
+def comparison_finding(code: str, child: LoadedPlan, c: Comparison, message: str) -> Finding:
+    assert child.plan is not None
+    located = c.child_target or c.later_target
+    if located is not None and located._index >= 0:
+        index = located._index
+        line, col = child.pos("targets", index, "bound" if located.bound is not None else "qualitative")
+    else:
+        line, col = child.pos("targets", prefer_key=True)
+        if ("targets",) not in child.loaded.key_positions:
+            line, col = child.pos()
+    return Finding.make(
+        code, child.path, line, col, message, plan=child.id,
+        ctx={
+            "parent": c.parent,
+            "indicator": c.indicator,
+            "year": c.year,
+            "child_bound": _bound(c.child_target) if c.child_target else _bound(c.later_target),
+            "parent_bound": _bound(c.parent_target),
+            "status": c.status,
+            "parent_item": c.parent_target.id,
+            "item": c.child_target.id if c.child_target else None,
+            "reason": c.reason,
+        },
+    )
+
+
+_MESSAGES = {
+    "missing": ("PC201", "{ind} {year}: {parent} sets {pb}; this plan has no target for it ({reason})"),
+    "weaker": ("PC202", "{ind} {year}: {cb} is weaker than {pb} in {parent}"),
+    "boundary": ("PC203", "{ind} {year}: {cb} admits the boundary value that {pb} in {parent} excludes"),
+    "later": ("PC204", "{ind} {year}: {parent} sets {pb}; this plan {reason}"),
+    "not-comparable": ("PC205", "{ind} {year}: cannot compare with {pb} in {parent}: {reason}"),
+    "not-applicable": ("PC206", "{ind} {year}: {parent}'s target does not apply to this plan: {reason}"),
+}
+
+
+def _findings(code: str) -> object:
+    def check(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+        for c in compare_plans(child, parent, ps):
+            spec = _MESSAGES.get(c.status)
+            if spec is None or spec[0] != code:
+                continue
+            if c.status == "not-comparable" and c.child_target is None:
+                continue  # nothing on either side to compare: only worth saying when both speak
+            parent_text = _describe(c.parent_target)
+            message = spec[1].format(
+                ind=c.indicator, year=c.year, parent=c.parent, pb=parent_text,
+                cb=_describe(c.child_target), reason=c.reason,
+            )
+            yield comparison_finding(code, child, c, message)
+
+    return check
+
+
+_EX = "# parent national/57-NQ-TW: digital-economy-share 2030 '>= 30'\ntargets:\n"
+
+RULES = [
+    Rule(
+        "PC201", "target-missing", "gap", "edge",
+        "A parent sets a target on an indicator that applies to this plan, and this plan has no target "
+        "on that indicator for that year or earlier (a later target that reaches the level is PC204).",
+        "Each lower plan must carry every applicable parent target; an omitted one is the commonest gap.",
+        _EX + "  - {id: t1, indicator: online-public-service-usage, year: 2030, bound: '> 80', ...}",
+        _EX + "  - {id: t2, indicator: digital-economy-share, year: 2030, bound: '>= 30', ...}",
+        _findings("PC201"),
+    ),
+    Rule(
+        "PC202", "target-weaker", "gap", "edge",
+        "This plan's bound admits values the parent's bound rejects (child `>= 30` against parent `>= 40`), "
+        "for the same indicator and year.",
+        "Targets must be equal to or higher than the parent's (89-CTr/TU, I.2: 'bằng hoặc cao hơn').",
+        _EX + "  - {id: t1, indicator: digital-economy-share, year: 2030, bound: '>= 25', ...}",
+        _EX + "  - {id: t1, indicator: digital-economy-share, year: 2030, bound: '>= 30', ...}",
+        _findings("PC202"),
+    ),
+    Rule(
+        "PC203", "target-weaker-at-boundary", "gap", "edge",
+        "This plan's bound differs from the parent's only at the boundary: `>= 80` against `> 80`.",
+        "Often a transcription drift ('trên 80%' written as '≥ 80') rather than a real lowering; its own "
+        "rule so it can carry its own severity.",
+        "# parent: online-public-service-usage 2030 '> 80'\ntargets:\n  - {bound: '>= 80', ...}",
+        "targets:\n  - {bound: '> 80', ...}",
+        _findings("PC203"),
+    ),
+    Rule(
+        "PC204", "target-later", "gap", "edge",
+        "This plan reaches the parent's level for an indicator only in a later milestone year.",
+        "A deadline is part of the target: 40 % in 2035 does not meet 40 % by 2030.",
+        "# parent: digital-economy-share 2030 '>= 40'\ntargets:\n  - {year: 2030, bound: '>= 30'}\n"
+        "  - {year: 2035, bound: '>= 40'}",
+        "targets:\n  - {year: 2030, bound: '>= 40'}",
+        _findings("PC204"),
+    ),
+    Rule(
+        "PC205", "target-not-comparable", "info", "edge",
+        "Both plans state a target on the indicator, but they cannot be compared: a count between two "
+        "jurisdictions (a ward's initiatives against its city's), or a qualitative target on one side.",
+        "Reported so an analyst can compare by hand; never counted as a gap.",
+        "# ward: innovation-initiatives '10'; city: '60'",
+        "# nothing to change: counts are compared only within one jurisdiction",
+        _findings("PC205"),
+    ),
+    Rule(
+        "PC206", "target-not-applicable", "info", "edge",
+        "A parent target's indicator does not apply at this plan's level (TFP contribution for a ward).",
+        "The catalogue's `levels` say where an indicator makes sense as a target; never a gap.",
+        "# ward implementing 57-NQ/TW: tfp-contribution applies at national, province",
+        "# nothing to change",
+        _findings("PC206"),
+    ),
+]

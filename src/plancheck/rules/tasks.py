@@ -1,0 +1,128 @@
+"""PC3xx: tasks and deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from plancheck.algebra import compare_deadlines
+from plancheck.findings import Finding
+from plancheck.model import Plan
+from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.base import Rule
+
+
+def _task_finding(lp: LoadedPlan, code: str, index: int, key: str, message: str, **ctx: object) -> Finding:
+    line, col = lp.pos("tasks", index, key)
+    return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
+
+
+def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert child.plan is not None and parent.plan is not None
+    parent_tasks = {t.id: t for t in parent.plan.tasks}
+    for i, task in enumerate(child.plan.tasks):
+        ref = task.implements
+        if ref is None or ref.plan != parent.plan.id or ref.task not in parent_tasks:
+            continue
+        theirs = parent_tasks[ref.task]
+        if compare_deadlines(task.due, theirs.due) == "later":
+            yield _task_finding(
+                child, "PC301", i, "due",
+                f"task {task.id} is due {task.due}, after {parent.plan.id} task {theirs.id} ({theirs.due})",
+                parent=parent.plan.id, item=task.id, parent_item=theirs.id,
+                child_bound=str(task.due), parent_bound=str(theirs.due), status="later",
+            )
+
+
+def effective_issue_date(plan: Plan) -> dt.date | None:
+    """The earliest known date in the plan's `replaces` chain, or its own issue date."""
+    dates = [r.issued for r in plan.document.replaces if isinstance(r.issued, dt.date)]
+    if isinstance(plan.document.issued, dt.date):
+        dates.append(plan.document.issued)
+    return min(dates) if dates else None
+
+
+def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert child.plan is not None and parent.plan is not None
+    due = parent.plan.document.lower_plans_due
+    if due is None or due.due.end is None:
+        return
+    issued = effective_issue_date(child.plan)
+    line, col = child.pos("document", "issued")
+    if issued is None:
+        yield Finding.make(
+            "PC302", child.path, line, col,
+            f"{parent.plan.id} requires implementing plans by {due.due}; this plan's issue date is unknown",
+            plan=child.id, severity="info",
+            ctx={"parent": parent.plan.id, "parent_bound": str(due.due), "child_bound": None, "status": "not-comparable"},
+        )
+        return
+    if issued > due.due.end:
+        via = "" if issued == child.plan.document.issued else " (earliest document it replaces)"
+        yield Finding.make(
+            "PC302", child.path, line, col,
+            f"issued {issued.isoformat()}{via}, after {parent.plan.id}'s deadline for implementing plans "
+            f"({due.due}: “{due.label}”)",
+            plan=child.id,
+            ctx={"parent": parent.plan.id, "parent_bound": str(due.due), "child_bound": issued.isoformat(), "status": "later"},
+        )
+
+
+def task_due_before_issue(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    issued = lp.plan.document.issued
+    if not isinstance(issued, dt.date):
+        return
+    for i, task in enumerate(lp.plan.tasks):
+        if task.due.end is not None and task.due.end < issued:
+            yield _task_finding(
+                lp, "PC303", i, "due",
+                f"task {task.id} is due {task.due}, before the plan was issued ({issued.isoformat()})",
+                item=task.id,
+            )
+
+
+def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    assert lp.plan is not None
+    for i, task in enumerate(lp.plan.tasks):
+        if task.lead is None:
+            yield _task_finding(lp, "PC304", i, "lead", f"task {task.id} has no lead agency", item=task.id)
+
+
+RULES = [
+    Rule(
+        "PC301", "task-due-after-parent", "gap", "edge",
+        "A task that implements a parent task is due after the parent task (dated deadlines compare by "
+        "their last day; 'annual' and 'continuous' compare only with each other; text never).",
+        "Deadlines must be no later than the parent's.",
+        "due: 2025-06\nimplements: {plan: national/71-NQ-CP, task: '4'}   # parent due 2025-03",
+        "due: 2025-03\nimplements: {plan: national/71-NQ-CP, task: '4'}",
+        task_due_after_parent,
+    ),
+    Rule(
+        "PC302", "plan-issued-late", "gap", "edge",
+        "A parent requires lower levels to issue their implementing plans by a date "
+        "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
+        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February).",
+        "Late implementing plans are the first sign a target will slip; the Government tracks them.",
+        "document:\n  issued: '2025-10-03'   # parent requires 2025-03",
+        "document:\n  issued: '2025-06-09'\n  replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]",
+        plan_issued_late,
+    ),
+    Rule(
+        "PC303", "task-due-before-issue", "warning", "plan",
+        "A task's deadline falls before its own plan was issued.",
+        "Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
+        "document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
+        "tasks:\n  - {id: PL4-1.1, due: 2025-04, note: carried over from 44/KH-UBND}",
+        task_due_before_issue,
+    ),
+    Rule(
+        "PC304", "task-without-lead", "warning", "plan",
+        "A task names no lead agency (`lead: null`).",
+        "A task nobody leads is a task nobody is accountable for.",
+        "tasks:\n  - {id: IV.2, lead: null}",
+        "tasks:\n  - {id: IV.2, lead: Văn phòng HĐND và UBND phường}",
+        task_without_lead,
+    ),
+]
