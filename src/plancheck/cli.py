@@ -45,6 +45,11 @@ class ShowFormat(str, Enum):
     json = "json"
 
 
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
 class Level(str, Enum):
     error = "error"
     warning = "warning"
@@ -222,6 +227,81 @@ def show(
         for lp in chosen:
             assert lp.plan is not None
             render_plan_text(console, lp.plan)
+
+
+@app.command()
+def report(
+    paths: Paths = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file (default: standard output).", show_default=False)] = None,
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="Only these plans (ids) as children; repeatable.", show_default=False)] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.vi,
+    sources: SourcesOpt = None,
+    as_of: AsOfOpt = None,
+    no_cache: NoCacheOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write the Markdown gap report: per plan and parent, where it meets, exceeds, falls short or omits."""
+    from plancheck.reporters import markdown
+
+    config = _config()
+    _apply_common(config, None, None, None, as_of)
+    planset, requested = _load(_paths(paths, config), config, _sources(sources, config), use_cache=not no_cache)
+    unknown = [p for p in plan or [] if p not in planset.plans]
+    if unknown:
+        raise _fail(f"--plan {unknown[0]!r}: no valid plan with that id")
+    try:
+        result = run(planset, requested, config)
+        text_out = markdown.render(result, lang.value, config.as_of, set(plan) if plan else None)
+    except Exception as exc:
+        if debug:
+            raise
+        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+    if output is None or str(output) == "-":
+        sys.stdout.write(text_out)
+    else:
+        write_atomic(output, text_out)
+
+
+@app.command()
+def tree(
+    paths: Paths = None,
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
+    no_cache: NoCacheOpt = False,
+) -> None:
+    """Show the hierarchy of plans with, per child and parent, counts of targets by status."""
+    from plancheck.summary import edges
+
+    config = _config()
+    planset, requested = _load(_paths(paths, config), config, None, use_cache=not no_cache)
+    result = run(planset, requested, config)
+    summaries = edges(planset, result)
+    if format is ShowFormat.json:
+        data = [
+            {"child": s.child.id, "parent": s.parent.id, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
+            for s in summaries
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.tree import Tree
+
+    children: dict[str, list[object]] = {}
+    for s in summaries:
+        children.setdefault(s.parent.id or "", []).append(s)
+    roots = [pid for pid, lp in sorted(planset.plans.items()) if not planset.parents(lp)]
+    console = _stdout()
+
+    def grow(node: Tree, plan_id: str, trail: tuple[str, ...]) -> None:
+        for s in children.get(plan_id, []):
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))  # type: ignore[attr-defined]
+            child_id = s.child.id or ""  # type: ignore[attr-defined]
+            branch = node.add(f"{child_id}  [dim]({counts or 'no targets compared'})[/dim]")
+            if child_id not in trail:  # cycles are reported by PC106; never loop here
+                grow(branch, child_id, (*trail, child_id))
+
+    for root_id in roots:
+        top = Tree(f"[bold]{root_id}[/bold]")
+        grow(top, root_id, (root_id,))
+        console.print(top)
 
 
 @app.command("rules")
