@@ -18,9 +18,10 @@ from plancheck.config import Config, ConfigError, load_config
 from plancheck.engine import Result, run
 from plancheck.findings import SEVERITIES
 from plancheck.fsutil import write_atomic
+from plancheck.gitutil import GitError
 from plancheck.planset import PlanSet, load_planset
 from plancheck.reporters import json_report, text
-from plancheck.rules.registry import FAMILIES, RULES, lookup
+from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
 
@@ -43,6 +44,17 @@ class Format(str, Enum):
 class ShowFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+class RulesFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
 
 
 class Lang(str, Enum):
@@ -97,7 +109,7 @@ def _sources(option: Path | None, config: Config) -> Path | None:
         return None
     if not chosen.is_dir():
         raise _fail(f"--sources {chosen}: not a folder")
-    return chosen
+    return Path(os.path.abspath(chosen))
 
 
 def _load(paths: list[Path], config: Config, sources: Path | None, use_cache: bool = True) -> tuple[PlanSet, set[str]]:
@@ -175,6 +187,8 @@ def validate(
         _report(result, format, config, new)
     except typer.Exit:
         raise
+    except GitError as exc:
+        raise _fail(str(exc)) from None
     except Exception as exc:
         if debug:
             raise
@@ -304,12 +318,43 @@ def tree(
         console.print(top)
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The old plan: a file, or REF:path (e.g. main:plans/hongbang/106-KH-UBND.yaml).")],
+    new: Annotated[str, typer.Argument(help="The new plan: a file, or REF:path.")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+) -> None:
+    """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
+    from plancheck.plandiff import DiffInputError, diff_plans, load_plan_bytes, read_spec, render_markdown, render_text
+
+    config = _config()
+    try:
+        old_raw, old_name = read_spec(old, Path.cwd())
+        new_raw, new_name = read_spec(new, Path.cwd())
+        before = load_plan_bytes(old_raw, old_name)
+        after = load_plan_bytes(new_raw, new_name)
+    except (DiffInputError, GitError) as exc:
+        raise _fail(str(exc)) from None
+    indicators = {}
+    try:
+        planset, _ = load_planset(_paths(None, config), max_bytes=config.max_file_size)
+        indicators = planset.indicators
+    except OSError:
+        pass  # without a catalogue every indicator is read as higher-is-better
+    changes = diff_plans(before, after, indicators)
+    render = render_markdown if format is DiffFormat.markdown else render_text
+    sys.stdout.write(render(changes, old_name, new_name))
+
+
 @app.command("rules")
 def rules_cmd(
-    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format (markdown: every rule's full docs).")] = RulesFormat.text,
 ) -> None:
     """List every rule with its code, name, default severity and summary."""
-    if format is ShowFormat.json:
+    if format is RulesFormat.markdown:
+        sys.stdout.write(rules_markdown())
+        return
+    if format is RulesFormat.json:
         data = [
             {"code": r.code, "name": r.name, "severity": r.severity, "family": FAMILIES[r.family], "summary": r.summary}
             for r in RULES.values()

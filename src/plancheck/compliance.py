@@ -60,8 +60,19 @@ def _strongest(targets: list[Target], indicator: Indicator, parent: Target) -> T
     return min(numeric, key=lambda t: (rank[compare_bounds(t.bound, parent.bound, indicator.direction)], t.id))  # type: ignore[arg-type]
 
 
+def by_indicator(plan: Plan) -> dict[str, list[Target]]:
+    index: dict[str, list[Target]] = {}
+    for target in plan.targets:
+        index.setdefault(target.indicator, []).append(target)
+    return index
+
+
 def compare_target(
-    child_plan: Plan, parent_plan: Plan, parent_target: Target, indicator: Indicator | None
+    child_plan: Plan,
+    parent_plan: Plan,
+    parent_target: Target,
+    indicator: Indicator | None,
+    child_index: dict[str, list[Target]] | None = None,
 ) -> Comparison:
     def make(status: Status, reason: str, child_target: Target | None = None, later: Target | None = None) -> Comparison:
         return Comparison(
@@ -74,7 +85,9 @@ def compare_target(
         return make("not-comparable", "indicator not in the catalogue")
     if not applicable(indicator, child_plan):
         return make("not-applicable", f"indicator applies at {', '.join(indicator.levels)} level")
-    mine = [t for t in child_plan.targets if t.indicator == parent_target.indicator]
+    if child_index is None:
+        child_index = by_indicator(child_plan)
+    mine = child_index.get(parent_target.indicator, [])
     if not comparable_kind(indicator, child_plan, parent_plan):
         return make(
             "not-comparable", "counts compare only within one jurisdiction",
@@ -132,8 +145,11 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
     if key in ps.memo:
         return ps.memo[key]  # type: ignore[no-any-return]
     assert child.plan is not None and parent.plan is not None
+    index_key = ("targets-by-indicator", child.id)
+    if index_key not in ps.memo:
+        ps.memo[index_key] = by_indicator(child.plan)
     out = [
-        compare_target(child.plan, parent.plan, target, ps.indicators.get(target.indicator))
+        compare_target(child.plan, parent.plan, target, ps.indicators.get(target.indicator), ps.memo[index_key])
         for target in parent.plan.targets
     ]
     ps.memo[key] = out

@@ -1,0 +1,91 @@
+"""`validate --base REF`: findings in changed plans (and their descendants), marked new or existing.
+
+The whole tree is checked as usual; the same check is then run on the tree of REF (extracted
+into a temporary folder, at the same relative place so paths match). A finding is *existing* when
+a finding with the same identity — code, plan, parent, indicator, year, item, never a line
+number — was reported on REF, so moving a block of YAML does not make its gaps "new".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from plancheck.config import Config
+from plancheck.engine import Result, run
+from plancheck.findings import Finding
+from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
+from plancheck.planset import PlanSet, load_planset
+
+
+def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
+    """Display paths of changed plans and of every plan below a changed one."""
+    changed_abs = {Path(os.path.abspath(p)) for p in changed}
+    if ps.root is not None and (ps.root / "indicators.yaml") in changed_abs:
+        return {lp.path for lp in ps.files} | ({ps.catalogue_path} if ps.catalogue_path else set())
+    touched = {lp.id for lp in ps.files if Path(os.path.abspath(lp.file)) in changed_abs and lp.id}
+    paths = {lp.path for lp in ps.files if Path(os.path.abspath(lp.file)) in changed_abs}
+    # descendants: plans whose parents (transitively) changed
+    grew = True
+    while grew:
+        grew = False
+        for lp in ps.plans.values():
+            if lp.id not in touched and lp.plan is not None and any(p in touched for p in lp.plan.implements):
+                touched.add(lp.id)
+                grew = True
+    paths |= {lp.path for lp in ps.plans.values() if lp.id in touched}
+    return paths
+
+
+def run_against_base(
+    paths: list[Path], config: Config, sources: Path | None, base: str, *, use_cache: bool = True
+) -> tuple[Result, dict[Finding, bool]]:
+    cwd = Path.cwd()
+    top = toplevel(cwd)
+    verify_ref(base, top)
+    planset, requested = load_planset(paths, sources=sources, max_bytes=config.max_file_size)
+    current = run(planset, requested, config)
+    scope = _scope(planset, changed_files(base, top)) & requested
+    with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
+        extract(base, top, Path(tmp))
+        offset = cwd.resolve().relative_to(top.resolve())
+        base_cwd = Path(tmp) / offset
+        base_cwd.mkdir(parents=True, exist_ok=True)
+        with contextlib.chdir(base_cwd):
+            rel_paths = [_relative(p, cwd) for p in paths]
+            existing_paths = [p for p in rel_paths if p.exists()]
+            if existing_paths:
+                base_set, base_requested = load_planset(existing_paths, sources=sources, max_bytes=config.max_file_size)
+                before = run(base_set, base_requested, config).findings
+            else:
+                before = []
+    seen = Counter(f.identity() for f in before)
+    new: dict[Finding, bool] = {}
+    kept: list[Finding] = []
+    for finding in current.findings:
+        if finding.path not in scope:
+            continue
+        key = finding.identity()
+        if seen[key] > 0:
+            seen[key] -= 1
+            new[finding] = False
+        else:
+            new[finding] = True
+        kept.append(finding)
+    counts: dict[str, int] = {}
+    for f in kept:
+        k = "waived" if f.waived else f.severity
+        counts[k] = counts.get(k, 0) + 1
+    result = Result(findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts)
+    return result, new
+
+
+def _relative(path: Path, cwd: Path) -> Path:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(cwd)
+    except ValueError:
+        raise GitError(f"{path}: with --base, paths must be inside the working directory") from None

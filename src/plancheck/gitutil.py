@@ -1,0 +1,56 @@
+"""The few git questions plancheck asks, through the real `git` binary."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+
+class GitError(RuntimeError):
+    """git failed or is missing: reported as one line with exit code 2."""
+
+
+def git(*args: str, cwd: Path, binary: bool = False) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} timed out") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+    return done.stdout
+
+
+def toplevel(cwd: Path) -> Path:
+    return Path(git("rev-parse", "--show-toplevel", cwd=cwd).decode().strip())
+
+
+def verify_ref(ref: str, cwd: Path) -> str:
+    return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd).decode().strip()
+
+
+def changed_files(ref: str, top: Path) -> set[Path]:
+    """Files that differ between ``ref`` and the working tree, plus untracked ones (absolute)."""
+    out = git("diff", "--name-only", "-z", "--no-renames", ref, "--", cwd=top)
+    names = {n for n in out.decode("utf-8", "surrogateescape").split("\0") if n}
+    untracked = git("ls-files", "--others", "--exclude-standard", "-z", cwd=top)
+    names |= {n for n in untracked.decode("utf-8", "surrogateescape").split("\0") if n}
+    return {top / n for n in names}
+
+
+def extract(ref: str, top: Path, dest: Path) -> None:
+    """Write the tree of ``ref`` into ``dest`` (no .git); safe against paths leaving ``dest``."""
+    data = git("archive", "--format=tar", ref, cwd=top, binary=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        archive.extractall(dest, filter="data")
+
+
+def show_file(spec: str, cwd: Path) -> bytes:
+    """Contents of ``REF:path`` (path relative to the working directory, as git accepts with ./)."""
+    ref, _, path = spec.partition(":")
+    rel = path if path.startswith(("/", "./")) else f"./{path}"
+    return git("show", f"{ref}:{rel}", cwd=cwd, binary=True)

@@ -1,0 +1,120 @@
+"""`plancheck diff OLD NEW`: what changed between two versions of a plan, target by target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from plancheck.algebra import compare_bounds
+from plancheck.model import Indicator, Plan, Target
+from plancheck.planset import validate_model
+from plancheck.yamlio import load_bytes
+
+
+class DiffInputError(ValueError):
+    """An input plan that cannot be read or validated."""
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # tightened, relaxed, changed, added, removed, moved, deadline-earlier, deadline-later, deadline-changed
+    item: str
+    before: str | None
+    after: str | None
+    detail: str
+
+
+def load_plan_bytes(raw: bytes, name: str) -> Plan:
+    loaded = load_bytes(raw, name)
+    if loaded.data is None:
+        first = loaded.findings[0]
+        raise DiffInputError(f"{name}:{first.line}:{first.column}: {first.message}")
+    plan, problems = validate_model(Plan, loaded, name, None)
+    if plan is None:
+        first = problems[0]
+        raise DiffInputError(f"{name}:{first.line}:{first.column}: {first.message}")
+    return plan
+
+
+def _show(t: Target) -> str:
+    return f"{t.indicator} {t.year} {t.bound if t.bound is not None else repr(t.qualitative)}"
+
+
+def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[Change]:
+    changes: list[Change] = []
+    before = {t.id: t for t in old.targets}
+    after = {t.id: t for t in new.targets}
+    for tid in sorted(before.keys() - after.keys()):
+        changes.append(Change("removed", tid, _show(before[tid]), None, "target removed"))
+    for tid in sorted(after.keys() - before.keys()):
+        changes.append(Change("added", tid, None, _show(after[tid]), "target added"))
+    for tid in sorted(before.keys() & after.keys()):
+        a, b = before[tid], after[tid]
+        if a.year != b.year:
+            direction = "later" if b.year > a.year else "earlier"
+            changes.append(Change("moved", tid, _show(a), _show(b), f"deadline moved {direction}: {a.year} -> {b.year}"))
+        if a.indicator != b.indicator:
+            changes.append(Change("changed", tid, _show(a), _show(b), "indicator changed"))
+            continue
+        if str(a.bound) == str(b.bound) and a.qualitative == b.qualitative:
+            continue
+        indicator = indicators.get(b.indicator)
+        if a.bound is not None and b.bound is not None:
+            verdict = compare_bounds(b.bound, a.bound, indicator.direction if indicator else "higher")
+            kind = {"exceeds": "tightened", "weaker": "relaxed", "boundary": "relaxed"}.get(verdict, "changed")
+            changes.append(Change(kind, tid, _show(a), _show(b), f"{a.bound} -> {b.bound}"))
+        else:
+            changes.append(Change("changed", tid, _show(a), _show(b), "qualitative wording or form changed"))
+    old_tasks = {t.id: t for t in old.tasks}
+    new_tasks = {t.id: t for t in new.tasks}
+    for tid in sorted(old_tasks.keys() - new_tasks.keys()):
+        changes.append(Change("removed", tid, str(old_tasks[tid].due), None, "task removed"))
+    for tid in sorted(new_tasks.keys() - old_tasks.keys()):
+        changes.append(Change("added", tid, None, str(new_tasks[tid].due), "task added"))
+    for tid in sorted(old_tasks.keys() & new_tasks.keys()):
+        a_due, b_due = old_tasks[tid].due, new_tasks[tid].due
+        if str(a_due) == str(b_due):
+            continue
+        if a_due.end is not None and b_due.end is not None:
+            kind = "deadline-later" if b_due.end > a_due.end else "deadline-earlier"
+        else:
+            kind = "deadline-changed"
+        changes.append(Change(kind, tid, str(a_due), str(b_due), f"due {a_due} -> {b_due}"))
+    order = {k: i for i, k in enumerate(
+        ["relaxed", "deadline-later", "removed", "moved", "changed", "deadline-changed", "tightened", "deadline-earlier", "added"]
+    )}
+    return sorted(changes, key=lambda c: (order.get(c.kind, 99), c.item))
+
+
+def render_text(changes: list[Change], old_name: str, new_name: str) -> str:
+    lines = [f"--- {old_name}", f"+++ {new_name}"]
+    if not changes:
+        lines.append("no changes to targets or task deadlines")
+    for c in changes:
+        lines.append(f"{c.kind:<17} {c.item}: {c.detail}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
+    from plancheck.reporters.markdown import md
+
+    out = [f"### plancheck diff: `{md(old_name)}` → `{md(new_name)}`", ""]
+    if not changes:
+        out.append("No changes to targets or task deadlines.")
+        return "\n".join(out) + "\n"
+    out += ["| change | item | before | after |", "|---|---|---|---|"]
+    for c in changes:
+        out.append(f"| {c.kind} | {md(c.item)} | {md(c.before or '—')} | {md(c.after or '—')} |")
+    return "\n".join(out) + "\n"
+
+
+def read_spec(spec: str, cwd: Path) -> tuple[bytes, str]:
+    """A file path, or ``REF:path`` read from git."""
+    candidate = Path(spec)
+    if candidate.is_file():
+        return candidate.read_bytes(), spec
+    if ":" in spec:
+        from plancheck.gitutil import show_file
+
+        return show_file(spec, cwd), spec
+    raise DiffInputError(f"{spec}: no such file (use a path, or REF:path for a version in git)")

@@ -1,0 +1,161 @@
+"""GitHub Actions output: workflow-command annotations and a Markdown job summary.
+
+Annotations are ``::error file=..,line=..::message`` lines on standard output; the runner turns
+them into inline comments on the pull request. Escaping follows ``@actions/core`` (command.ts)
+so that plan text can never end a command early or start a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from plancheck.findings import Finding
+
+if TYPE_CHECKING:
+    from plancheck.config import Config
+    from plancheck.engine import Result
+
+# Most severe first. GitHub caps annotations per level (10 errors, 10 warnings per step), so the
+# ones that block a merge go out before the ones that inform. Waived findings come last.
+_RANK: dict[str, int] = {"error": 0, "gap": 1, "warning": 2, "info": 3}
+_LEVEL: dict[str, str] = {"error": "error", "warning": "warning", "gap": "warning", "info": "notice"}
+
+SUMMARY_ROWS = 100
+
+# C0 and C1 control characters except \n and \r (escaped as %0A/%0D by the command syntax),
+# plus the Unicode line and paragraph separators, which some readers treat as line breaks.
+_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def _no_controls(text: str) -> str:
+    return _CONTROL.sub(_visible, text)
+
+
+def escape_data(text: str) -> str:
+    """A command's message, as ``escapeData`` in @actions/core (controls made visible first)."""
+    return _no_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value, as ``escapeProperty`` in @actions/core."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _order(findings: list[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[int, int, str, int, int, str]:
+        return (1 if f.waived is not None else 0, _RANK.get(f.severity, 9), f.path, f.line, f.column, f.code)
+
+    return sorted(findings, key=key)  # sorted() is stable: equal keys keep the engine's order
+
+
+def _message(finding: Finding, new: dict[Finding, bool] | None) -> str:
+    text = finding.message
+    if new is not None:
+        text = ("[new] " if new.get(finding, False) else "[existing] ") + text
+    if finding.waived is not None:
+        text += f" (waived: {finding.waived})"
+    return text
+
+
+def annotation(finding: Finding, new: dict[Finding, bool] | None = None) -> str:
+    """One workflow command for one finding."""
+    level = "notice" if finding.waived is not None else _LEVEL.get(finding.severity, "warning")
+    props: list[tuple[str, object]] = [
+        ("file", finding.path),
+        ("line", max(1, finding.line)),
+        ("col", max(1, finding.column)),
+    ]
+    if finding.end_line is not None:
+        props.append(("endLine", finding.end_line))
+    if finding.end_column is not None:
+        props.append(("endColumn", finding.end_column))
+    props.append(("title", f"{finding.code} {finding.rule}"))
+    rendered = ",".join(f"{name}={escape_property(str(value))}" for name, value in props)
+    return f"::{level} {rendered}::{escape_data(_message(finding, new))}"
+
+
+def render(findings: list[Finding], new: dict[Finding, bool] | None = None, limit: int = 50) -> str:
+    """Workflow commands, most severe first, at most ``limit`` of them plus a notice for the rest."""
+    ordered = _order(findings)
+    shown = ordered[: max(0, limit)]
+    lines = [annotation(f, new) for f in shown]
+    left = len(ordered) - len(shown)
+    if left:
+        noun = "finding" if left == 1 else "findings"
+        lines.append(
+            f"::notice title=plancheck::{left} more {noun} not annotated; "
+            "see the job summary or run plancheck validate locally"
+        )
+    return "".join(line + "\n" for line in lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Job summary ($GITHUB_STEP_SUMMARY): GitHub-flavoured Markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_cell(text: str) -> str:
+    """Text made safe for one cell of a Markdown table: literal, on one line, no HTML."""
+    text = _no_controls(text.replace("\r\n", " ").replace("\r", " ").replace("\n", " "))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    parts = [f"{counts[k]} {k}" for k in ("error", "warning", "gap", "info", "waived") if counts.get(k)]
+    parts += [
+        f"{v} {md_cell(k)}" for k, v in sorted(counts.items()) if k not in _RANK and k != "waived" and v
+    ]
+    return ", ".join(parts) if parts else "no findings"
+
+
+def summary_markdown(result: Result, config: Config | None = None) -> str:
+    findings = _order(result.findings)
+    total = len(findings)
+    out = [
+        "## plancheck",
+        "",
+        f"**{total} {'finding' if total == 1 else 'findings'}:** {_counts_line(result.counts)}",
+    ]
+    if config is not None:
+        out[-1] += f" (fails on {md_cell(str(config.fail_on))} and above)"
+    out.append("")
+    if findings:
+        out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
+        for f in findings[:SUMMARY_ROWS]:
+            severity = f"{f.severity} (waived)" if f.waived is not None else f.severity
+            message = f.message if f.waived is None else f"{f.message} (waived: {f.waived})"
+            out.append(
+                f"| {md_cell(severity)} | {md_cell(f.code)} {md_cell(f.rule)} "
+                f"| {md_cell(f.path)}:{f.line} | {md_cell(message)} |"
+            )
+        if total > SUMMARY_ROWS:
+            out += [
+                "",
+                f"{total - SUMMARY_ROWS} more not shown; run `plancheck validate` locally for all of them.",
+            ]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def write_step_summary(result: Result, config: Config) -> None:
+    """Append a Markdown summary to $GITHUB_STEP_SUMMARY when it is set; otherwise do nothing."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    text = summary_markdown(result, config)
+    try:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        # the summary is a convenience; the annotations and the exit code are what count
+        print(f"plancheck: could not write the job summary to {target}: {exc.strerror}", file=sys.stderr)

@@ -1,0 +1,253 @@
+"""Generators of hostile plan files, written at test time (never committed: some are 100 MB).
+
+Each function writes one file (or a small tree) and returns its path. They are used by
+`tests/test_hostile.py`; to look at the inputs by hand, run
+
+    python tests/hostile/generators.py /tmp/hostile
+
+which writes every small case into that folder (the 50 and 100 MB files only with --big).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+# A valid plan for the example tree (tests/example/plans) once its id matches the file's path.
+VALID_PLAN = """\
+id: {id}
+document:
+  number: 9/KH-UBND
+  kind: Kế hoạch
+  title: Kế hoạch thử
+  issuer: UBND tỉnh
+  issued: "2025-02-20"
+jurisdiction: {{code: province, name: Tỉnh Mẫu, level: province}}
+implements: [national/57-NQ-TW]
+targets:
+  - id: T1
+    indicator: digital-economy-share
+    year: 2030
+    bound: ">= 40"
+    unit: "% GDP"
+    label: Quy mô kinh tế số
+    source: {{section: II}}
+"""
+
+TARGET = (
+    '  - {{id: T{n}, indicator: digital-economy-share, year: 2030, bound: ">= 40", '
+    'unit: "% GDP", label: Quy mô kinh tế số, source: {{section: II, line: {line}}}}}\n'
+)
+
+
+def valid_plan(plan_id: str) -> str:
+    return VALID_PLAN.format(id=plan_id)
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def alias_bomb(path: Path) -> Path:
+    """The "billion laughs": nine levels of ten aliases each, 10**9 strings if expanded."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 10):
+        refs = ", ".join([f"*a{level - 1}"] * 10)
+        lines.append(f"a{level}: &a{level} [{refs}]")
+    return write(path, "\n".join(lines) + "\n")
+
+
+def big_file(path: Path, megabytes: int) -> Path:
+    """A well-formed plan padded with notes to ``megabytes`` MB, written in chunks."""
+    head = valid_plan(_id(path)) + "notes:\n"
+    note = "  - " + "Ghi chú dài về phụ lục, " * 8 + "\n"
+    chunk = note.encode("utf-8") * 4096
+    target = megabytes * 1024 * 1024
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(head.encode("utf-8"))
+        written = len(head)
+        while written < target:
+            handle.write(chunk)
+            written += len(chunk)
+    return path
+
+
+def deep_flow(path: Path, depth: int = 10_000) -> Path:
+    return write(path, "targets: " + "[" * depth + "]" * depth + "\n")
+
+
+def deep_block(path: Path, depth: int = 10_000) -> Path:
+    """Block style: compact nested block sequences, ``- - - - x``, one level per dash."""
+    return write(path, "targets:\n" + "- " * depth + "x\n")
+
+
+def deep_block_mapping(path: Path, depth: int = 2_000) -> Path:
+    """Indented block mappings, one space per level (2,000 levels is 2 MB of indentation)."""
+    return write(path, "".join(" " * i + "k:\n" for i in range(depth)) + " " * depth + "v\n")
+
+
+def random_bytes(path: Path, size: int = 64 * 1024, seed: int = 57) -> Path:
+    return write(path, random.Random(seed).randbytes(size))
+
+
+def utf16(path: Path) -> Path:
+    return write(path, valid_plan(_id(path)).encode("utf-16"))  # Python writes the BOM
+
+
+def latin1(path: Path) -> Path:
+    """Saved by an editor set to Latin-1: its accented letters are single bytes, not UTF-8.
+
+    Most Vietnamese letters do not exist in Latin-1 (they become '?'); the title keeps 'é'.
+    """
+    text = valid_plan(_id(path)).replace("Kế hoạch thử", "Plan d'été")
+    return write(path, text.encode("latin-1", errors="replace"))
+
+
+def nul_bytes(path: Path) -> Path:
+    text = valid_plan(_id(path)).replace("Kế hoạch thử", "Kế hoạch\x00thử")
+    return write(path, text)
+
+
+def utf8_bom(path: Path) -> Path:
+    return write(path, b"\xef\xbb\xbf" + valid_plan(_id(path)).encode("utf-8"))
+
+
+def yaml11(path: Path) -> Path:
+    """A %YAML 1.1 directive; under 1.1 `yes`/`no`/`on` would be booleans, under 1.2 they are text."""
+    text = valid_plan(_id(path)).replace("    source: {section: II}\n", "    note: no\n    source: {section: on}\n")
+    text = text.replace("  kind: Kế hoạch\n", "  kind: yes\n")
+    return write(path, "%YAML 1.1\n---\n" + text)
+
+
+def tag_python(path: Path, marker: Path) -> Path:
+    text = valid_plan(_id(path)).replace(
+        '  issued: "2025-02-20"\n', f'  issued: !!python/object/apply:os.system ["touch {marker}"]\n'
+    )
+    return write(path, text)
+
+
+def tag_binary(path: Path) -> Path:
+    return write(path, valid_plan(_id(path)).replace("  title: Kế hoạch thử\n", "  title: !!binary aGVsbG8=\n"))
+
+
+def tag_custom(path: Path) -> Path:
+    return write(path, valid_plan(_id(path)).replace("  issuer: UBND tỉnh\n", "  issuer: !foo UBND tỉnh\n"))
+
+
+def multi_document(path: Path) -> Path:
+    text = valid_plan(_id(path))
+    return write(path, text + "---\n" + text)
+
+
+def huge_integer(path: Path, digits: int = 5000) -> Path:
+    number = "9" * digits
+    text = valid_plan(_id(path)).replace("    year: 2030\n", f"    year: {number}\n")
+    text = text.replace('    bound: ">= 40"\n', f'    bound: "{number}"\n')
+    return write(path, text + f"coverage:\n  - {{section: II, items: targets, in_source: {number}, encoded: 1}}\n")
+
+
+def nan_inf(path: Path, year: str, bound: str) -> Path:
+    text = valid_plan(_id(path)).replace("    year: 2030\n", f"    year: {year}\n")
+    return write(path, text.replace('    bound: ">= 40"\n', f"    bound: {bound}\n"))
+
+
+def impossible_date(path: Path, quoted: bool) -> Path:
+    value = '"2025-13-45"' if quoted else "2025-13-45"
+    return write(path, valid_plan(_id(path)).replace('  issued: "2025-02-20"\n', f"  issued: {value}\n"))
+
+
+def long_label(path: Path, length: int = 10_000) -> Path:
+    return write(path, valid_plan(_id(path)).replace("label: Quy mô kinh tế số", "label: " + "ố" * length))
+
+
+def many_targets(path: Path, count: int = 100_000) -> Path:
+    head = valid_plan(_id(path)).split("targets:\n")[0] + "targets:\n"
+    body = "".join(TARGET.format(n=n, line=n) for n in range(count))
+    return write(path, head + body)
+
+
+def implements_itself(path: Path) -> Path:
+    plan_id = _id(path)
+    return write(path, valid_plan(plan_id).replace("implements: [national/57-NQ-TW]", f"implements: [{plan_id}]"))
+
+
+def source_outside(path: Path, name: str) -> Path:
+    return write(path, valid_plan(_id(path)).replace('  issued: "2025-02-20"\n', f'  issued: "2025-02-20"\n  source: {name}\n'))
+
+
+BAD_CATALOGUE_ENTRY = """\
+  - id: broken-range
+    name_vi: Chỉ số hỏng
+    name_en: Broken indicator
+    unit: "%"
+    direction: higher
+    kind: share
+    levels: [province]
+    range: [100, -5]
+  - id: digital-economy-share
+    name_vi: Trùng
+    name_en: Duplicate
+    unit: "%"
+    direction: sideways
+    kind: share
+    levels: []
+"""
+
+
+def bad_catalogue(catalogue: Path) -> Path:
+    """Append entries the Indicator model must reject: an unknown (inverted, negative) `range`,
+    a direction that does not exist and an empty `levels`; the second also repeats an id."""
+    with catalogue.open("a", encoding="utf-8") as handle:
+        handle.write(BAD_CATALOGUE_ENTRY)
+    return catalogue
+
+
+def _id(path: Path) -> str:
+    """The plan id for a file at plans/<folder>/<name>.yaml."""
+    return f"{path.parent.name}/{path.stem}"
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python tests/hostile/generators.py OUTDIR [--big]", file=sys.stderr)
+        return 2
+    out = Path(argv[0]) / "hostile"
+    alias_bomb(out / "alias-bomb.yaml")
+    deep_flow(out / "deep-flow.yaml")
+    deep_block(out / "deep-block.yaml")
+    deep_block_mapping(out / "deep-block-mapping.yaml")
+    random_bytes(out / "random.yaml")
+    utf16(out / "utf16.yaml")
+    latin1(out / "latin1.yaml")
+    nul_bytes(out / "nul.yaml")
+    utf8_bom(out / "bom.yaml")
+    yaml11(out / "yaml11.yaml")
+    tag_python(out / "tag-python.yaml", Path("pwned"))
+    tag_binary(out / "tag-binary.yaml")
+    tag_custom(out / "tag-custom.yaml")
+    multi_document(out / "multi.yaml")
+    huge_integer(out / "huge-int.yaml")
+    nan_inf(out / "nan.yaml", ".nan", ".nan")
+    nan_inf(out / "inf.yaml", ".inf", "-.inf")
+    impossible_date(out / "date-quoted.yaml", quoted=True)
+    impossible_date(out / "date-plain.yaml", quoted=False)
+    long_label(out / "long-label.yaml")
+    many_targets(out / "many-targets.yaml")
+    implements_itself(out / "self.yaml")
+    source_outside(out / "passwd.yaml", "../../etc/passwd")
+    if "--big" in argv:
+        big_file(out / "big-50.yaml", 50)
+        big_file(out / "big-100.yaml", 100)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
