@@ -49,13 +49,13 @@ def run_against_base(
     planset, requested = load_planset(paths, sources=sources, max_bytes=config.max_file_size)
     current = run(planset, requested, config)
     scope = _scope(planset, changed_files(base, top)) & requested
+    rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
         offset = cwd.resolve().relative_to(top.resolve())
         base_cwd = Path(tmp) / offset
         base_cwd.mkdir(parents=True, exist_ok=True)
         with contextlib.chdir(base_cwd):
-            rel_paths = [_relative(p, cwd) for p in paths]
             existing_paths = [p for p in rel_paths if p.exists()]
             if existing_paths:
                 base_set, base_requested = load_planset(existing_paths, sources=sources, max_bytes=config.max_file_size)

@@ -30,7 +30,10 @@ def toplevel(cwd: Path) -> Path:
 
 
 def verify_ref(ref: str, cwd: Path) -> str:
-    return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd).decode().strip()
+    try:
+        return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd).decode().strip()
+    except GitError:  # --quiet leaves git's stderr empty: say which ref
+        raise GitError(f"{ref!r} is not a commit in this repository") from None
 
 
 def changed_files(ref: str, top: Path) -> set[Path]:

@@ -169,7 +169,7 @@ def long_label(path: Path, length: int = 10_000) -> Path:
 
 def many_targets(path: Path, count: int = 100_000) -> Path:
     head = valid_plan(_id(path)).split("targets:\n")[0] + "targets:\n"
-    body = "".join(TARGET.format(n=n, line=n) for n in range(count))
+    body = "".join(TARGET.format(n=n, line=n + 1) for n in range(count))
     return write(path, head + body)
 
 

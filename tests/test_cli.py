@@ -1,0 +1,156 @@
+"""The command line, end to end with CliRunner: exit codes, output formats, rules and docs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from plancheck.cli import app
+from plancheck.rules.registry import RULES
+
+from .conftest import EXAMPLE
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    shutil.copytree(EXAMPLE / "sources", tmp_path / "sources")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_valid_tree_exits_0(tree: Path) -> None:
+    result = runner.invoke(app, ["validate", "plans", "--sources", "sources"])
+    assert result.exit_code == 0, result.output
+    assert "4 files checked: 3 info" in result.output  # not-applicable and not-comparable notes only
+
+
+def test_error_exits_1_with_position(tree: Path) -> None:
+    ward = tree / "plans" / "ward" / "KH-2.yaml"
+    ward.write_text(ward.read_text(encoding="utf-8").replace("unit: initiatives", "unit: sáng kiến"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "plans"])
+    assert result.exit_code == 1
+    line = next(n for n, text in enumerate(ward.read_text(encoding="utf-8").splitlines(), 1) if "sáng kiến" in text and "unit" in text)
+    assert f"plans/ward/KH-2.yaml:{line}:11 PC103" in result.output
+
+
+def test_json_output_fields_and_order(tree: Path) -> None:
+    province = tree / "plans" / "province" / "KH-1.yaml"
+    text = province.read_text(encoding="utf-8")
+    province.write_text(text.replace('bound: ">= 40"', 'bound: ">= 20"').replace("lead: Sở Khoa học và Công nghệ", "lead: null"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "plans", "--format", "json"])
+    assert result.exit_code == 0  # a gap and a warning do not fail by default
+    data = json.loads(result.output)
+    assert data["version"] == 1
+    codes = [f["code"] for f in data["findings"]]
+    assert "PC202" in codes and "PC304" in codes
+    weaker = next(f for f in data["findings"] if f["code"] == "PC202")
+    assert weaker["parent"] == "national/57-NQ-TW"
+    assert weaker["indicator"] == "digital-economy-share"
+    assert weaker["year"] == 2030
+    assert weaker["child_bound"] == ">= 20" and weaker["parent_bound"] == ">= 30"
+    assert weaker["status"] == "weaker"
+    for f in data["findings"]:
+        assert {"code", "rule", "severity", "message", "path", "line", "column", "plan"} <= f.keys()
+        assert f["line"] >= 1 and f["column"] >= 1
+    keys = [(f["path"], f["line"], f["column"], f["code"]) for f in data["findings"]]
+    assert keys == sorted(keys)
+    assert runner.invoke(app, ["validate", "plans", "--fail-on", "gap"]).exit_code == 1
+
+
+def test_output_is_byte_identical_across_runs(tree: Path) -> None:
+    first = runner.invoke(app, ["validate", "plans", "-f", "json"]).output
+    second = runner.invoke(app, ["validate", "plans", "-f", "json"]).output
+    assert first == second
+
+
+def test_select_ignore_and_severity_config(tree: Path) -> None:
+    province = tree / "plans" / "province" / "KH-1.yaml"
+    province.write_text(province.read_text(encoding="utf-8").replace("lead: Sở Khoa học và Công nghệ", "lead: null"), encoding="utf-8")
+    assert "PC304" not in runner.invoke(app, ["validate", "plans", "--ignore", "PC3"]).output
+    assert "PC304" in runner.invoke(app, ["validate", "plans", "--select", "PC304"]).output
+    (tree / "pyproject.toml").write_text('[tool.plancheck]\nseverity = { PC304 = "error" }\n', encoding="utf-8")
+    result = runner.invoke(app, ["validate", "plans"])
+    assert result.exit_code == 1 and "PC304 [error]" in result.output
+    (tree / "pyproject.toml").write_text('[tool.plancheck]\nfail-on = "nonsense"\n', encoding="utf-8")
+    bad = runner.invoke(app, ["validate", "plans"])
+    assert bad.exit_code == 2 and "fail-on" in bad.output
+
+
+def test_waiver_marks_finding_and_unused_waiver_warns(tree: Path) -> None:
+    province = tree / "plans" / "province" / "KH-1.yaml"
+    text = province.read_text(encoding="utf-8").replace('bound: ">= 40"', 'bound: ">= 20"')
+    text = text.replace(
+        "tasks:\n",
+        "waivers:\n  - {rule: PC202, parent: national/57-NQ-TW, indicator: digital-economy-share, year: 2030,"
+        " reason: tỉnh nông nghiệp, approved_by: Bộ KH&CN}\n"
+        "  - {rule: PC201, indicator: tfp-contribution, reason: không áp dụng, approved_by: Bộ KH&CN}\n"
+        "tasks:\n",
+    )
+    province.write_text(text, encoding="utf-8")
+    data = json.loads(runner.invoke(app, ["validate", "plans", "-f", "json", "--fail-on", "gap"]).output)
+    weaker = next(f for f in data["findings"] if f["code"] == "PC202")
+    assert weaker["status"] == "waived" and "tỉnh nông nghiệp" in weaker["waiver_reason"]
+    assert any(f["code"] == "PC406" for f in data["findings"])
+    # a waived gap does not fail --fail-on gap
+    assert runner.invoke(app, ["validate", "plans", "--fail-on", "gap", "--ignore", "PC406"]).exit_code == 0
+
+
+def test_bad_invocation_exits_2_with_one_line(tree: Path) -> None:
+    result = runner.invoke(app, ["validate", "plans", "--sources", "nowhere"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert runner.invoke(app, ["validate", "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["explain", "PC999"]).exit_code == 2
+
+
+def test_show_json(tree: Path) -> None:
+    result = runner.invoke(app, ["show", "province/KH-1", "--format", "json", "--root", "plans"])
+    assert result.exit_code == 0, result.output
+    [plan] = json.loads(result.output)
+    assert plan["id"] == "province/KH-1"
+    assert plan["document"]["number"] == "1/KH-UBND" and plan["document"]["issued"] == "2025-02-20"
+    assert [t["bound"] for t in plan["targets"]] == [">= 40", "> 85", "62..65", "= 60"]
+    assert plan["tasks"][0]["due"] == "2025-03" and plan["tasks"][0]["lead"] == "Sở Khoa học và Công nghệ"
+    assert runner.invoke(app, ["show", "nope/x", "--root", "plans"]).exit_code == 2
+
+
+def test_rules_and_explain() -> None:
+    listing = runner.invoke(app, ["rules"]).output
+    for code in RULES:
+        assert code in listing
+    page = runner.invoke(app, ["explain", "PC203"]).output
+    for section in ("## What it checks", "## Why it matters", "## Example", "## Use instead"):
+        assert section in page
+    assert runner.invoke(app, ["explain", "target-weaker"]).output.startswith("# PC202 target-weaker")
+
+
+def test_every_rule_has_complete_docs() -> None:
+    for rule in RULES.values():
+        assert rule.name == rule.name.lower() and " " not in rule.name
+        assert rule.summary and rule.why and rule.example.strip() and rule.instead.strip()
+        assert rule.code[:3] in {"PC0", "PC1", "PC2", "PC3", "PC4", "PC5"}
+
+
+def test_tree_counts(tree: Path) -> None:
+    result = runner.invoke(app, ["tree", "plans", "--format", "json"])
+    assert result.exit_code == 0
+    edges = {(e["child"], e["parent"]): e for e in json.loads(result.output)}
+    ward_city = edges[("ward/KH-2", "province/KH-1")]
+    # the ward's 10 initiatives against the province's 60: a count across jurisdictions
+    assert ward_city["counts"].get("not-comparable") == 1
+    assert "weaker" not in ward_city["counts"]
+
+
+def test_python_dash_m(tree: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "plancheck", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("plancheck ")

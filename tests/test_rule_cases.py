@@ -1,0 +1,148 @@
+"""Rule cases in the style of sqlfluff's yaml test cases: one file per rule code in tests/rules/.
+
+Each case writes its files over a copy of tests/example/plans (and its sources over a copy of
+tests/example/sources), runs every rule, and compares the findings of the file's rule with
+``expect`` exactly. Keys of a case:
+
+- ``name``: the test id is ``PCxxx-<name>``;
+- ``files``: path under ``plans/`` -> text, written as UTF-8;
+- ``raw``: path under ``plans/`` -> bytes: either text in which ``\\xNN`` escapes stand for single
+  bytes (everything else is written as UTF-8), or ``{base64: ...}``;
+- ``delete``: paths under ``plans/`` to remove from the copy;
+- ``symlinks``: path under the temporary folder (``plans/...`` or ``sources/...``) -> link target;
+- ``sources``: file name -> text, added to the sources folder; ``sources: null`` runs without one;
+- ``config``: a ``[tool.plancheck]`` table (``max-file-size``, ``select``...);
+- ``paths``: paths to check, relative to the temporary folder (default ``[plans]``);
+- ``expect``: ``{path, line, column?}`` for every finding of the rule; ``[]`` for a passing case.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from plancheck.config import from_table
+from plancheck.engine import run
+from plancheck.planset import load_planset
+from plancheck.rules.registry import RULES
+
+HERE = Path(__file__).parent
+CASES_DIR = HERE / "rules"
+EXAMPLE = HERE / "example"
+CASE_KEYS = {"name", "files", "raw", "delete", "symlinks", "sources", "config", "paths", "expect"}
+EXPECT_KEYS = {"path", "line", "column"}
+
+
+def _load_case_files() -> dict[Path, dict[str, Any]]:
+    yaml = YAML(typ="safe", pure=True)
+    return {path: yaml.load(path.read_text(encoding="utf-8")) for path in sorted(CASES_DIR.glob("*.yaml"))}
+
+
+CASE_FILES = _load_case_files()
+
+
+def _params() -> list[Any]:
+    params = []
+    for path, doc in CASE_FILES.items():
+        for case in doc.get("cases") or []:
+            params.append(pytest.param(doc["rule"], case, id=f"{doc['rule']}-{case['name']}"))
+    return params
+
+
+def _raw_bytes(value: Any) -> bytes:
+    if isinstance(value, dict):
+        assert set(value) == {"base64"}, f"raw value must be text or {{base64: ...}}, not {value!r}"
+        return base64.b64decode(value["base64"])
+    assert isinstance(value, str)
+    return codecs.escape_decode(value.encode("utf-8"))[0]  # type: ignore[no-any-return]
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    path.write_bytes(data)
+
+
+def _apply(case: dict[str, Any], tmp: Path) -> Path | None:
+    plans = tmp / "plans"
+    shutil.copytree(EXAMPLE / "plans", plans)
+    for rel in case.get("delete") or []:
+        target = plans / rel
+        assert target.exists(), f"delete: {rel} is not in the example tree"
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    for rel, text in (case.get("files") or {}).items():
+        _write(plans / rel, text.encode("utf-8"))
+    for rel, value in (case.get("raw") or {}).items():
+        _write(plans / rel, _raw_bytes(value))
+    sources: Path | None = tmp / "sources"
+    shutil.copytree(EXAMPLE / "sources", sources)
+    if "sources" in case and case["sources"] is None:
+        sources = None
+    else:
+        for name, text in (case.get("sources") or {}).items():
+            _write(sources / name, text.encode("utf-8"))
+    for rel, target in (case.get("symlinks") or {}).items():
+        link = tmp / rel
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target)
+    return sources
+
+
+def _matches(expected: dict[str, Any], actual: tuple[str, int, int]) -> bool:
+    return (expected["path"], expected["line"]) == actual[:2] and expected.get("column", actual[2]) == actual[2]
+
+
+@pytest.mark.parametrize(("rule", "case"), _params())
+def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unknown = set(case) - CASE_KEYS
+    assert not unknown, f"unknown case keys {sorted(unknown)}"
+    sources = _apply(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    config = from_table(case.get("config") or {}, tmp_path)
+    paths = [tmp_path / p for p in case.get("paths") or ["plans"]]
+    planset, requested = load_planset(paths, sources=sources, max_bytes=config.max_file_size)
+    result = run(planset, requested, config)
+    found = [f for f in result.findings if f.code == rule]
+    actual = sorted((f.path, f.line, f.column) for f in found)
+    expected = sorted(case["expect"] or [], key=lambda e: (e["path"], e["line"], e.get("column", 0)))
+    for entry in expected:
+        assert set(entry) <= EXPECT_KEYS and {"path", "line"} <= set(entry), f"bad expect entry {entry!r}"
+    # match the entries that name a column first, then the rest
+    unmatched = list(actual)
+    missing = []
+    for entry in sorted(expected, key=lambda e: "column" not in e):
+        hit = next((a for a in unmatched if _matches(entry, a)), None)
+        if hit is None:
+            missing.append(entry)
+        else:
+            unmatched.remove(hit)
+    details = "\n".join(f"  {f.path}:{f.line}:{f.column} {f.code} {f.message}" for f in found)
+    assert not missing and not unmatched, (
+        f"expected {expected}\nmissing {missing}\nunexpected {unmatched}\nfindings of {rule}:\n{details}"
+    )
+
+
+def test_every_rule_has_cases() -> None:
+    by_rule: dict[str, dict[str, Any]] = {}
+    for path, doc in CASE_FILES.items():
+        assert isinstance(doc, dict) and set(doc) == {"rule", "cases"}, f"{path.name}: keys are rule and cases"
+        assert doc["rule"] in RULES, f"{path.name} names unknown rule {doc['rule']!r}"
+        assert path.stem == doc["rule"], f"{path.name} holds cases for {doc['rule']}"
+        names = [case["name"] for case in doc["cases"]]
+        assert len(names) == len(set(names)), f"{path.name}: case names repeat"
+        by_rule[doc["rule"]] = doc
+    missing = sorted(set(RULES) - set(by_rule))
+    assert not missing, f"rules without a case file: {missing}"
+    for code, doc in by_rule.items():
+        expects = [case.get("expect") for case in doc["cases"]]
+        assert any(e == [] for e in expects), f"{code}: no passing case (expect: [])"
+        assert any(e for e in expects), f"{code}: no failing case"
