@@ -143,7 +143,7 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
                     "plan": md(plan_id),
                     "notes": [md(n) for n in plan.notes],
                     "coverage": [
-                        {"section": md(c.section), "items": t["items_" + c.items], "in_source": c.in_source, "encoded": c.encoded}
+                        {"section": md(c.section), "kind": t["items_" + c.items], "in_source": c.in_source, "encoded": c.encoded}
                         for c in plan.coverage
                     ],
                 }
