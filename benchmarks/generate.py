@@ -546,11 +546,6 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
     return plan
 
 
-@dataclass
-class Planted:
-    kind: str | None = None
-
-
 def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: str | None, expected: list[dict]) -> tuple[PlanDoc, str]:
     rng = random.Random(f"{ctx.seed}/commune/{index}")
     kind, place = commune_name(rng)

@@ -74,7 +74,9 @@ def gaps(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_base_has_the_existing_gap(repo: Path) -> None:
     found = findings("validate", "plans", "--format", "json")
-    assert [(f["plan"], f["ctx"]["item"], f["parent"]) for f in gaps(found)] == [("ward/KH-2", "W1", "province/KH-1")]
+    assert [(f["plan"], f["ctx"]["item"], f["parent"]) for f in gaps(found)] == [
+        ("ward/KH-2", "W1", "province/KH-1")
+    ]
     # without --base there is no "new" field at all
     assert all("new" not in f for f in found)
 

@@ -33,7 +33,9 @@ def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
     while grew:
         grew = False
         for lp in ps.plans.values():
-            if lp.id not in touched and lp.plan is not None and any(p in touched for p in lp.plan.implements):
+            if lp.id is None or lp.id in touched or lp.plan is None:
+                continue
+            if any(p in touched for p in lp.plan.implements):
                 touched.add(lp.id)
                 grew = True
     paths |= {lp.path for lp in ps.plans.values() if lp.id in touched}

@@ -246,8 +246,10 @@ def load_planset(
                 indicators[indicator.id] = indicator
                 positions[indicator.id] = pos
     plan_files = [f for f in context if f != catalogue_file]
-    load = loader or (lambda files: [load_plan(f, root, max_bytes) for f in files])
-    loaded_plans: list[LoadedPlan] = load(plan_files)
+    if loader is None:
+        loaded_plans = [load_plan(f, root, max_bytes) for f in plan_files]
+    else:
+        loaded_plans = loader(plan_files, root, max_bytes)
     plans: dict[str, LoadedPlan] = {}
     for lp in loaded_plans:
         findings.extend(lp.findings)
