@@ -400,8 +400,19 @@ class PlanDoc:
     notes: list[str] = field(default_factory=list)
 
 
-def render(plan: PlanDoc) -> str:
-    """The plan as YAML text, in the block style of the hand-encoded plans."""
+def short_label(text: str) -> str:
+    """A short excerpt of an indicator's name, as ward plans quote their rows."""
+    text = text.split("(")[0].split(",")[0].strip()
+    words = text.split()
+    return " ".join(words[:6])
+
+
+def render(plan: PlanDoc, compact: bool = False) -> str:
+    """The plan as YAML text, in the block style of the hand-encoded plans.
+
+    ``compact`` (communes) quotes shorter labels and leaves out ``ref``, so that a national tree of
+    3,321 communes stays near 100 MB.
+    """
     depth = plan.id.count("/")
     out = [
         f"# yaml-language-server: $schema={'../' * (depth + 1)}schemas/plan.schema.json",
@@ -437,10 +448,13 @@ def render(plan: PlanDoc) -> str:
         else:
             out.append(f"    qualitative: {q(t.qualitative or '')}")
         out.append(f"    unit: {q(t.unit)}")
-        out.append(f"    label: {q(t.indicator.name_vi)}")
+        out.append(f"    label: {q(short_label(t.indicator.name_vi) if compact else t.indicator.name_vi)}")
         if t.strive:
             out.append("    strive: true")
-        out.append(f'    source: {{section: {t.section}, ref: "{t.ref}", line: {line}}}')
+        if compact:
+            out.append(f"    source: {{section: {t.section}, line: {line}}}")
+        else:
+            out.append(f'    source: {{section: {t.section}, ref: "{t.ref}", line: {line}}}')
         line += 3
     out.append("tasks:")
     for k in plan.tasks:
@@ -449,12 +463,16 @@ def render(plan: PlanDoc) -> str:
         out.append(f"    lead: {q(k.lead)}")
         if k.partners:
             out.append(f"    partners: [{', '.join(q(p) for p in k.partners)}]")
-        out.append(f"    output: {q(k.output)}")
+        if k.output:
+            out.append(f"    output: {q(k.output)}")
         out.append(f"    due: {q(k.dl.due)}")
         out.append(f"    due_label: {q(k.dl.label)}")
         if k.implements:
             out.append(f'    implements: {{plan: {k.implements[0]}, task: "{k.implements[1]}"}}')
-        out.append(f'    source: {{section: {q(k.section)}, ref: "{k.id}", line: {line}}}')
+        if compact:
+            out.append(f"    source: {{section: {q(k.section)}, line: {line}}}")
+        else:
+            out.append(f'    source: {{section: {q(k.section)}, ref: "{k.id}", line: {line}}}')
         line += 4
     out.append("waivers: []")
     out.append("coverage:")
@@ -472,9 +490,10 @@ def render(plan: PlanDoc) -> str:
     return "\n".join(out) + "\n"
 
 
-def year_set(rng: random.Random, required: set[int]) -> list[int]:
+def year_set(rng: random.Random, required: set[int], spread: tuple[float, float, float] = (0.45, 0.65, 0.75)) -> list[int]:
+    """Milestone years: ``required`` and 2030, grown to 1, 2, 3 or 5 years (cumulative odds ``spread``)."""
     r = rng.random()
-    k = 1 if r < 0.45 else 2 if r < 0.65 else 3 if r < 0.75 else 5
+    k = 1 if r < spread[0] else 2 if r < spread[1] else 3 if r < spread[2] else 5
     years = set(required) | {2030}
     others = [y for y in MILESTONES if y not in years]
     rng.shuffle(others)
@@ -496,7 +515,7 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
     base = PROVINCES[(index - 1) % len(PROVINCES)]
     place = base if index <= len(PROVINCES) else f"{base} {index // len(PROVINCES) + 1}"
     kind = "Thành phố" if base in CITIES else "Tỉnh"
-    issued = date(2025, 3, 1) + timedelta(days=rng.randint(0, 150))
+    issued = date(2025, 2, 1) + timedelta(days=rng.randint(0, 58))  # before 71/NQ-CP's 2025-03 deadline
     number = rng.randint(20, 350)
     plan = PlanDoc(
         id=f"{code}/KH-UBND", number=f"{number}/KH-UBND",
@@ -519,7 +538,9 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
         if len(plan.targets) >= 300 and ind not in must:
             break
         row += 1
-        years = year_set(rng, national_years.get(ind.id, set()))
+        # indicators that communes carry get fewer milestones, so a commune has about 130 targets
+        odds = (0.49, 0.76, 0.87) if "commune" in ind.levels else (0.45, 0.65, 0.75)
+        years = year_set(rng, national_years.get(ind.id, set()), odds)
         p = profile(ind)
         cap = round(p.cap * 10**p.decimals) if p.cap is not None else None
         values = series(rng, ind, years, ctx.national)
@@ -546,11 +567,17 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
     return plan
 
 
+def _section(row: int) -> str:
+    return f"III.2.{min(5, 1 + (row - 1) // 12)}"
+
+
 def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: str | None, expected: list[dict]) -> tuple[PlanDoc, str]:
     rng = random.Random(f"{ctx.seed}/commune/{index}")
     kind, place = commune_name(rng)
     unit = kind.lower()
-    issued = min(province.issued + timedelta(days=rng.randint(20, 150)), date(2025, 11, 30))
+    # communes of the two-level local government exist from 2025-07-01: their plans come later
+    # than 71/NQ-CP's deadline for local plans (PC302 gaps, as for the real ward plan)
+    issued = date(2025, 7, 1) + timedelta(days=rng.randint(10, 150))
     plan_id = f"{province.code}/{code}/KH-UBND"
     plan = PlanDoc(
         id=plan_id, number=f"{rng.randint(5, 250)}/KH-UBND",
@@ -587,25 +614,26 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
                     b2 = Bound(b.op, lo)
             else:
                 b2 = Bound(b.op, lo, hi)
-            plan.targets.append(Target(f"III.{row}-{t.year}", ind, t.year, b2, None, ind.unit, "III", f"{row}, {t.year}"))
+            plan.targets.append(Target(f"III.{row}-{t.year}", ind, t.year, b2, None, ind.unit, _section(row),
+                                       f"{row}, {t.year}"))
     # The commune's own counts (never compared with the province's: counts stay within one jurisdiction).
     for ind in ctx.cat.values():
-        if "commune" in ind.levels and ind.kind == "count" and rng.random() < 0.6:
+        if "commune" in ind.levels and ind.kind == "count" and rng.random() < 0.35:
             row += 1
             years = year_set(rng, set())
             values = series(rng, ind, years, {})
             for year in years:
                 scaled = max(1, values[year] // 5)
-                plan.targets.append(Target(f"III.{row}-{year}", ind, year, Bound(">=", scaled), None, ind.unit, "III",
-                                           f"{row}, {year}"))
+                plan.targets.append(Target(f"III.{row}-{year}", ind, year, Bound(">=", scaled), None, ind.unit,
+                                           _section(row), f"{row}, {year}"))
     # Tasks: about 40; some implement a province task, never later than it.
     usable = [k for k in province.tasks if k.dl.end is None or k.dl.end >= issued + timedelta(days=60)]
     for n in range(1, rng.randint(36, 44) + 1):
         group = 1 + (n - 1) // 8
         tid = f"IV.{group}.{(n - 1) % 8 + 1}"
         lead = rng.choice(COMMUNE_LEADS).format(unit=unit)
-        partners = [p.format(unit=unit) for p in rng.sample(COMMUNE_LEADS, rng.randint(0, 2)) if p.format(unit=unit) != lead]
-        title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} trên địa bàn {unit}"
+        partners = [p.format(unit=unit) for p in rng.sample(COMMUNE_LEADS, rng.choice((0, 0, 1, 2))) if p.format(unit=unit) != lead]
+        title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (f" trên địa bàn {unit}" if rng.random() < 0.3 else "")
         implements = None
         if usable and rng.random() < 0.4:
             parent = rng.choice(usable)
@@ -620,7 +648,8 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
                     dl = parent.dl
         else:
             dl = deadline(rng, issued)
-        plan.tasks.append(Task(tid, title, lead, partners, rng.choice(OUTPUTS), dl, "IV", implements))
+        output = rng.choice(OUTPUTS) if rng.random() < 0.4 else ""
+        plan.tasks.append(Task(tid, title, lead, partners, output, dl, "IV", implements))
 
     path = f"{plan_id}.yaml"
     record = {"code": plant, "path": path, "plan": plan_id} if plant else None
@@ -651,14 +680,14 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
         name = rng.choice([n for n in UNKNOWN_INDICATORS if n not in known])
         fake = Indicator(name, "Tỷ lệ thôn, tổ dân phố có tổ công nghệ số cộng đồng", "%", "share", "higher", ("commune",), False)
         tid = f"III.{row + 1}-2030"
-        plan.targets.append(Target(tid, fake, 2030, Bound(">=", 60), None, "%", "III", f"{row + 1}, 2030"))
+        plan.targets.append(Target(tid, fake, 2030, Bound(">=", 60), None, "%", _section(row + 1), f"{row + 1}, 2030"))
         record.update(indicator=name, item=tid)
     elif plant == "PC103":
         target = rng.choice(plan.targets)
         wrong = {"%": "%/năm", "% GDP": "%", "index": "điểm"}.get(target.unit, "đơn vị")
         target.unit = wrong
         record.update(indicator=target.indicator.id, item=target.id)
-    text = render(plan)
+    text = render(plan, compact=True)
     if plant == "PC001":
         text = corrupt(text, rng)
     if record is not None:
@@ -701,9 +730,11 @@ def generate(out: Path, provinces: int = 34, communes: int = 3321, seed: int = 5
     national, named = read_national(cat)
     ctx = Context(cat, national, named, seed)
     if plant is None:
-        plant = min(20, communes // len(PLANTED_CODES))
-    if plant * len(PLANTED_CODES) > communes:
-        raise SystemExit(f"cannot plant {plant} of each of {len(PLANTED_CODES)} kinds in {communes} communes")
+        # half the communes stay clean; at least one of each kind when there is room for it
+        floor = 1 if communes >= len(PLANTED_CODES) else 0
+        plant = min(20, max(floor, communes // (2 * len(PLANTED_CODES))))
+    if plant < 0 or plant * len(PLANTED_CODES) > communes:
+        raise ValueError(f"cannot plant {plant} of each of {len(PLANTED_CODES)} kinds in {communes} communes")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(PLANS / "indicators.yaml", out / "indicators.yaml")
     (out / "national").mkdir(exist_ok=True)
@@ -794,11 +825,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--provinces", type=int, default=34)
     ap.add_argument("--communes", type=int, default=3321)
     ap.add_argument("--seed", type=int, default=57)
-    ap.add_argument("--plant", type=int, default=None, help="planted findings of each kind (default min(20, communes/5))")
+    ap.add_argument("--plant", type=int, default=None, help="planted findings of each kind (default min(20, communes/10), at least 1)")
     args = ap.parse_args(argv)
     if args.provinces < 1 or args.communes < 0:
         ap.error("need at least one province and a non-negative number of communes")
-    summary = generate(args.out, args.provinces, args.communes, args.seed, args.plant)
+    try:
+        summary = generate(args.out, args.provinces, args.communes, args.seed, args.plant)
+    except ValueError as exc:
+        ap.error(str(exc))
     mb = summary["plan_bytes"] / 1e6
     print(
         f"wrote {summary['plan_files']} plan files ({mb:.1f} MB) to {args.out}; "

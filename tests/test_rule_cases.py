@@ -49,7 +49,7 @@ CASE_FILES = _load_case_files()
 
 def _params() -> list[Any]:
     params = []
-    for path, doc in CASE_FILES.items():
+    for doc in CASE_FILES.values():
         for case in doc.get("cases") or []:
             params.append(pytest.param(doc["rule"], case, id=f"{doc['rule']}-{case['name']}"))
     return params
@@ -60,7 +60,7 @@ def _raw_bytes(value: Any) -> bytes:
         assert set(value) == {"base64"}, f"raw value must be text or {{base64: ...}}, not {value!r}"
         return base64.b64decode(value["base64"])
     assert isinstance(value, str)
-    return codecs.escape_decode(value.encode("utf-8"))[0]  # type: ignore[no-any-return]
+    return codecs.escape_decode(value.encode("utf-8"))[0]
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -76,29 +76,30 @@ def _apply(case: dict[str, Any], tmp: Path) -> Path | None:
     for rel in case.get("delete") or []:
         target = plans / rel
         assert target.exists(), f"delete: {rel} is not in the example tree"
-        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
     for rel, text in (case.get("files") or {}).items():
         _write(plans / rel, text.encode("utf-8"))
     for rel, value in (case.get("raw") or {}).items():
         _write(plans / rel, _raw_bytes(value))
-    sources: Path | None = tmp / "sources"
+    sources = tmp / "sources"
     shutil.copytree(EXAMPLE / "sources", sources)
-    if "sources" in case and case["sources"] is None:
-        sources = None
-    else:
-        for name, text in (case.get("sources") or {}).items():
-            _write(sources / name, text.encode("utf-8"))
+    for name, text in (case.get("sources") or {}).items():
+        _write(sources / name, text.encode("utf-8"))
     for rel, target in (case.get("symlinks") or {}).items():
         link = tmp / rel
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(target)
-    return sources
+    return None if "sources" in case and case["sources"] is None else sources
 
 
 def _matches(expected: dict[str, Any], actual: tuple[str, int, int]) -> bool:
-    return (expected["path"], expected["line"]) == actual[:2] and expected.get("column", actual[2]) == actual[2]
+    path, line, column = actual
+    return (expected["path"], expected["line"]) == (path, line) and expected.get("column", column) == column
 
 
 @pytest.mark.parametrize(("rule", "case"), _params())
@@ -134,7 +135,8 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
 def test_every_rule_has_cases() -> None:
     by_rule: dict[str, dict[str, Any]] = {}
     for path, doc in CASE_FILES.items():
-        assert isinstance(doc, dict) and set(doc) == {"rule", "cases"}, f"{path.name}: keys are rule and cases"
+        assert isinstance(doc, dict), f"{path.name}: not a mapping"
+        assert set(doc) == {"rule", "cases"}, f"{path.name}: keys are rule and cases"
         assert doc["rule"] in RULES, f"{path.name} names unknown rule {doc['rule']!r}"
         assert path.stem == doc["rule"], f"{path.name} holds cases for {doc['rule']}"
         names = [case["name"] for case in doc["cases"]]

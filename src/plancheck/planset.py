@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plancheck.findings import Finding
 from plancheck.model import Catalogue, Indicator, Plan, Position
@@ -17,6 +18,8 @@ from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 CATALOGUE_NAME = "indicators.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SCHEMA_FINDINGS = 50  # per file: a wholly wrong file must not flood the output
+# Lists longer than this are validated a window of items at a time first (see _capped_errors).
+LIST_WINDOW = 500
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -90,8 +93,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     problems: list[Finding] = []
     for start in paths:
         start = _abs(start)
-        if start.is_file() or (start.is_symlink() and not start.exists()):
-            found.add(start)
+        if not start.is_dir() and (start.exists() or start.is_symlink()):
+            found.add(start)  # read_file reports broken links, FIFOs and devices
             continue
         if not start.is_dir():
             problems.append(Finding.make("PC011", display_path(start), 1, 1, "no such file or folder"))
@@ -113,7 +116,11 @@ def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
     try:
         if file.is_symlink() and not file.exists():
             return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")])
-        size = file.stat().st_size
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # opening a FIFO blocks forever; a device (a link to /dev/zero) is not a plan either
+            return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "not a regular file")])
+        size = info.st_size
         if size > max_bytes:
             return Loaded(
                 None,
@@ -132,9 +139,11 @@ def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
     return load_bytes(raw, shown, max_bytes=max_bytes)
 
 
-def schema_findings(exc: ValidationError, loaded: Loaded, path: str, plan_id: str | None) -> list[Finding]:
+def schema_findings(
+    exc: ValidationError | list[Any], loaded: Loaded, path: str, plan_id: str | None, more: str | None = None
+) -> list[Finding]:
     out: list[Finding] = []
-    errors = exc.errors(include_url=False)
+    errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else exc
     for err in errors[:MAX_SCHEMA_FINDINGS]:
         loc = tuple(err["loc"])
         line, col = loaded.locate(loc, prefer_key=err["type"] == "extra_forbidden")
@@ -146,15 +155,63 @@ def schema_findings(exc: ValidationError, loaded: Loaded, path: str, plan_id: st
             msg = f"unknown key {loc[-1]!r}"
         ctx = {"type": err["type"], "loc": [str(p) for p in loc]}
         out.append(Finding.make("PC101", path, line, col, f"{where}: {msg}", plan=plan_id, ctx=ctx))
-    if len(errors) > MAX_SCHEMA_FINDINGS:
+    if len(errors) > MAX_SCHEMA_FINDINGS or more:
         out.append(
             Finding.make(
                 "PC101", path, 1, 1,
-                f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not shown",
+                more or f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not shown",
                 plan=plan_id, ctx={"type": "truncated"},
             )
         )
     return out
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
+
+
+def _capped_errors(model: type[BaseModel], data: Any) -> list[Any] | None:
+    """The first schema errors in the items of long lists, or None when there are at most the cap
+    (then the whole model is validated as usual, and reports them all).
+
+    pydantic reports every error at once, about 1 KB each: `targets: [{}, {}, ...]` in a 5 MB file
+    made millions of them (seconds and gigabytes). Validating windows of items and stopping past
+    the cap bounds that; a plan whose lists are all short never pays for it.
+    """
+    errors: list[Any] = []
+    _window_errors(model, data, (), errors)
+    return errors if len(errors) > MAX_SCHEMA_FINDINGS else None
+
+
+def _window_errors(model: type[BaseModel], data: Any, prefix: tuple[Any, ...], errors: list[Any]) -> None:
+    """Collect errors of long lists under ``data`` (also inside nested models such as `document`)."""
+    if not isinstance(data, dict):
+        return
+    for name, field_info in model.model_fields.items():
+        items = data.get(name)
+        if isinstance(items, dict):
+            for sub in (field_info.annotation, *get_args(field_info.annotation)):
+                if isinstance(sub, type) and issubclass(sub, BaseModel):
+                    _window_errors(sub, items, (*prefix, name), errors)
+            if len(errors) > MAX_SCHEMA_FINDINGS:
+                return
+            continue
+        if not isinstance(items, list) or len(items) <= LIST_WINDOW:
+            continue
+        key = (model, name)
+        if key not in _ADAPTERS:
+            strip = bool(model.model_config.get("str_strip_whitespace", False))
+            _ADAPTERS[key] = TypeAdapter(field_info.annotation, config=ConfigDict(str_strip_whitespace=strip))
+        for start in range(0, len(items), LIST_WINDOW):
+            try:
+                _ADAPTERS[key].validate_python(items[start : start + LIST_WINDOW])
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    loc = tuple(err["loc"])
+                    if loc and isinstance(loc[0], int):
+                        loc = (loc[0] + start, *loc[1:])
+                    errors.append({**err, "loc": (*prefix, name, *loc)})
+            if len(errors) > MAX_SCHEMA_FINDINGS:
+                return
 
 
 def _is_data_part(part: Any, loaded: Loaded, loc: tuple[Any, ...]) -> bool:
@@ -164,6 +221,10 @@ def _is_data_part(part: Any, loaded: Loaded, loc: tuple[Any, ...]) -> bool:
 
 def validate_model(model: type[M], loaded: Loaded, path: str, plan_id: str | None) -> tuple[M | None, list[Finding]]:
     try:
+        capped = _capped_errors(model, loaded.data)
+        if capped is not None:
+            more = "more schema errors not shown (validation stopped early)"
+            return None, schema_findings(capped, loaded, path, plan_id, more=more)
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
         return None, schema_findings(exc, loaded, path, plan_id)
@@ -214,6 +275,8 @@ def load_planset(
     """Load the whole tree around ``paths``; returns the set and the display paths requested."""
     root = find_root(paths[0]) if paths else None
     requested, problems = discover(paths)
+    # a path given that cannot be read is reported, never silently dropped as "not requested"
+    problem_paths = {f.path for f in problems}
     context = list(requested)
     if root is not None:
         context_files, more = discover([root])
@@ -255,7 +318,7 @@ def load_planset(
         findings.extend(lp.findings)
         if lp.plan is not None and lp.plan.id not in plans:
             plans[lp.plan.id] = lp
-    shown_requested = {display_path(p) for p in requested}
+    shown_requested = {display_path(p) for p in requested} | problem_paths
     if catalogue_shown is not None and catalogue_file is not None and any(
         _abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths
     ):

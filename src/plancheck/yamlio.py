@@ -5,7 +5,8 @@ The tree is built from parser events, not with a YAML constructor, so that:
 - anchors and aliases are rejected, so an alias bomb costs nothing;
 - plain scalars resolve by the YAML 1.2 core schema only: ``2025-06-09`` stays text (the
   models parse dates), ``yes``/``no``/``on`` stay text;
-- nesting depth and file size are capped before any work is done;
+- nesting depth and file size are capped before any work is done, and so is the number of
+  nodes (keys, items, scalars), which bounds the time and memory of everything after parsing;
 - duplicate keys are findings, not silent overwrites.
 
 Positions are 1-based ``(line, column)`` keyed by the path of keys and indices from the root.
@@ -39,6 +40,9 @@ Pos = tuple[int, int]
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
+# Nodes per file at the default max-file-size. The largest real plan (174 KB) has about 10,000; a
+# 5 MB file of `[1,1,1,...]` has 2.6 million, which took 23 s and 3 GB to load and validate.
+DEFAULT_MAX_NODES = 100_000
 _MAX_INT_DIGITS = 60  # a plan never needs more; Python refuses int() of > 4300 digits anyway
 
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
@@ -149,7 +153,9 @@ class _Stop(Exception):
     """Raised inside the event loop when the file is unusable; the finding is already recorded."""
 
 
-def load_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Loaded:
+def load_text(
+    text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH, max_nodes: int = DEFAULT_MAX_NODES
+) -> Loaded:
     """Build the data tree and positions from ``text``; ``path`` is used in findings only."""
     out = Loaded(data=None)
     findings = out.findings
@@ -162,6 +168,7 @@ def load_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Lo
     root: Any = None
     have_root = False
     documents = 0
+    nodes = 0
     # sentinel for keys that are not scalars: kept apart so they never match a field name
     bad_key = object()
 
@@ -268,6 +275,18 @@ def load_text(text: str, path: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Lo
                         Finding.make("PC006", path, *at(event.start_mark), f"tag {tag} not allowed in plan files")
                     )
                     raise _Stop
+            if isinstance(event, ScalarEvent | CollectionStartEvent):
+                nodes += 1
+                if nodes > max_nodes:
+                    findings.append(
+                        Finding.make(
+                            "PC004", path, *at(event.start_mark),
+                            f"file holds more than {max_nodes:,} keys and values; real plans hold a few "
+                            "thousand (raising max-file-size raises this limit in proportion)",
+                            ctx={"nodes": nodes, "limit": max_nodes},
+                        )
+                    )
+                    raise _Stop
             if isinstance(event, ScalarEvent):
                 pos = at(event.start_mark)
                 expecting_key = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][3]
@@ -331,4 +350,5 @@ def load_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
     text, problems = decode(raw, path)
     if text is None:
         return Loaded(data=None, findings=problems)
-    return load_text(text, path)
+    scale = max(1, max_bytes // DEFAULT_MAX_BYTES)
+    return load_text(text, path, max_nodes=DEFAULT_MAX_NODES * scale)

@@ -97,8 +97,15 @@ def random_bytes(path: Path, size: int = 64 * 1024, seed: int = 57) -> Path:
     return write(path, random.Random(seed).randbytes(size))
 
 
-def utf16(path: Path) -> Path:
-    return write(path, valid_plan(_id(path)).encode("utf-16"))  # Python writes the BOM
+def random_text(path: Path, size: int = 64 * 1024, seed: int = 71) -> Path:
+    """Random printable text rich in YAML syntax: valid UTF-8, almost surely not valid YAML."""
+    alphabet = "ab01 :-[]{}&*!|>%@`'\"#,?\n\t" + "ếạ"
+    return write(path, "".join(random.Random(seed).choices(alphabet, k=size)))
+
+
+def utf16(path: Path, encoding: str = "utf-16") -> Path:
+    """``utf-16`` writes a byte order mark; ``utf-16-le`` does not (every other byte is NUL)."""
+    return write(path, valid_plan(_id(path)).encode(encoding))
 
 
 def latin1(path: Path) -> Path:
@@ -182,31 +189,57 @@ def source_outside(path: Path, name: str) -> Path:
     return write(path, valid_plan(_id(path)).replace('  issued: "2025-02-20"\n', f'  issued: "2025-02-20"\n  source: {name}\n'))
 
 
-BAD_CATALOGUE_ENTRY = """\
+CATALOGUE_RANGE = """\
   - id: broken-range
     name_vi: Chỉ số hỏng
     name_en: Broken indicator
     unit: "%"
-    direction: higher
-    kind: share
-    levels: [province]
-    range: [100, -5]
-  - id: digital-economy-share
-    name_vi: Trùng
-    name_en: Duplicate
-    unit: "%"
     direction: sideways
     kind: share
     levels: []
+    range: [100, -5]
+"""
+
+CATALOGUE_DUPLICATE = """\
+  - id: digital-economy-share
+    name_vi: Quy mô kinh tế số (lần hai)
+    name_en: Digital economy, again
+    unit: "%"
+    direction: lower
+    kind: share
+    levels: [province]
 """
 
 
-def bad_catalogue(catalogue: Path) -> Path:
-    """Append entries the Indicator model must reject: an unknown (inverted, negative) `range`,
-    a direction that does not exist and an empty `levels`; the second also repeats an id."""
+def catalogue_bad_range(catalogue: Path) -> Path:
+    """An Indicator has no range field: an inverted, negative `range` is an unknown key; the same
+    entry has a direction that does not exist and an empty `levels`."""
     with catalogue.open("a", encoding="utf-8") as handle:
-        handle.write(BAD_CATALOGUE_ENTRY)
+        handle.write(CATALOGUE_RANGE)
     return catalogue
+
+
+def catalogue_duplicate(catalogue: Path) -> Path:
+    """A well-formed entry that redefines an existing indicator with another unit and direction."""
+    with catalogue.open("a", encoding="utf-8") as handle:
+        handle.write(CATALOGUE_DUPLICATE)
+    return catalogue
+
+
+def many_errors(path: Path, kind: str, count: int = 99_000) -> Path:
+    """Just under the node limit, with one or more schema errors per node."""
+    head = f"id: {_id(path)}\n"
+    if kind == "empty-targets":  # six missing keys per `{}`
+        body = "targets: [" + "{}," * count + "{}]\n"
+    elif kind == "int-notes":
+        body = "notes: [" + "1," * count + "1]\n"
+    elif kind == "empty-replaces":  # a long list inside a nested model
+        body = "document:\n  replaces: [" + "{}," * count + "{}]\n"
+    elif kind == "unknown-keys":
+        body = "document: {" + ", ".join(f"k{i}: 1" for i in range(count // 2)) + "}\n"
+    else:
+        raise ValueError(kind)
+    return write(path, head + body)
 
 
 def _id(path: Path) -> str:
@@ -224,7 +257,9 @@ def main(argv: list[str]) -> int:
     deep_block(out / "deep-block.yaml")
     deep_block_mapping(out / "deep-block-mapping.yaml")
     random_bytes(out / "random.yaml")
+    random_text(out / "random-text.yaml")
     utf16(out / "utf16.yaml")
+    utf16(out / "utf16-le.yaml", "utf-16-le")
     latin1(out / "latin1.yaml")
     nul_bytes(out / "nul.yaml")
     utf8_bom(out / "bom.yaml")

@@ -1,0 +1,64 @@
+"""Smoke test of the benchmark: the generator's planted findings are all reported, and run.py runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from plancheck.cli import app
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("bench_generate", BENCH / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_generate"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_planted_findings_are_reported(tmp_path: Path) -> None:
+    gen = _generator()
+    tree = tmp_path / "tree"
+    summary = gen.generate(tree, provinces=2, communes=6, seed=57)
+    expected = json.loads((tree / "expected.json").read_text(encoding="utf-8"))
+    assert expected["planted"] == summary["planted"]
+    assert {p["code"] for p in expected["planted"]} == set(gen.PLANTED_CODES)
+    assert len({p["path"] for p in expected["planted"]}) == len(expected["planted"])  # one per commune
+
+    result = CliRunner().invoke(app, ["validate", str(tree), "--format", "json", "--no-cache"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    found, missing, unplanned = gen.check_findings(findings, expected)
+    assert not missing, missing
+    assert len(found) == len(expected["planted"])
+    assert not unplanned, [(f["code"], f["path"], f["message"]) for f in unplanned]
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    gen = _generator()
+    gen.generate(tmp_path / "a", provinces=1, communes=6, seed=5)
+    gen.generate(tmp_path / "b", provinces=1, communes=6, seed=5)
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_run_script_small_scale() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1"],
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "| step | median s | min s | max s |" in proc.stdout
+    assert "| validate, cold, --no-cache |" in proc.stdout
+    assert "Planted findings reported:" in proc.stdout
