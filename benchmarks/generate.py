@@ -86,8 +86,13 @@ def read_catalogue(path: Path) -> dict[str, Indicator]:
     for raw in _items(path, "indicators"):
         levels = tuple(s.strip() for s in raw.get("levels", "").strip("[]").split(",") if s.strip())
         out[raw["id"]] = Indicator(
-            raw["id"], raw.get("name_vi", raw["id"]), raw["unit"], raw["kind"], raw["direction"],
-            levels, raw.get("monotonic", "false") == "true",
+            raw["id"],
+            raw.get("name_vi", raw["id"]),
+            raw["unit"],
+            raw["kind"],
+            raw["direction"],
+            levels,
+            raw.get("monotonic", "false") == "true",
         )
     return out
 
@@ -144,10 +149,22 @@ class Profile:
 
 
 _COUNT_START = {
-    "enterprises": (10, 120), "organisations": (3, 30), "initiatives": (20, 150), "centres": (1, 8),
-    "products": (5, 40), "projects": (5, 30), "students": (3, 20), "people": (500, 3000),
-    "tasks": (10, 60), "works": (2, 12), "papers": (50, 400), "applications": (20, 300),
-    "patents": (5, 50), "facilities": (1, 2), "data exchanges": (1, 3), "localities": (1, 5),
+    "enterprises": (10, 120),
+    "organisations": (3, 30),
+    "initiatives": (20, 150),
+    "centres": (1, 8),
+    "products": (5, 40),
+    "projects": (5, 30),
+    "students": (3, 20),
+    "people": (500, 3000),
+    "tasks": (10, 60),
+    "works": (2, 12),
+    "papers": (50, 400),
+    "applications": (20, 300),
+    "patents": (5, 50),
+    "facilities": (1, 2),
+    "data exchanges": (1, 3),
+    "localities": (1, 5),
 }
 _OVERRIDES = {
     "rd-spending-share": Profile((0.5, 1.2), (0.3, 0.6), 5, 1),
@@ -205,7 +222,9 @@ def worst(b: Bound, direction: str) -> tuple[int, bool]:
     return b.lo, b.op in (">", "<")
 
 
-def series(rng: random.Random, ind: Indicator, years: list[int], national: dict[tuple[str, int], list[Bound]]) -> dict[int, int]:
+def series(
+    rng: random.Random, ind: Indicator, years: list[int], national: dict[tuple[str, int], list[Bound]]
+) -> dict[int, int]:
     """Strictly improving values (until a cap) at ``years``, meeting every national bound."""
     p = profile(ind)
     scale = 10**p.decimals
@@ -219,7 +238,10 @@ def series(rng: random.Random, ind: Indicator, years: list[int], national: dict[
         for nb in national.get((ind.id, year), []):
             need, strict = worst(nb, ind.direction)
             if ind.direction == "higher":
-                v = max(v, need + (1 if strict else 0) + (rng.randint(0, 3) if cap is None or need + 4 < cap else 0))
+                v = max(
+                    v,
+                    need + (1 if strict else 0) + (rng.randint(0, 3) if cap is None or need + 4 < cap else 0),
+                )
             else:
                 v = min(v, need - (1 if strict else 0))
         if previous is not None:  # strictly better than the previous milestone, unless at the cap
@@ -254,48 +276,182 @@ def choose_op(rng: random.Random, ind: Indicator, v: int, cap: int | None) -> Bo
 # --------------------------------------------------------------------------------------------
 
 PROVINCES = [
-    "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa",
-    "Nghệ An", "Hà Tĩnh", "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ", "Bắc Ninh",
-    "Hưng Yên", "Hải Phòng", "Ninh Bình", "Quảng Trị", "Đà Nẵng", "Quảng Ngãi", "Gia Lai", "Khánh Hòa",
-    "Lâm Đồng", "Đắk Lắk", "Hồ Chí Minh", "Đồng Nai", "Tây Ninh", "Cần Thơ", "Vĩnh Long", "Đồng Tháp",
-    "Cà Mau", "An Giang",
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Hưng Yên",
+    "Hải Phòng",
+    "Ninh Bình",
+    "Quảng Trị",
+    "Đà Nẵng",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Hồ Chí Minh",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Cần Thơ",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
 ]
 CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"}
 SYLLABLES = [
-    "An", "Bình", "Hòa", "Phú", "Tân", "Thạnh", "Long", "Hưng", "Phước", "Thuận", "Đông", "Tây", "Nam",
-    "Bắc", "Trung", "Minh", "Quang", "Hải", "Sơn", "Thủy", "Lộc", "Mỹ", "Vĩnh", "Xuân", "Hồng", "Kim",
-    "Ngọc", "Đức", "Thành", "Hiệp", "Lạc", "Cát", "Hà", "Yên", "Gia", "Phong", "Định", "Lợi", "Khánh",
+    "An",
+    "Bình",
+    "Hòa",
+    "Phú",
+    "Tân",
+    "Thạnh",
+    "Long",
+    "Hưng",
+    "Phước",
+    "Thuận",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Bắc",
+    "Trung",
+    "Minh",
+    "Quang",
+    "Hải",
+    "Sơn",
+    "Thủy",
+    "Lộc",
+    "Mỹ",
+    "Vĩnh",
+    "Xuân",
+    "Hồng",
+    "Kim",
+    "Ngọc",
+    "Đức",
+    "Thành",
+    "Hiệp",
+    "Lạc",
+    "Cát",
+    "Hà",
+    "Yên",
+    "Gia",
+    "Phong",
+    "Định",
+    "Lợi",
+    "Khánh",
 ]
 PROVINCE_LEADS = [
-    "Sở Khoa học và Công nghệ", "Sở Nội vụ", "Sở Tài chính", "Sở Giáo dục và Đào tạo", "Sở Y tế",
-    "Sở Công Thương", "Văn phòng UBND tỉnh", "Công an tỉnh", "Sở Tư pháp", "Sở Nông nghiệp và Môi trường",
-    "Sở Văn hóa, Thể thao và Du lịch", "Sở Xây dựng", "Ban Quản lý các Khu công nghiệp",
-    "Trung tâm Phục vụ hành chính công tỉnh", "Ngân hàng Nhà nước chi nhánh khu vực",
+    "Sở Khoa học và Công nghệ",
+    "Sở Nội vụ",
+    "Sở Tài chính",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Y tế",
+    "Sở Công Thương",
+    "Văn phòng UBND tỉnh",
+    "Công an tỉnh",
+    "Sở Tư pháp",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Xây dựng",
+    "Ban Quản lý các Khu công nghiệp",
+    "Trung tâm Phục vụ hành chính công tỉnh",
+    "Ngân hàng Nhà nước chi nhánh khu vực",
 ]
 COMMUNE_LEADS = [
-    "UBND {unit}", "Văn phòng HĐND và UBND {unit}", "Phòng Văn hóa - Xã hội", "Phòng Kinh tế",
-    "Công an {unit}", "Trung tâm Phục vụ hành chính công {unit}", "Ban Chỉ đạo của {unit}",
+    "UBND {unit}",
+    "Văn phòng HĐND và UBND {unit}",
+    "Phòng Văn hóa - Xã hội",
+    "Phòng Kinh tế",
+    "Công an {unit}",
+    "Trung tâm Phục vụ hành chính công {unit}",
+    "Ban Chỉ đạo của {unit}",
 ]
 VERBS = [
-    "Xây dựng và triển khai", "Hoàn thiện", "Tổ chức thực hiện", "Đẩy mạnh", "Rà soát, sửa đổi", "Triển khai",
-    "Nâng cấp", "Phát triển", "Tăng cường", "Kiện toàn", "Đầu tư", "Ứng dụng", "Số hóa", "Tuyên truyền về",
+    "Xây dựng và triển khai",
+    "Hoàn thiện",
+    "Tổ chức thực hiện",
+    "Đẩy mạnh",
+    "Rà soát, sửa đổi",
+    "Triển khai",
+    "Nâng cấp",
+    "Phát triển",
+    "Tăng cường",
+    "Kiện toàn",
+    "Đầu tư",
+    "Ứng dụng",
+    "Số hóa",
+    "Tuyên truyền về",
 ]
 OBJECTS = [
-    "hạ tầng số dùng chung", "nền tảng tích hợp, chia sẻ dữ liệu", "chương trình đào tạo kỹ năng số cho cán bộ, công chức",
-    "cơ sở dữ liệu chuyên ngành", "Trung tâm giám sát, điều hành thông minh", "hệ thống thông tin giải quyết thủ tục hành chính",
-    "dịch vụ công trực tuyến toàn trình", "phong trào Bình dân học vụ số", "mạng lưới khởi nghiệp đổi mới sáng tạo",
-    "cơ chế hỗ trợ doanh nghiệp công nghệ số", "hồ sơ sức khỏe điện tử", "thanh toán không dùng tiền mặt",
-    "hạ tầng mạng 5G", "chữ ký số cho người dân", "kho dữ liệu số dùng chung", "an toàn, an ninh mạng",
-    "hệ thống quản lý văn bản và điều hành", "học liệu số trong trường học", "chuyển đổi số trong nông nghiệp",
-    "sàn giao dịch công nghệ", "Quỹ phát triển khoa học và công nghệ", "chính sách thu hút nhân lực chất lượng cao",
+    "hạ tầng số dùng chung",
+    "nền tảng tích hợp, chia sẻ dữ liệu",
+    "chương trình đào tạo kỹ năng số cho cán bộ, công chức",
+    "cơ sở dữ liệu chuyên ngành",
+    "Trung tâm giám sát, điều hành thông minh",
+    "hệ thống thông tin giải quyết thủ tục hành chính",
+    "dịch vụ công trực tuyến toàn trình",
+    "phong trào Bình dân học vụ số",
+    "mạng lưới khởi nghiệp đổi mới sáng tạo",
+    "cơ chế hỗ trợ doanh nghiệp công nghệ số",
+    "hồ sơ sức khỏe điện tử",
+    "thanh toán không dùng tiền mặt",
+    "hạ tầng mạng 5G",
+    "chữ ký số cho người dân",
+    "kho dữ liệu số dùng chung",
+    "an toàn, an ninh mạng",
+    "hệ thống quản lý văn bản và điều hành",
+    "học liệu số trong trường học",
+    "chuyển đổi số trong nông nghiệp",
+    "sàn giao dịch công nghệ",
+    "Quỹ phát triển khoa học và công nghệ",
+    "chính sách thu hút nhân lực chất lượng cao",
 ]
-OUTPUTS = ["Kế hoạch", "Đề án", "Báo cáo", "Quyết định", "Nghị quyết", "Hệ thống được vận hành", "Chương trình", "Văn bản hướng dẫn"]
-QUALITATIVE = ["Đạt mức cao của cả nước", "Thuộc nhóm dẫn đầu cả nước", "Một số lĩnh vực đạt trình độ quốc tế"]
+OUTPUTS = [
+    "Kế hoạch",
+    "Đề án",
+    "Báo cáo",
+    "Quyết định",
+    "Nghị quyết",
+    "Hệ thống được vận hành",
+    "Chương trình",
+    "Văn bản hướng dẫn",
+]
+QUALITATIVE = [
+    "Đạt mức cao của cả nước",
+    "Thuộc nhóm dẫn đầu cả nước",
+    "Một số lĩnh vực đạt trình độ quốc tế",
+]
 UNKNOWN_INDICATORS = [
-    "digital-village-share", "commune-digital-index", "smart-agriculture-share", "online-public-service-usge",
-    "ty-le-ho-gia-dinh-co-internet", "community-digital-tech-teams", "digital-household-share",
+    "digital-village-share",
+    "commune-digital-index",
+    "smart-agriculture-share",
+    "online-public-service-usge",
+    "ty-le-ho-gia-dinh-co-internet",
+    "community-digital-tech-teams",
+    "digital-household-share",
 ]
 QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+PROVINCE_TITLE = (
+    "Thực hiện Nghị quyết 57-NQ/TW và Nghị quyết 71/NQ-CP về đột phá phát triển khoa học, công nghệ, "
+    "đổi mới sáng tạo và chuyển đổi số"
+)
+COMMUNE_TITLE = (
+    "Thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, "
+    "đổi mới sáng tạo và chuyển đổi số"
+)
 
 
 def q(text: str) -> str:
@@ -317,7 +473,7 @@ class Deadline:
 
 
 def _month_end(y: int, m: int) -> date:
-    return (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1))
+    return date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1)
 
 
 def deadline(rng: random.Random, issued: date, latest: date | None = None) -> Deadline:
@@ -346,7 +502,9 @@ def deadline(rng: random.Random, issued: date, latest: date | None = None) -> De
     day = first + timedelta(days=rng.randint(0, max(0, span)))
     r = rng.random()
     if r < 0.6 and _month_end(day.year, day.month) <= last:
-        return Deadline(f"{day.year}-{day.month:02d}", f"Tháng {day.month}/{day.year}", _month_end(day.year, day.month))
+        return Deadline(
+            f"{day.year}-{day.month:02d}", f"Tháng {day.month}/{day.year}", _month_end(day.year, day.month)
+        )
     quarter = (day.month - 1) // 3 + 1
     q_end = _month_end(day.year, quarter * 3)
     if r < 0.75 and q_end <= last:
@@ -431,7 +589,7 @@ def render(plan: PlanDoc, compact: bool = False) -> str:
             "  lower_plans_due:",
             f'    due: "{d.due}"',
             f"    label: {q('Hoàn thành chậm nhất trong ' + d.label.lower())}",
-            "    source: {section: IV, ref: \"IV.2\", line: 96}",
+            '    source: {section: IV, ref: "IV.2", line: 96}',
         ]
     parent = f", parent: {plan.parent}" if plan.parent else ""
     out.append(f"jurisdiction: {{code: {plan.code}, name: {q(plan.name)}, level: {plan.level}{parent}}}")
@@ -490,7 +648,9 @@ def render(plan: PlanDoc, compact: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-def year_set(rng: random.Random, required: set[int], spread: tuple[float, float, float] = (0.45, 0.65, 0.75)) -> list[int]:
+def year_set(
+    rng: random.Random, required: set[int], spread: tuple[float, float, float] = (0.45, 0.65, 0.75)
+) -> list[int]:
     """Milestone years: ``required`` and 2030, grown to 1, 2, 3 or 5 years (cumulative odds ``spread``)."""
     r = rng.random()
     k = 1 if r < spread[0] else 2 if r < spread[1] else 3 if r < spread[2] else 5
@@ -518,43 +678,67 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
     issued = date(2025, 2, 1) + timedelta(days=rng.randint(0, 58))  # before 71/NQ-CP's 2025-03 deadline
     number = rng.randint(20, 350)
     plan = PlanDoc(
-        id=f"{code}/KH-UBND", number=f"{number}/KH-UBND",
-        title="Thực hiện Nghị quyết 57-NQ/TW và Nghị quyết 71/NQ-CP về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
-        issuer=f"UBND {kind.lower()} {place}", issued=issued, source=f"{code}-KH-UBND.txt",
-        code=code, name=f"{kind} {place}", level="province", parent=None, implements=list(NATIONAL_IDS),
+        id=f"{code}/KH-UBND",
+        number=f"{number}/KH-UBND",
+        title=PROVINCE_TITLE,
+        issuer=f"UBND {kind.lower()} {place}",
+        issued=issued,
+        source=f"{code}-KH-UBND.txt",
+        code=code,
+        name=f"{kind} {place}",
+        level="province",
+        parent=None,
+        implements=list(NATIONAL_IDS),
         lower_plans_due=Deadline("2025-12", "tháng 12/2025", date(2025, 12, 31)),
         notes=[f"Synthetic plan generated by benchmarks/generate.py (seed {ctx.seed}); not a real document."],
     )
     national_years: dict[str, set[int]] = {}
-    for (ind_id, year) in ctx.national:
+    for ind_id, year in ctx.national:
         national_years.setdefault(ind_id, set()).add(year)
     provincial = [i for i in ctx.cat.values() if "province" in i.levels]
     must = [i for i in provincial if i.id in ctx.national_named or "commune" in i.levels]
     optional = [i for i in provincial if i not in must]
     rng.shuffle(optional)
     chosen = must + optional
-    row = 0
-    for ind in chosen:
+    for row, ind in enumerate(chosen, start=1):
         if len(plan.targets) >= 300 and ind not in must:
             break
-        row += 1
         # indicators that communes carry get fewer milestones, so a commune has about 130 targets
         odds = (0.49, 0.76, 0.87) if "commune" in ind.levels else (0.45, 0.65, 0.75)
         years = year_set(rng, national_years.get(ind.id, set()), odds)
         p = profile(ind)
         cap = round(p.cap * 10**p.decimals) if p.cap is not None else None
         values = series(rng, ind, years, ctx.national)
-        qualitative = ind.kind == "rank" and (ind.id == "st-fields-international-level" or rng.random() < 0.15)
+        qualitative = ind.kind == "rank" and (
+            ind.id == "st-fields-international-level" or rng.random() < 0.15
+        )
         section = "Phụ lục 2" if len(years) > 1 else "Phụ lục 1"
         strive = rng.random() < 0.1
         for year in years:
             tid = f"PL2-{row}-{year}" if section == "Phụ lục 2" else f"PL1-{row}"
             if qualitative:
-                text = "Một số lĩnh vực đạt trình độ quốc tế" if ind.id == "st-fields-international-level" else rng.choice(QUALITATIVE[:2])
-                plan.targets.append(Target(tid, ind, year, None, text, ind.unit, section, f"row {row}, {year}"))
+                text = (
+                    "Một số lĩnh vực đạt trình độ quốc tế"
+                    if ind.id == "st-fields-international-level"
+                    else rng.choice(QUALITATIVE[:2])
+                )
+                plan.targets.append(
+                    Target(tid, ind, year, None, text, ind.unit, section, f"row {row}, {year}")
+                )
             else:
-                plan.targets.append(Target(tid, ind, year, choose_op(rng, ind, values[year], cap), None, ind.unit,
-                                           section, f"row {row}, {year}", strive))
+                plan.targets.append(
+                    Target(
+                        tid,
+                        ind,
+                        year,
+                        choose_op(rng, ind, values[year], cap),
+                        None,
+                        ind.unit,
+                        section,
+                        f"row {row}, {year}",
+                        strive,
+                    )
+                )
     n_tasks = rng.randint(90, 110)
     for n in range(1, n_tasks + 1):
         section = "Phụ lục 3" if n <= 20 else "Phụ lục 4"
@@ -563,7 +747,9 @@ def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
         lead = rng.choice(PROVINCE_LEADS)
         partners = rng.sample([x for x in PROVINCE_LEADS if x != lead], rng.randint(0, 3))
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)} của {kind.lower()}"
-        plan.tasks.append(Task(tid, title, lead, partners, rng.choice(OUTPUTS), deadline(rng, issued), section))
+        plan.tasks.append(
+            Task(tid, title, lead, partners, rng.choice(OUTPUTS), deadline(rng, issued), section)
+        )
     return plan
 
 
@@ -571,7 +757,9 @@ def _section(row: int) -> str:
     return f"III.2.{min(5, 1 + (row - 1) // 12)}"
 
 
-def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: str | None, expected: list[dict]) -> tuple[PlanDoc, str]:
+def make_commune(
+    ctx: Context, index: int, code: str, province: PlanDoc, plant: str | None, expected: list[dict]
+) -> tuple[PlanDoc, str]:
     rng = random.Random(f"{ctx.seed}/commune/{index}")
     kind, place = commune_name(rng)
     unit = kind.lower()
@@ -580,10 +768,16 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
     issued = date(2025, 7, 1) + timedelta(days=rng.randint(10, 150))
     plan_id = f"{province.code}/{code}/KH-UBND"
     plan = PlanDoc(
-        id=plan_id, number=f"{rng.randint(5, 250)}/KH-UBND",
-        title="Thực hiện Nghị quyết số 57-NQ/TW của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số",
-        issuer=f"UBND {unit} {place}", issued=issued, source=f"{province.code}-{code}-KH-UBND.txt",
-        code=f"{province.code}-{code}", name=f"{kind} {place}", level="commune", parent=province.code,
+        id=plan_id,
+        number=f"{rng.randint(5, 250)}/KH-UBND",
+        title=COMMUNE_TITLE,
+        issuer=f"UBND {unit} {place}",
+        issued=issued,
+        source=f"{province.code}-{code}-KH-UBND.txt",
+        code=f"{province.code}-{code}",
+        name=f"{kind} {place}",
+        level="commune",
+        parent=province.code,
         implements=[*NATIONAL_IDS, province.id],
         notes=[f"Synthetic plan generated by benchmarks/generate.py (seed {ctx.seed}); not a real document."],
     )
@@ -614,8 +808,11 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
                     b2 = Bound(b.op, lo)
             else:
                 b2 = Bound(b.op, lo, hi)
-            plan.targets.append(Target(f"III.{row}-{t.year}", ind, t.year, b2, None, ind.unit, _section(row),
-                                       f"{row}, {t.year}"))
+            plan.targets.append(
+                Target(
+                    f"III.{row}-{t.year}", ind, t.year, b2, None, ind.unit, _section(row), f"{row}, {t.year}"
+                )
+            )
     # The commune's own counts (never compared with the province's: counts stay within one jurisdiction).
     for ind in ctx.cat.values():
         if "commune" in ind.levels and ind.kind == "count" and rng.random() < 0.35:
@@ -624,16 +821,32 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
             values = series(rng, ind, years, {})
             for year in years:
                 scaled = max(1, values[year] // 5)
-                plan.targets.append(Target(f"III.{row}-{year}", ind, year, Bound(">=", scaled), None, ind.unit,
-                                           _section(row), f"{row}, {year}"))
+                plan.targets.append(
+                    Target(
+                        f"III.{row}-{year}",
+                        ind,
+                        year,
+                        Bound(">=", scaled),
+                        None,
+                        ind.unit,
+                        _section(row),
+                        f"{row}, {year}",
+                    )
+                )
     # Tasks: about 40; some implement a province task, never later than it.
     usable = [k for k in province.tasks if k.dl.end is None or k.dl.end >= issued + timedelta(days=60)]
     for n in range(1, rng.randint(36, 44) + 1):
         group = 1 + (n - 1) // 8
         tid = f"IV.{group}.{(n - 1) % 8 + 1}"
         lead = rng.choice(COMMUNE_LEADS).format(unit=unit)
-        partners = [p.format(unit=unit) for p in rng.sample(COMMUNE_LEADS, rng.choice((0, 0, 1, 2))) if p.format(unit=unit) != lead]
-        title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (f" trên địa bàn {unit}" if rng.random() < 0.3 else "")
+        partners = [
+            p.format(unit=unit)
+            for p in rng.sample(COMMUNE_LEADS, rng.choice((0, 0, 1, 2)))
+            if p.format(unit=unit) != lead
+        ]
+        title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (
+            f" trên địa bàn {unit}" if rng.random() < 0.3 else ""
+        )
         implements = None
         if usable and rng.random() < 0.4:
             parent = rng.choice(usable)
@@ -672,15 +885,27 @@ def make_commune(ctx: Context, index: int, code: str, province: PlanDoc, plant: 
             if p_floor - 1 >= c_prev:
                 candidates.append((ind_id, last.year, mine[-1], c_prev, p_floor))
         ind_id, year, target, c_prev, p_floor = rng.choice(candidates)
-        weak = max(c_prev, p_floor - rng.randint(1, 10) * max(1, 10 ** profile(ctx.cat[ind_id]).decimals // 10))
+        weak = max(
+            c_prev, p_floor - rng.randint(1, 10) * max(1, 10 ** profile(ctx.cat[ind_id]).decimals // 10)
+        )
         target.bound = Bound(">=", min(weak, p_floor - 1))
         record.update(parent=province.id, indicator=ind_id, year=year, item=target.id)
     elif plant == "PC102":
         known = set(ctx.cat)
         name = rng.choice([n for n in UNKNOWN_INDICATORS if n not in known])
-        fake = Indicator(name, "Tỷ lệ thôn, tổ dân phố có tổ công nghệ số cộng đồng", "%", "share", "higher", ("commune",), False)
+        fake = Indicator(
+            name,
+            "Tỷ lệ thôn, tổ dân phố có tổ công nghệ số cộng đồng",
+            "%",
+            "share",
+            "higher",
+            ("commune",),
+            False,
+        )
         tid = f"III.{row + 1}-2030"
-        plan.targets.append(Target(tid, fake, 2030, Bound(">=", 60), None, "%", _section(row + 1), f"{row + 1}, 2030"))
+        plan.targets.append(
+            Target(tid, fake, 2030, Bound(">=", 60), None, "%", _section(row + 1), f"{row + 1}, 2030")
+        )
         record.update(indicator=name, item=tid)
     elif plant == "PC103":
         target = rng.choice(plan.targets)
@@ -725,7 +950,9 @@ def spread(total: int, parts: int, rng: random.Random) -> list[int]:
     return counts
 
 
-def generate(out: Path, provinces: int = 34, communes: int = 3321, seed: int = 57, plant: int | None = None) -> dict:
+def generate(
+    out: Path, provinces: int = 34, communes: int = 3321, seed: int = 57, plant: int | None = None
+) -> dict:
     cat = read_catalogue(PLANS / "indicators.yaml")
     national, named = read_national(cat)
     ctx = Context(cat, national, named, seed)
@@ -762,7 +989,9 @@ def generate(out: Path, provinces: int = 34, communes: int = 3321, seed: int = 5
         for _ in range(per_province[p - 1]):
             commune_index += 1
             ccode = f"c{commune_index:04d}"
-            plan, text = make_commune(ctx, commune_index, ccode, province, planted.get(commune_index - 1), expected)
+            plan, text = make_commune(
+                ctx, commune_index, ccode, province, planted.get(commune_index - 1), expected
+            )
             folder = out / code / ccode
             folder.mkdir(exist_ok=True)
             (folder / "KH-UBND.yaml").write_text(text, encoding="utf-8")
@@ -782,7 +1011,9 @@ def generate(out: Path, provinces: int = 34, communes: int = 3321, seed: int = 5
         "counts": counts,
         "planted": expected,
     }
-    (out / "expected.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "expected.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     return summary
 
 
@@ -813,7 +1044,8 @@ def check_findings(findings: list[dict], expected: dict) -> tuple[list[dict], li
     for planted in expected["planted"]:
         (found if any(matches(f, planted) for f in findings) else missing).append(planted)
     unplanned = [
-        f for f in findings
+        f
+        for f in findings
         if f.get("severity") == "error" and not any(matches(f, p) for p in expected["planted"])
     ]
     return found, missing, unplanned
@@ -825,7 +1057,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--provinces", type=int, default=34)
     ap.add_argument("--communes", type=int, default=3321)
     ap.add_argument("--seed", type=int, default=57)
-    ap.add_argument("--plant", type=int, default=None, help="planted findings of each kind (default min(20, communes/10), at least 1)")
+    ap.add_argument(
+        "--plant",
+        type=int,
+        default=None,
+        help="planted findings of each kind (default min(20, communes/10), at least 1)",
+    )
     args = ap.parse_args(argv)
     if args.provinces < 1 or args.communes < 0:
         ap.error("need at least one province and a non-negative number of communes")

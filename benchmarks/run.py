@@ -88,7 +88,9 @@ class TreeSampler(threading.Thread):
             self.done.wait(self.interval)
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str], stdout: Path | None, ok_codes: tuple[int, ...]) -> tuple[float, float, float, int, str]:
+def timed(
+    cmd: list[str], cwd: Path, env: dict[str, str], stdout: Path | None, ok_codes: tuple[int, ...]
+) -> tuple[float, float, float, int, str]:
     """Run once: (seconds, peak MB of the largest process, sampled peak MB of the tree, exit code, stderr)."""
     peak_file = None
     full = list(cmd)
@@ -143,7 +145,12 @@ def machine() -> str:
 
 
 def help_text(plancheck: list[str], *args: str) -> str:
-    proc = subprocess.run([*plancheck, *args, "--help"], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"})
+    proc = subprocess.run(
+        [*plancheck, *args, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"},
+    )
     return proc.stdout + proc.stderr
 
 
@@ -158,8 +165,12 @@ def ensure_peer(log) -> list[str] | None:  # type: ignore[no-untyped-def]
     log(f"installing check-jsonschema into {PEER_VENV} ...")
     try:
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True, capture_output=True)
-        subprocess.run([str(PEER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "check-jsonschema"],
-                       check=True, capture_output=True, timeout=600)
+        subprocess.run(
+            [str(PEER_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "check-jsonschema"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         log(f"cannot install check-jsonschema: {exc}")
         return None
@@ -171,7 +182,9 @@ def plan_files(tree: Path) -> list[str]:
 
 
 def schema_dir(plancheck: list[str], work: Path, log) -> Path | None:  # type: ignore[no-untyped-def]
-    if (REPO / "schemas" / "plan.schema.json").exists() and (REPO / "schemas" / "catalogue.schema.json").exists():
+    if (REPO / "schemas" / "plan.schema.json").exists() and (
+        REPO / "schemas" / "catalogue.schema.json"
+    ).exists():
         return REPO / "schemas"
     out = work / "schemas"
     proc = subprocess.run([*plancheck, "schema", "--out", str(out)], capture_output=True, text=True)
@@ -185,11 +198,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", choices=sorted(SCALES), default="full")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--keep", type=Path, default=None, help="generate the tree here (or reuse it) and keep it")
+    ap.add_argument(
+        "--keep", type=Path, default=None, help="generate the tree here (or reuse it) and keep it"
+    )
     ap.add_argument("--seed", type=int, default=57)
-    ap.add_argument("--write-results", action="store_true", help="also write the table to benchmarks/RESULTS.md")
+    ap.add_argument(
+        "--write-results", action="store_true", help="also write the table to benchmarks/RESULTS.md"
+    )
     ap.add_argument("--no-peer", action="store_true", help="skip check-jsonschema")
-    ap.add_argument("--plancheck", default=None, help="command to run plancheck (default: this Python's -m plancheck)")
+    ap.add_argument(
+        "--plancheck", default=None, help="command to run plancheck (default: this Python's -m plancheck)"
+    )
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -233,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         top_help = help_text(plancheck)
         has_no_cache = "--no-cache" in vhelp
         has_cache_dir_opt = "--cache-dir" in vhelp
-        has_report = any(line.strip().startswith("report ") or "│ report" in line for line in top_help.splitlines())
+        has_report = any(
+            line.strip().startswith("report ") or "│ report" in line for line in top_help.splitlines()
+        )
         cache_opts = ["--cache-dir", str(cache_dir)] if has_cache_dir_opt else []
 
         steps: dict[str, Step] = {}
@@ -241,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         def step(name: str) -> Step:
             return steps.setdefault(name, Step(name))
 
-        def run_step(name: str, cmd: list[str], out: Path | None = None, ok: tuple[int, ...] = (0, 1)) -> bool:
+        def run_step(
+            name: str, cmd: list[str], out: Path | None = None, ok: tuple[int, ...] = (0, 1)
+        ) -> bool:
             s = step(name)
             elapsed, peak, tree_peak, code, err = timed(cmd, tree, env, out, ok)
             if code not in ok:
@@ -290,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                 marker = '    bound: "'
                 at = text.find(marker)
             end = text.find('"', at + len(marker))
-            number = text[at + len(marker):end]
+            number = text[at + len(marker) : end]
             try:
                 changed = text[: at + len(marker)] + str(int(float(number.split("..")[0])) + 1) + text[end:]
             except ValueError:
@@ -302,30 +325,42 @@ def main(argv: list[str] | None = None) -> int:
                 victim.write_bytes(original)
             # the catalogue changed: a new indicator appended
             catalogue.write_bytes(
-                catalogue_text.rstrip(b"\n") + (
+                catalogue_text.rstrip(b"\n")
+                + (
                     f"\n  - id: bench-added-indicator-{i}\n"
                     '    name_vi: "Chỉ số bổ sung để đo hiệu năng"\n'
                     '    name_en: "Indicator added by the benchmark"\n'
                     '    unit: "%"\n    direction: higher\n    kind: share\n    levels: [province, commune]\n'
-                ).encode("utf-8")
+                ).encode()
             )
             try:
                 run_step("validate, catalogue changed", [*validate, *cache_opts], work / "catalogue.json")
             finally:
                 catalogue.write_bytes(catalogue_text)
             if has_report:
-                run_step("report (Markdown), warm cache", [*plancheck, "report", ".", "-o", str(work / "report.md"), *cache_opts])
+                run_step(
+                    "report (Markdown), warm cache",
+                    [*plancheck, "report", ".", "-o", str(work / "report.md"), *cache_opts],
+                )
             else:
                 step("report (Markdown), warm cache").unavailable = "no `report` command"
             if peer is None:
-                step("check-jsonschema, plan files").unavailable = "skipped (--no-peer)" if args.no_peer else "check-jsonschema could not be installed"
+                step("check-jsonschema, plan files").unavailable = (
+                    "skipped (--no-peer)" if args.no_peer else "check-jsonschema could not be installed"
+                )
             elif schemas is None:
                 step("check-jsonschema, plan files").unavailable = "no schemas (plancheck schema failed)"
             else:
-                run_step("check-jsonschema, plan files",
-                         [*peer, "--schemafile", str(schemas / "plan.schema.json"), *files], ok=(0, 1))
-                run_step("check-jsonschema, catalogue",
-                         [*peer, "--schemafile", str(schemas / "catalogue.schema.json"), "indicators.yaml"], ok=(0, 1))
+                run_step(
+                    "check-jsonschema, plan files",
+                    [*peer, "--schemafile", str(schemas / "plan.schema.json"), *files],
+                    ok=(0, 1),
+                )
+                run_step(
+                    "check-jsonschema, catalogue",
+                    [*peer, "--schemafile", str(schemas / "catalogue.schema.json"), "indicators.yaml"],
+                    ok=(0, 1),
+                )
 
         if not has_cache_dir_opt:
             step("validate, cold, empty cache").note = "cache folder via PLANCHECK_CACHE_DIR"
@@ -347,17 +382,26 @@ def main(argv: list[str] | None = None) -> int:
                 by_code[p["code"]][0] += 1
             lines.append(
                 f"Planted findings reported: {len(found)}/{len(expected['planted'])} ("
-                + ", ".join(f"{c} {a}/{b}" for c, (a, b) in sorted(by_code.items())) + ")"
+                + ", ".join(f"{c} {a}/{b}" for c, (a, b) in sorted(by_code.items()))
+                + ")"
             )
             if missing:
                 verdict_ok = False
                 lines.append("Missing: " + "; ".join(f"{m['code']} {m['path']}" for m in missing[:10]))
-            lines.append(f"Error findings not planted: {len(unplanned)}"
-                         + (" (" + "; ".join(f"{u['code']} {u['path']}" for u in unplanned[:5]) + ")" if unplanned else ""))
+            lines.append(
+                f"Error findings not planted: {len(unplanned)}"
+                + (
+                    " (" + "; ".join(f"{u['code']} {u['path']}" for u in unplanned[:5]) + ")"
+                    if unplanned
+                    else ""
+                )
+            )
             lines.append(f"All findings of the cold run: {data['summary']}")
             for other in ("cold-cache", "warm"):
                 if other in outputs and outputs[other] != base:
-                    same = json.loads(outputs[other].read_text(encoding="utf-8"))["findings"] == data["findings"]
+                    same = (
+                        json.loads(outputs[other].read_text(encoding="utf-8"))["findings"] == data["findings"]
+                    )
                     lines.append(f"Output of '{other}' identical to the cold run: {'yes' if same else 'NO'}")
                     verdict_ok = verdict_ok and same
         else:
@@ -368,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
             return f"{v:.2f}"
 
         table = [
-            "| step | median s | min s | max s | peak MB (largest process) | peak MB (process tree, sampled) |",
+            "| step | median s | min s | max s | peak MB (largest process) "
+            "| peak MB (process tree, sampled) |",
             "|---|---:|---:|---:|---:|---:|",
         ]
         for s in steps.values():
@@ -379,21 +424,32 @@ def main(argv: list[str] | None = None) -> int:
                 table.append(f"| {label} | failed: {s.failed} | | | | |")
             else:
                 table.append(
-                    f"| {label} | {fmt(statistics.median(s.times))} | {fmt(min(s.times))} | {fmt(max(s.times))} "
+                    f"| {label} | {fmt(statistics.median(s.times))} | {fmt(min(s.times))} "
+                    f"| {fmt(max(s.times))} "
                     f"| {max(s.peaks):.0f} | {max(s.tree_peaks):.0f} |"
                 )
         cold = steps.get("validate, cold, --no-cache")
-        peer_plans, peer_cat = steps.get("check-jsonschema, plan files"), steps.get("check-jsonschema, catalogue")
+        peer_plans, peer_cat = (
+            steps.get("check-jsonschema, plan files"),
+            steps.get("check-jsonschema, catalogue"),
+        )
         ratio = "unavailable"
         if cold and cold.times and peer_plans and peer_plans.times:
-            peer_total = statistics.median(peer_plans.times) + (statistics.median(peer_cat.times) if peer_cat and peer_cat.times else 0)
-            ratio = f"{statistics.median(cold.times) / peer_total:.2f} (plancheck {statistics.median(cold.times):.2f} s / check-jsonschema {peer_total:.2f} s, plans + catalogue)"
+            peer_total = statistics.median(peer_plans.times) + (
+                statistics.median(peer_cat.times) if peer_cat and peer_cat.times else 0
+            )
+            mine = statistics.median(cold.times)
+            ratio = (
+                f"{mine / peer_total:.2f} (plancheck {mine:.2f} s / check-jsonschema {peer_total:.2f} s, "
+                "plans + catalogue)"
+            )
+        stats = expected["stats"]
         report = [
             f"## plancheck benchmark ({args.scale}: {provinces} provinces, {communes} communes)",
             "",
             f"Tree: {len(files)} plan files + catalogue, {size_mb:.1f} MB of plan YAML "
-            f"({expected['stats']['province_targets'] + expected['stats']['commune_targets']:,} targets, "
-            f"{expected['stats']['province_tasks'] + expected['stats']['commune_tasks']:,} tasks); seed {args.seed}; "
+            f"({stats['province_targets'] + stats['commune_targets']:,} targets, "
+            f"{stats['province_tasks'] + stats['commune_tasks']:,} tasks); seed {args.seed}; "
             f"median of {args.runs} run(s).",
             "",
             f"Machine: {machine()}",

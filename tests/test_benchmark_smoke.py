@@ -56,7 +56,9 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 def test_run_script_small_scale() -> None:
     proc = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1"],
-        capture_output=True, text=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| step | median s | min s | max s |" in proc.stdout

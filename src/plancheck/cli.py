@@ -16,7 +16,7 @@ from rich.console import Console
 from plancheck import __version__
 from plancheck.config import Config, ConfigError, load_config
 from plancheck.engine import Result, run
-from plancheck.findings import SEVERITIES
+from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import write_atomic
 from plancheck.gitutil import GitError
 from plancheck.planset import PlanSet, load_planset
@@ -146,7 +146,7 @@ def _apply_common(
     if ignore:
         config.ignore = [s.strip().upper() for item in ignore for s in item.split(",") if s.strip()]
     if fail_on is not None:
-        config.fail_on = fail_on.value  # type: ignore[assignment]
+        config.fail_on = fail_on.value
     if as_of is not None:
         try:
             config.as_of = dt.date.fromisoformat(as_of)
@@ -199,7 +199,7 @@ def validate(
     raise typer.Exit(1 if blocking else 0)
 
 
-def _report(result: Result, format: Format, config: Config, new: dict[object, bool] | None) -> None:
+def _report(result: Result, format: Format, config: Config, new: dict[Finding, bool] | None) -> None:
     files = len([f for f in result.planset.files if f.path in result.requested])
     if result.planset.catalogue_path in result.requested:
         files += 1

@@ -106,7 +106,14 @@ def compare_target(
         reason = f"{last_year} target covers {parent_target.year} (indicator only moves one way)"
     if not candidates:
         if later:
-            return _later_or_weaker(make, later, indicator, parent_target, missing_year=True)
+            found: Comparison = _later_or_weaker(make, later, indicator, parent_target, missing_year=True)
+            return found
+        if earlier:
+            return make(
+                "missing",
+                f"no target for {parent_target.year}; the {earlier[-1].year} target does not carry over "
+                "(the indicator can move both ways)",
+            )
         return make("missing", f"no target for {parent_target.year} or earlier")
     child_target = _strongest(candidates, indicator, parent_target)
     if parent_target.bound is None or child_target.bound is None:

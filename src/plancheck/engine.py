@@ -66,7 +66,8 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
         for lp in ps.plans.values():
             assert lp.plan is not None
             for index, waiver in enumerate(lp.plan.waivers):
-                if (lp.plan.id, index) not in used:
+                # a waiver of a rule that did not run this time cannot be judged unused
+                if (lp.plan.id, index) not in used and config.enabled(waiver.rule):
                     line, col = lp.pos("waivers", index)
                     out.append(
                         Finding.make(

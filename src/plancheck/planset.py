@@ -144,9 +144,13 @@ def schema_findings(
 ) -> list[Finding]:
     out: list[Finding] = []
     errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else exc
+    placed: set[tuple[int, int]] = set()
     for err in errors[:MAX_SCHEMA_FINDINGS]:
         loc = tuple(err["loc"])
         line, col = loaded.locate(loc, prefer_key=err["type"] == "extra_forbidden")
+        if (line, col) in placed and err["type"] in ("literal_error", "enum"):
+            continue  # the other branch of a union (`date | 'unknown'`) adds nothing at the same spot
+        placed.add((line, col))
         where = ".".join(str(p) for p in loc if _is_data_part(p, loaded, loc)) or "(top level)"
         msg = err["msg"]
         if err["type"] == "missing":
@@ -314,13 +318,27 @@ def load_planset(
     else:
         loaded_plans = loader(plan_files, root, max_bytes)
     plans: dict[str, LoadedPlan] = {}
-    for lp in loaded_plans:
+    # a file whose path matches its id owns that id, wherever it sorts; a copy is reported instead
+    for lp in sorted(loaded_plans, key=lambda lp: lp.plan is None or lp.plan.id != lp.expected_id):
         findings.extend(lp.findings)
-        if lp.plan is not None and lp.plan.id not in plans:
-            plans[lp.plan.id] = lp
+        if lp.plan is None:
+            continue
+        if lp.plan.id in plans:
+            other = plans[lp.plan.id]
+            findings.append(
+                Finding.make(
+                    "PC112", lp.path, *lp.pos("id"),
+                    f"plan id {lp.plan.id!r} is already used by {other.path}; this file is not checked further",
+                    plan=lp.plan.id, ctx={"other": other.path},
+                )
+            )
+            continue
+        plans[lp.plan.id] = lp
     shown_requested = {display_path(p) for p in requested} | problem_paths
-    if catalogue_shown is not None and catalogue_file is not None and any(
-        _abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths
+    # the catalogue is shown when asked for, and always when it is broken: every plan depends on it
+    if catalogue_shown is not None and catalogue_file is not None and (
+        any(_abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths)
+        or any(f.path == catalogue_shown for f in findings)
     ):
         shown_requested.add(catalogue_shown)
     planset = PlanSet(

@@ -121,6 +121,8 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     """Decode UTF-8 (with or without a BOM); anything else is a positioned finding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [Finding.make("PC003", path, 1, 1, "file is UTF-16; save it as UTF-8")]
+    if b"\x00" in raw[:4]:  # "i\0d\0" or "\0i\0d": text saved as UTF-16 without a byte order mark
+        return None, [Finding.make("PC003", path, 1, 1, "file looks like UTF-16 (no BOM); save it as UTF-8")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:

@@ -122,7 +122,9 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
                 ],
             }
         )
-    worst_rows.sort(key=lambda r: (STATUS_RANK.index(r["status_key"]), r["child_plan"], r["parent_plan"], r["indicator"], r["year"]))
+    worst_rows.sort(
+        key=lambda r: (STATUS_RANK.index(str(r["status_key"])), str(r["child_plan"]), str(r["parent_plan"]), str(r["indicator"]), str(r["year"]).zfill(4))
+    )
     waivers = []
     caveats = []
     for plan_id in sorted(ps.plans):

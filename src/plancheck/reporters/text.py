@@ -24,7 +24,7 @@ def render(
     findings: list[Finding],
     counts: dict[str, int],
     files_checked: int,
-    new: dict[object, bool] | None = None,
+    new: dict[Finding, bool] | None = None,
 ) -> None:
     for path, group in groupby(findings, key=lambda f: f.path):
         console.print(Text(clean(path), style="bold underline"))

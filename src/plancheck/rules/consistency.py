@@ -75,7 +75,10 @@ def share_above_100(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             continue
         top = max(target.bound.value, target.bound.high or target.bound.value)
         low = min(target.bound.value, target.bound.high or target.bound.value)
-        if top > 100 or low < 0:
+        bound = target.bound
+        # "> 100" and "< 0" admit no share at all, as much as "105" does
+        impossible = (bound.op == ">" and bound.value >= 100) or (bound.op == "<" and bound.value <= 0)
+        if top > 100 or low < 0 or impossible:
             yield Finding.make(
                 "PC403", lp.path, *_at(lp, target),
                 f"target {target.id}: {target.bound} is outside 0..100 for a share ({indicator.id})",

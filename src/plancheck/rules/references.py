@@ -127,18 +127,22 @@ def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> It
 def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None:
         return
-    for kind, items in (("targets", lp.plan.targets), ("tasks", lp.plan.tasks)):
+    groups: tuple[tuple[str, list[str]], ...] = (
+        ("targets", [t.id for t in lp.plan.targets]),
+        ("tasks", [t.id for t in lp.plan.tasks]),
+    )
+    for kind, ids in groups:
         first: dict[str, int] = {}
-        for i, item in enumerate(items):
-            if item.id in first:
-                line = lp.pos(kind, first[item.id])[0]
+        for i, item_id in enumerate(ids):
+            if item_id in first:
+                line = lp.pos(kind, first[item_id])[0]
                 yield _plan_finding(
                     lp, "PC108", (kind, i, "id"),
-                    f"{kind[:-1]} id {item.id!r} is used twice (first at line {line})",
-                    item=item.id,
+                    f"{kind[:-1]} id {item_id!r} is used twice (first at line {line})",
+                    item=item_id,
                 )
             else:
-                first[item.id] = i
+                first[item_id] = i
 
 
 def missing_catalogue(ps: PlanSet) -> Iterator[Finding]:
@@ -255,6 +259,13 @@ RULES = [
         "Two definitions may disagree on unit or direction; which one wins would be an accident.",
         "indicators:\n  - id: tfp-contribution\n  - id: tfp-contribution",
         "indicators:\n  - id: tfp-contribution",
+    ),
+    Rule(
+        "PC112", "duplicate-plan-id", "error", "loader",
+        "Two files in the plan tree declare the same plan `id`.",
+        "Only one of them can be the plan others implement; the other would be silently ignored.",
+        "# plans/province/KH-9.yaml, a copy\nid: province/KH-1",
+        "id: province/KH-9",
     ),
     Rule(
         "PC111", "unknown-parent-task", "info", "plan",

@@ -83,7 +83,8 @@ RULES = [
     Rule(
         "PC201", "target-missing", "gap", "edge",
         "A parent sets a target on an indicator that applies to this plan, and this plan has no target "
-        "on that indicator for that year or earlier (a later target that reaches the level is PC204).",
+        "on that indicator for that year (an earlier year counts only for indicators that move one way, "
+        "or targets that recur every year; a later target that reaches the level is PC204).",
         "Each lower plan must carry every applicable parent target; an omitted one is the commonest gap.",
         _EX + "  - {id: t1, indicator: online-public-service-usage, year: 2030, bound: '> 80', ...}",
         _EX + "  - {id: t2, indicator: digital-economy-share, year: 2030, bound: '>= 30', ...}",
