@@ -73,7 +73,7 @@ class Bound:
         else:
             raise BoundError(f"a bound is text such as '>= 40' or '62..65', not {type(raw).__name__}")
         if "\n" in text:
-            # `bound: > 80` unquoted is a YAML folded block ("80\n"): the operator is lost.
+            # `bound: >` with 80 on the next line is a YAML folded block ("80\n"): the operator is lost.
             raise BoundError("a bound is one line of text; quote it in YAML: bound: '> 80'")
         text = " ".join(text.split())
         if len(text) > _MAX_NUMBER_CHARS:
@@ -116,6 +116,6 @@ class Bound:
                 {"type": "number"},
             ],
             "description": "'>= 40', '> 80', '<= 3', '< 5', '= 100' or '100', or a range '62..65'. "
-            "Quote it: an unquoted '> 80' is a YAML folded block.",
+            "Quote it: unquoted, '> 80' is YAML block syntax.",
             "examples": [">= 40", "> 80", "62..65", "<= 3", "100"],
         }
