@@ -1040,9 +1040,15 @@ def matches(finding: dict, planted: dict) -> bool:
 
 def check_findings(findings: list[dict], expected: dict) -> tuple[list[dict], list[dict], list[dict]]:
     """(planted found, planted missing, error findings that match nothing planted)."""
+    by_code_file: dict[tuple[str, str], list[dict]] = {}
+    for f in findings:
+        name = _norm(f.get("path", "")).rsplit("/", 3)[-3:]  # pNN/cNNNN/KH-UBND.yaml at most
+        for depth in range(1, len(name) + 1):
+            by_code_file.setdefault((f.get("code", ""), "/".join(name[-depth:])), []).append(f)
     found, missing = [], []
     for planted in expected["planted"]:
-        (found if any(matches(f, planted) for f in findings) else missing).append(planted)
+        pool = by_code_file.get((planted["code"], planted["path"]), [])
+        (found if any(matches(f, planted) for f in pool) else missing).append(planted)
     unplanned = [
         f
         for f in findings

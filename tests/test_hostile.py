@@ -65,7 +65,9 @@ def run_cli(cwd: Path, *args: str, timeout: float = TIMEOUT) -> Outcome:
                 proc.kill()
                 os.wait4(proc.pid, 0)
                 proc.returncode = -9
-                raise AssertionError(f"plancheck validate {' '.join(args)} still running after {timeout:.0f}s (a hang)")
+                raise AssertionError(
+                    f"plancheck validate {' '.join(args)} still running after {timeout:.0f}s (a hang)"
+                )
             time.sleep(0.005)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
@@ -119,7 +121,9 @@ def one(outcome: Outcome, code: str, name: str) -> dict[str, Any]:
     """The first finding ``code`` in plans/hostile/<name>.yaml (asserts there is one)."""
     check(outcome)
     found = outcome.of(code, REL.format(name))
-    assert found, f"no {code} in {REL.format(name)}: {[(f['code'], f['path'], f['message']) for f in outcome.findings]}"
+    assert found, (
+        f"no {code} in {REL.format(name)}: {[(f['code'], f['path'], f['message']) for f in outcome.findings]}"
+    )
     return found[0]
 
 
@@ -197,7 +201,10 @@ def test_random_text(tree: Path) -> None:
     assert [f for f in outcome.findings if f["path"] == REL.format("text")]
 
 
-@pytest.mark.parametrize(("encoding", "message"), [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16 (no BOM)"), ("utf-16-be", "UTF-16 (no BOM)")])
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16 (no BOM)"), ("utf-16-be", "UTF-16 (no BOM)")],
+)
 def test_utf16(tree: Path, encoding: str, message: str) -> None:
     gen.utf16(plan_path(tree, "utf16"), encoding)
     f = one(run_cli(tree, REL.format("utf16")), "PC003", "utf16")
@@ -253,7 +260,9 @@ def test_python_tag_runs_nothing(tree: Path) -> None:
     assert not marker.exists()
 
 
-@pytest.mark.parametrize(("make", "line", "tag"), [(gen.tag_binary, 5, "binary"), (gen.tag_custom, 6, "!foo")])
+@pytest.mark.parametrize(
+    ("make", "line", "tag"), [(gen.tag_binary, 5, "binary"), (gen.tag_custom, 6, "!foo")]
+)
 def test_other_tags(tree: Path, make: Any, line: int, tag: str) -> None:
     make(plan_path(tree, "tag"))
     f = one(run_cli(tree, REL.format("tag")), "PC006", "tag")
@@ -341,7 +350,9 @@ def _really_unreadable(path: Path) -> bool:
 
 def test_unreadable_file(tree: Path) -> None:
     """chmod 000. As root the file stays readable: then it must simply be validated, honestly."""
-    target = gen.write(plan_path(tree, "locked"), gen.valid_plan("hostile/locked").replace("year: 2030", "year: 1"))
+    target = gen.write(
+        plan_path(tree, "locked"), gen.valid_plan("hostile/locked").replace("year: 2030", "year: 1")
+    )
     target.chmod(0)
     try:
         outcome = run_cli(tree, REL.format("locked"))

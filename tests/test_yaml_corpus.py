@@ -62,7 +62,9 @@ def test_every_case_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             slow.append(f"{name}: {seconds:.2f}s")
         escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
         if result.exit_code not in (0, 1) or escaped:
-            bad_exit.append(f"{name}: exit {result.exit_code}, {result.exception!r}, {result.stderr.strip()[:200]}")
+            bad_exit.append(
+                f"{name}: exit {result.exit_code}, {result.exception!r}, {result.stderr.strip()[:200]}"
+            )
             continue
         if "Traceback" in result.output:
             tracebacks.append(name)

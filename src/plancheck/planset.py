@@ -199,7 +199,7 @@ def _window_errors(model: type[BaseModel], data: Any, prefix: tuple[Any, ...], e
             if len(errors) > MAX_SCHEMA_FINDINGS:
                 return
             continue
-        if not isinstance(items, list) or len(items) <= LIST_WINDOW:
+        if not isinstance(items, list) or len(items) <= LIST_WINDOW or field_info.annotation is None:
             continue
         key = (model, name)
         if key not in _ADAPTERS:

@@ -128,7 +128,9 @@ def utf8_bom(path: Path) -> Path:
 
 def yaml11(path: Path) -> Path:
     """A %YAML 1.1 directive; under 1.1 `yes`/`no`/`on` would be booleans, under 1.2 they are text."""
-    text = valid_plan(_id(path)).replace("    source: {section: II}\n", "    note: no\n    source: {section: on}\n")
+    text = valid_plan(_id(path)).replace(
+        "    source: {section: II}\n", "    note: no\n    source: {section: on}\n"
+    )
     text = text.replace("  kind: Kế hoạch\n", "  kind: yes\n")
     return write(path, "%YAML 1.1\n---\n" + text)
 
@@ -141,7 +143,9 @@ def tag_python(path: Path, marker: Path) -> Path:
 
 
 def tag_binary(path: Path) -> Path:
-    return write(path, valid_plan(_id(path)).replace("  title: Kế hoạch thử\n", "  title: !!binary aGVsbG8=\n"))
+    return write(
+        path, valid_plan(_id(path)).replace("  title: Kế hoạch thử\n", "  title: !!binary aGVsbG8=\n")
+    )
 
 
 def tag_custom(path: Path) -> Path:
@@ -157,7 +161,9 @@ def huge_integer(path: Path, digits: int = 5000) -> Path:
     number = "9" * digits
     text = valid_plan(_id(path)).replace("    year: 2030\n", f"    year: {number}\n")
     text = text.replace('    bound: ">= 40"\n', f'    bound: "{number}"\n')
-    return write(path, text + f"coverage:\n  - {{section: II, items: targets, in_source: {number}, encoded: 1}}\n")
+    return write(
+        path, text + f"coverage:\n  - {{section: II, items: targets, in_source: {number}, encoded: 1}}\n"
+    )
 
 
 def nan_inf(path: Path, year: str, bound: str) -> Path:
@@ -182,11 +188,18 @@ def many_targets(path: Path, count: int = 100_000) -> Path:
 
 def implements_itself(path: Path) -> Path:
     plan_id = _id(path)
-    return write(path, valid_plan(plan_id).replace("implements: [national/57-NQ-TW]", f"implements: [{plan_id}]"))
+    return write(
+        path, valid_plan(plan_id).replace("implements: [national/57-NQ-TW]", f"implements: [{plan_id}]")
+    )
 
 
 def source_outside(path: Path, name: str) -> Path:
-    return write(path, valid_plan(_id(path)).replace('  issued: "2025-02-20"\n', f'  issued: "2025-02-20"\n  source: {name}\n'))
+    return write(
+        path,
+        valid_plan(_id(path)).replace(
+            '  issued: "2025-02-20"\n', f'  issued: "2025-02-20"\n  source: {name}\n'
+        ),
+    )
 
 
 CATALOGUE_RANGE = """\
