@@ -116,3 +116,12 @@ def test_report_to_file_and_plan_filter(tree: Path) -> None:
     assert "ward/KH\\-2" in text or "ward/KH-2" in text
     assert re.search(r"province/KH\\?-1 thực hiện", text) is None  # only the ward as a child
     assert runner.invoke(app, ["report", "plans", "--plan", "nope/x"]).exit_code == 2
+
+
+def test_report_to_a_device_writes_through_it(tree: Path) -> None:
+    import stat
+
+    devnull = Path("/dev/null")
+    result = runner.invoke(app, ["report", "plans", "-o", str(devnull), "--as-of", "2026-01-01"])
+    assert result.exit_code == 0
+    assert stat.S_ISCHR(devnull.stat().st_mode), "/dev/null must stay a device"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -92,8 +93,15 @@ def _load_one(args: tuple[Path, Path | None, int, Path | None]) -> LoadedPlan:
     file, root, max_bytes, cache_root = args
     if cache_root is None:
         return load_plan(file, root, max_bytes)
+    raw: bytes | None = None
     try:
-        raw = file.read_bytes() if file.stat().st_size <= max_bytes else None
+        info = file.stat()
+        # only regular files are hashed: reading a FIFO blocks, a device never ends
+        if stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes:
+            with file.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raw = None
     except OSError:
         raw = None
     if raw is None:

@@ -52,7 +52,9 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                     continue
                 if waiver.parent is not None and waiver.parent != finding.ctx.get("parent"):
                     continue
-                if waiver.indicator is not None and waiver.indicator != finding.ctx.get("indicator"):
+                if waiver.indicator is not None and waiver.indicator != finding.ctx.get("indicator") and (
+                    waiver.indicator not in finding.ctx.get("indicators", ())
+                ):
                     continue
                 if waiver.year is not None and waiver.year != finding.ctx.get("year"):
                     continue

@@ -59,6 +59,28 @@ _MESSAGES = {
 }
 
 
+def not_applicable(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    """One finding per child and parent, listing every parent target that does not apply.
+
+    One per target would be tens of thousands of lines for a national tree of communes, all
+    saying the same thing; the report still counts each target.
+    """
+    assert child.plan is not None
+    skipped = [c for c in compare_plans(child, parent, ps) if c.status == "not-applicable"]
+    if not skipped:
+        return
+    names = sorted({c.indicator for c in skipped})
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    index = child.plan.implements.index(parent.plan.id) if parent.plan and parent.plan.id in child.plan.implements else 0
+    line, col = child.pos("implements", index)
+    yield Finding.make(
+        "PC206", child.path, line, col,
+        f"{len(skipped)} target{'s' if len(skipped) != 1 else ''} of {parent.id} do{'es' if len(skipped) == 1 else ''} not apply at {child.plan.jurisdiction.level} level: {shown}",
+        plan=child.id,
+        ctx={"parent": parent.id, "status": "not-applicable", "indicators": names, "targets": len(skipped)},
+    )
+
+
 def _findings(code: str) -> object:
     def check(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         for c in compare_plans(child, parent, ps):
@@ -128,10 +150,11 @@ RULES = [
     ),
     Rule(
         "PC206", "target-not-applicable", "info", "edge",
-        "A parent target's indicator does not apply at this plan's level (TFP contribution for a ward).",
+        "Parent targets whose indicator does not apply at this plan's level (TFP contribution for a "
+        "ward); one finding per child and parent lists them all.",
         "The catalogue's `levels` say where an indicator makes sense as a target; never a gap.",
         "# ward implementing 57-NQ/TW: tfp-contribution applies at national, province",
         "# nothing to change",
-        _findings("PC206"),
+        not_applicable,
     ),
 ]
