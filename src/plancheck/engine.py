@@ -26,17 +26,21 @@ class Result:
 
 def _raw_findings(ps: PlanSet, config: Config) -> Iterable[Finding]:
     yield from ps.findings
-    for rule in RULES.values():
-        if rule.check is None or not config.enabled(rule.code):
-            continue
-        if rule.scope == "plan":
-            for lp in ps.plans.values():
-                yield from rule.check(lp, ps)
-        elif rule.scope == "edge":
-            for lp in ps.plans.values():
-                for parent in ps.parents(lp):
-                    yield from rule.check(lp, parent, ps)
-        elif rule.scope == "tree":
+    enabled = [rule for rule in RULES.values() if rule.check is not None and config.enabled(rule.code)]
+    plan_rules = [r for r in enabled if r.scope == "plan"]
+    edge_rules = [r for r in enabled if r.scope == "edge"]
+    # child by child, so that what the rules of one child share (comparisons, indexes in
+    # ps.memo) can be dropped before the next: a national tree has thousands of children
+    for plan_id in sorted(ps.plans):
+        lp = ps.plans[plan_id]
+        for rule in plan_rules:
+            yield from rule.check(lp, ps)
+        for parent in ps.parents(lp):
+            for rule in edge_rules:
+                yield from rule.check(lp, parent, ps)
+        ps.forget(plan_id)
+    for rule in enabled:
+        if rule.scope == "tree":
             yield from rule.check(ps)
 
 

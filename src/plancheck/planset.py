@@ -65,6 +65,12 @@ class PlanSet:
     # results shared by several rules of one family within one run (e.g. provenance lookups)
     memo: dict[Any, Any] = field(default_factory=dict)
 
+    def forget(self, plan_id: str) -> None:
+        """Drop memoised results that concern ``plan_id`` (keys are tuples naming plan ids)."""
+        stale = [key for key in self.memo if isinstance(key, tuple) and len(key) > 1 and key[1] == plan_id]
+        for key in stale:
+            del self.memo[key]
+
     def parents(self, plan: LoadedPlan) -> list[LoadedPlan]:
         if plan.plan is None:
             return []
@@ -266,6 +272,8 @@ def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES)
     if plan is not None:
         _attach_positions(plan, loaded)
         lp.plan = plan
+    # the raw tree has served: the model holds the values, the position tables the places
+    loaded.data = {}
     return lp
 
 

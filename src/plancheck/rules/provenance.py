@@ -129,7 +129,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 
 def _only(code: str) -> object:
     def check(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
-        key = ("provenance", lp.path)
+        key = ("provenance", lp.id)
         if key not in ps.memo:
             ps.memo[key] = list(check_provenance(lp, ps))
         return (f for f in ps.memo[key] if f.code == code)
