@@ -49,8 +49,15 @@ def test_compare_bounds_cases(child: str, parent: str, direction: str, verdict: 
 
 
 @settings(max_examples=300, deadline=None)
-@given(bounds(), bounds(), DIRECTION, st.lists(NUM | NUM.map(lambda n: n + Decimal("0.5")), min_size=1, max_size=30))
-def test_meets_agrees_with_sampled_values(child: Bound, parent: Bound, direction: str, samples: list[Decimal]) -> None:
+@given(
+    bounds(),
+    bounds(),
+    DIRECTION,
+    st.lists(NUM | NUM.map(lambda n: n + Decimal("0.5")), min_size=1, max_size=30),
+)
+def test_meets_agrees_with_sampled_values(
+    child: Bound, parent: Bound, direction: str, samples: list[Decimal]
+) -> None:
     """When the child meets the parent, every value the child accepts the parent accepts (or better)."""
     verdict = compare_bounds(child, parent, direction)  # type: ignore[arg-type]
     if verdict in ("meets", "exceeds"):
@@ -59,7 +66,9 @@ def test_meets_agrees_with_sampled_values(child: Bound, parent: Bound, direction
                 assert accepts_or_better(parent, value, direction)  # type: ignore[arg-type]
     if verdict == "boundary":
         # the only values the child admits and the parent does not are at the boundary
-        edge_values = [v for v in samples if accepts(child, v) and not accepts_or_better(parent, v, direction)]  # type: ignore[arg-type]
+        edge_values = [
+            v for v in samples if accepts(child, v) and not accepts_or_better(parent, v, direction)
+        ]  # type: ignore[arg-type]
         assert all(v == (parent.value if parent.op != ".." else parent.low) for v in edge_values)
 
 

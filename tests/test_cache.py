@@ -68,9 +68,13 @@ def test_corrupt_and_foreign_entries_are_ignored(tree: Path) -> None:
 def test_changed_file_is_reloaded(tree: Path) -> None:
     _run()
     ward = tree / "plans" / "ward" / "KH-3.yaml"
-    ward.write_text(ward.read_text(encoding="utf-8").replace('bound: "> 85"', 'bound: "> 10"'), encoding="utf-8")
+    ward.write_text(
+        ward.read_text(encoding="utf-8").replace('bound: "> 85"', 'bound: "> 10"'), encoding="utf-8"
+    )
     after = json.loads(_run())["findings"]
-    assert any(f["plan"] == "ward/KH-3" and f["code"] == "PC202" and f["child_bound"] == "> 10" for f in after)
+    assert any(
+        f["plan"] == "ward/KH-3" and f["code"] == "PC202" and f["child_bound"] == "> 10" for f in after
+    )
 
 
 def test_parallel_equals_serial(tree: Path) -> None:

@@ -33,17 +33,28 @@ def test_valid_tree_exits_0(tree: Path) -> None:
 
 def test_error_exits_1_with_position(tree: Path) -> None:
     ward = tree / "plans" / "ward" / "KH-2.yaml"
-    ward.write_text(ward.read_text(encoding="utf-8").replace("unit: initiatives", "unit: sáng kiến"), encoding="utf-8")
+    ward.write_text(
+        ward.read_text(encoding="utf-8").replace("unit: initiatives", "unit: sáng kiến"), encoding="utf-8"
+    )
     result = runner.invoke(app, ["validate", "plans"])
     assert result.exit_code == 1
-    line = next(n for n, text in enumerate(ward.read_text(encoding="utf-8").splitlines(), 1) if "sáng kiến" in text and "unit" in text)
+    line = next(
+        n
+        for n, text in enumerate(ward.read_text(encoding="utf-8").splitlines(), 1)
+        if "sáng kiến" in text and "unit" in text
+    )
     assert f"plans/ward/KH-2.yaml:{line}:11 PC103" in result.output
 
 
 def test_json_output_fields_and_order(tree: Path) -> None:
     province = tree / "plans" / "province" / "KH-1.yaml"
     text = province.read_text(encoding="utf-8")
-    province.write_text(text.replace('bound: ">= 40"', 'bound: ">= 20"').replace("lead: Sở Khoa học và Công nghệ", "lead: null"), encoding="utf-8")
+    province.write_text(
+        text.replace('bound: ">= 40"', 'bound: ">= 20"').replace(
+            "lead: Sở Khoa học và Công nghệ", "lead: null"
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["validate", "plans", "--format", "json"])
     assert result.exit_code == 0  # a gap and a warning do not fail by default
     data = json.loads(result.output)
@@ -72,10 +83,15 @@ def test_output_is_byte_identical_across_runs(tree: Path) -> None:
 
 def test_select_ignore_and_severity_config(tree: Path) -> None:
     province = tree / "plans" / "province" / "KH-1.yaml"
-    province.write_text(province.read_text(encoding="utf-8").replace("lead: Sở Khoa học và Công nghệ", "lead: null"), encoding="utf-8")
+    province.write_text(
+        province.read_text(encoding="utf-8").replace("lead: Sở Khoa học và Công nghệ", "lead: null"),
+        encoding="utf-8",
+    )
     assert "PC304" not in runner.invoke(app, ["validate", "plans", "--ignore", "PC3"]).output
     assert "PC304" in runner.invoke(app, ["validate", "plans", "--select", "PC304"]).output
-    (tree / "pyproject.toml").write_text('[tool.plancheck]\nseverity = { PC304 = "error" }\n', encoding="utf-8")
+    (tree / "pyproject.toml").write_text(
+        '[tool.plancheck]\nseverity = { PC304 = "error" }\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["validate", "plans"])
     assert result.exit_code == 1 and "PC304 [error]" in result.output
     (tree / "pyproject.toml").write_text('[tool.plancheck]\nfail-on = "nonsense"\n', encoding="utf-8")
@@ -152,5 +168,7 @@ def test_python_dash_m(tree: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "plancheck", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "plancheck", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0 and done.stdout.startswith("plancheck ")

@@ -24,7 +24,9 @@ def test_schemas_match_models(name: str) -> None:
 
 def test_rule_docs_match_registry() -> None:
     committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == rules_markdown(), "docs/rules.md is stale: run `plancheck rules -f markdown > docs/rules.md`"
+    assert committed == rules_markdown(), (
+        "docs/rules.md is stale: run `plancheck rules -f markdown > docs/rules.md`"
+    )
 
 
 @pytest.mark.parametrize(("name", "lang"), [("gap-report.md", "vi"), ("gap-report.en.md", "en")])

@@ -14,15 +14,24 @@ from plancheck.cli import app
 from .conftest import REPO, SHARED
 
 runner = CliRunner()
-PLANS = ["national/57-NQ-TW", "national/71-NQ-CP", "haiphong/89-CTr-TU", "haiphong/142-KH-UBND",
-         "hongbang/106-KH-UBND", "hanam/CTrHD-TU-NQ57", "hochiminh/4354-KH-UBND"]
+PLANS = [
+    "national/57-NQ-TW",
+    "national/71-NQ-CP",
+    "haiphong/89-CTr-TU",
+    "haiphong/142-KH-UBND",
+    "hongbang/106-KH-UBND",
+    "hanam/CTrHD-TU-NQ57",
+    "hochiminh/4354-KH-UBND",
+]
 
 
 @pytest.fixture(scope="module")
 def findings() -> list[dict[str, Any]]:
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
-        result = runner.invoke(app, ["validate", "plans", "--sources", str(SHARED / "seeds"), "-f", "json", "--no-cache"])
+        result = runner.invoke(
+            app, ["validate", "plans", "--sources", str(SHARED / "seeds"), "-f", "json", "--no-cache"]
+        )
     assert result.exit_code == 0, result.output[-2000:]
     return json.loads(result.output)["findings"]  # type: ignore[no-any-return]
 
@@ -83,12 +92,20 @@ def _find(findings: list[dict[str, Any]], **want: Any) -> list[dict[str, Any]]:
 
 
 def test_government_tfp_is_a_boundary_finding(findings: list[dict[str, Any]]) -> None:
-    [hit] = _find(findings, code="PC203", plan="national/71-NQ-CP", parent="national/57-NQ-TW", indicator="tfp-contribution")
+    [hit] = _find(
+        findings,
+        code="PC203",
+        plan="national/71-NQ-CP",
+        parent="national/57-NQ-TW",
+        indicator="tfp-contribution",
+    )
     assert hit["child_bound"] == ">= 55" and hit["parent_bound"] == "> 55" and hit["status"] == "boundary"
 
 
 def test_hochiminh_has_no_digital_economy_target_for_2030(findings: list[dict[str, Any]]) -> None:
-    hits = _find(findings, code="PC201", plan="hochiminh/4354-KH-UBND", indicator="digital-economy-share", year=2030)
+    hits = _find(
+        findings, code="PC201", plan="hochiminh/4354-KH-UBND", indicator="digital-economy-share", year=2030
+    )
     assert {h["parent"] for h in hits} == {"national/57-NQ-TW", "national/71-NQ-CP"}
     assert all(h["status"] == "missing" for h in hits)
 
@@ -100,11 +117,21 @@ def test_142_tasks_due_before_issue(findings: list[dict[str, Any]]) -> None:
 
 
 def test_ward_initiatives_not_weaker_than_city(findings: list[dict[str, Any]]) -> None:
-    weaker = [f for f in findings if f["plan"] == "hongbang/106-KH-UBND" and f["code"] in ("PC202", "PC203")
-              and "initiatives" in (f.get("indicator") or "")]
+    weaker = [
+        f
+        for f in findings
+        if f["plan"] == "hongbang/106-KH-UBND"
+        and f["code"] in ("PC202", "PC203")
+        and "initiatives" in (f.get("indicator") or "")
+    ]
     assert weaker == []
-    assert _find(findings, code="PC205", plan="hongbang/106-KH-UBND", parent="haiphong/142-KH-UBND",
-                 indicator="public-sector-initiatives")
+    assert _find(
+        findings,
+        code="PC205",
+        plan="hongbang/106-KH-UBND",
+        parent="haiphong/142-KH-UBND",
+        indicator="public-sector-initiatives",
+    )
 
 
 def test_gaps_fail_only_with_fail_on_gap(findings: list[dict[str, Any]]) -> None:
@@ -118,7 +145,9 @@ def test_gaps_fail_only_with_fail_on_gap(findings: list[dict[str, Any]]) -> None
 def test_every_target_names_a_catalogued_indicator_in_its_unit(shown: dict[str, dict[str, Any]]) -> None:
     from ruamel.yaml import YAML
 
-    catalogue = YAML(typ="safe", pure=True).load((REPO / "plans" / "indicators.yaml").read_text(encoding="utf-8"))
+    catalogue = YAML(typ="safe", pure=True).load(
+        (REPO / "plans" / "indicators.yaml").read_text(encoding="utf-8")
+    )
     units = {i["id"]: i["unit"] for i in catalogue["indicators"]}
     for plan in shown.values():
         for target in plan["targets"]:

@@ -29,9 +29,12 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _poison(tree: Path) -> None:
     province = tree / "plans" / "province" / "KH-1.yaml"
     text = province.read_text(encoding="utf-8")
-    text = text.replace("label: dịch vụ công trực tuyến", f"label: {json.dumps(HOSTILE.replace(chr(92) + 'n', chr(10)), ensure_ascii=False)}")
+    text = text.replace(
+        "label: dịch vụ công trực tuyến",
+        f"label: {json.dumps(HOSTILE.replace(chr(92) + 'n', chr(10)), ensure_ascii=False)}",
+    )
     text = text.replace('bound: "> 85"', 'bound: "> 70"')  # a gap, so the row is in the worst-gaps table too
-    text = text.replace("tasks:\n", "notes:\n  - \"<img src=x onerror=alert(1)> | pipe\"\ntasks:\n")
+    text = text.replace("tasks:\n", 'notes:\n  - "<img src=x onerror=alert(1)> | pipe"\ntasks:\n')
     province.write_text(text, encoding="utf-8")
 
 
@@ -110,7 +113,9 @@ def test_summary_counts_add_up(tree: Path) -> None:
 
 
 def test_report_to_file_and_plan_filter(tree: Path) -> None:
-    result = runner.invoke(app, ["report", "plans", "-o", "out/r.md", "--plan", "ward/KH-2", "--as-of", "2026-01-01"])
+    result = runner.invoke(
+        app, ["report", "plans", "-o", "out/r.md", "--plan", "ward/KH-2", "--as-of", "2026-01-01"]
+    )
     assert result.exit_code == 0
     text = (tree / "out" / "r.md").read_text(encoding="utf-8")
     assert "ward/KH\\-2" in text or "ward/KH-2" in text

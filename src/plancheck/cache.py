@@ -12,6 +12,7 @@ Cold runs of many files are loaded across processes; results are identical to a 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -74,10 +75,16 @@ def _decode(text: str, digest: str, file: Path, root: Path | None) -> LoadedPlan
         shown = display_path(file)
         positions = {tuple(p): (int(line), int(col)) for p, line, col in data["positions"]}
         keys = {tuple(p): (int(line), int(col)) for p, line, col in data["keys"]}
-        loaded = Loaded(data={} if data["plan"] is not None or positions else None, positions=positions, key_positions=keys)
+        loaded = Loaded(
+            data={} if data["plan"] is not None or positions else None,
+            positions=positions,
+            key_positions=keys,
+        )
         lp = LoadedPlan(file=file, path=shown, expected_id=expected_id(file, root), loaded=loaded)
         for code, severity, message, line, col, ctx, plan_id in data["findings"]:
-            finding = Finding.make(code, shown, int(line), int(col), str(message), plan=plan_id, ctx=dict(ctx))
+            finding = Finding.make(
+                code, shown, int(line), int(col), str(message), plan=plan_id, ctx=dict(ctx)
+            )
             lp.findings.append(finding.with_(severity=severity))
         if data["plan"] is not None:
             # validated again: an entry is data, never trusted to be well-formed
@@ -115,10 +122,8 @@ def _load_one(args: tuple[Path, Path | None, int, Path | None]) -> LoadedPlan:
     if hit is not None:
         return hit
     lp = load_plan(file, root, max_bytes)
-    try:
+    with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
         write_atomic(entry, _encode(lp, digest))
-    except OSError:
-        pass  # a read-only or full cache folder only costs speed
     return lp
 
 

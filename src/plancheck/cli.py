@@ -112,7 +112,9 @@ def _sources(option: Path | None, config: Config) -> Path | None:
     return Path(os.path.abspath(chosen))
 
 
-def _load(paths: list[Path], config: Config, sources: Path | None, use_cache: bool = True) -> tuple[PlanSet, set[str]]:
+def _load(
+    paths: list[Path], config: Config, sources: Path | None, use_cache: bool = True
+) -> tuple[PlanSet, set[str]]:
     from plancheck.cache import cached_loader
 
     loader = cached_loader(config, enabled=use_cache)
@@ -121,14 +123,22 @@ def _load(paths: list[Path], config: Config, sources: Path | None, use_cache: bo
 
 Paths = Annotated[
     list[Path] | None,
-    typer.Argument(help="Plan files or folders (default: `paths` from [tool.plancheck], else plans/).", show_default=False),
+    typer.Argument(
+        help="Plan files or folders (default: `paths` from [tool.plancheck], else plans/).",
+        show_default=False,
+    ),
 ]
 SourcesOpt = Annotated[
     Path | None,
-    typer.Option("--sources", help="Folder of source texts for the provenance rules (PC5xx).", show_default=False),
+    typer.Option(
+        "--sources", help="Folder of source texts for the provenance rules (PC5xx).", show_default=False
+    ),
 ]
 AsOfOpt = Annotated[
-    str | None, typer.Option("--as-of", help="The date the check describes (YYYY-MM-DD; default today).", show_default=False)
+    str | None,
+    typer.Option(
+        "--as-of", help="The date the check describes (YYYY-MM-DD; default today).", show_default=False
+    ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")]
@@ -159,14 +169,34 @@ def validate(
     paths: Paths = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     fail_on: Annotated[
-        Level | None, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity (default error).", show_default=False)
+        Level | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at or above this severity (default error).",
+            show_default=False,
+        ),
     ] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (PC2, PC201).", show_default=False)] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes.", show_default=False)] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", help="Only these rule codes or prefixes (PC2, PC201).", show_default=False),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", help="Skip these rule codes or prefixes.", show_default=False),
+    ] = None,
     sources: SourcesOpt = None,
     as_of: AsOfOpt = None,
-    base: Annotated[str | None, typer.Option("--base", help="Git ref: report findings in plans changed since it, marked new or existing.", show_default=False)] = None,
-    fail_on_new: Annotated[bool, typer.Option("--fail-on-new", help="With --base: fail only on new findings.")] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Git ref: report findings in plans changed since it, marked new or existing.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on_new: Annotated[
+        bool, typer.Option("--fail-on-new", help="With --base: fail only on new findings.")
+    ] = False,
     no_cache: NoCacheOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -192,7 +222,9 @@ def validate(
     except Exception as exc:
         if debug:
             raise
-        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+        raise _fail(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+        ) from None
     blocking = result.at_or_above(config.fail_on)
     if new is not None and fail_on_new:
         blocking = [f for f in blocking if new.get(f, False)]
@@ -220,9 +252,13 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
 
 @app.command()
 def show(
-    plans: Annotated[list[str] | None, typer.Argument(help="Plan ids (default: all).", show_default=False)] = None,
+    plans: Annotated[
+        list[str] | None, typer.Argument(help="Plan ids (default: all).", show_default=False)
+    ] = None,
     format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
-    root: Annotated[Path | None, typer.Option("--root", help="Plan tree (default: plans/).", show_default=False)] = None,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Plan tree (default: plans/).", show_default=False)
+    ] = None,
 ) -> None:
     """Show plans as plancheck reads them, normalised."""
     config = _config()
@@ -246,8 +282,19 @@ def show(
 @app.command()
 def report(
     paths: Paths = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file (default: standard output).", show_default=False)] = None,
-    plan: Annotated[list[str] | None, typer.Option("--plan", help="Only these plans (ids) as children; repeatable.", show_default=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file (default: standard output).",
+            show_default=False,
+        ),
+    ] = None,
+    plan: Annotated[
+        list[str] | None,
+        typer.Option("--plan", help="Only these plans (ids) as children; repeatable.", show_default=False),
+    ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.vi,
     sources: SourcesOpt = None,
     as_of: AsOfOpt = None,
@@ -259,7 +306,9 @@ def report(
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
-    planset, requested = _load(_paths(paths, config), config, _sources(sources, config), use_cache=not no_cache)
+    planset, requested = _load(
+        _paths(paths, config), config, _sources(sources, config), use_cache=not no_cache
+    )
     unknown = [p for p in plan or [] if p not in planset.plans]
     if unknown:
         raise _fail(f"--plan {unknown[0]!r}: no valid plan with that id")
@@ -269,7 +318,9 @@ def report(
     except Exception as exc:
         if debug:
             raise
-        raise _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)") from None
+        raise _fail(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+        ) from None
     if output is None or str(output) == "-":
         sys.stdout.write(text_out)
     else:
@@ -291,7 +342,12 @@ def tree(
     summaries = edges(planset, result)
     if format is ShowFormat.json:
         data = [
-            {"child": s.child.id, "parent": s.parent.id, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
+            {
+                "child": s.child.id,
+                "parent": s.parent.id,
+                "worst": s.worst,
+                "counts": dict(sorted(s.counts.items())),
+            }
             for s in summaries
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -320,12 +376,22 @@ def tree(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The old plan: a file, or REF:path (e.g. main:plans/hongbang/106-KH-UBND.yaml).")],
+    old: Annotated[
+        str,
+        typer.Argument(help="The old plan: a file, or REF:path (e.g. main:plans/hongbang/106-KH-UBND.yaml)."),
+    ],
     new: Annotated[str, typer.Argument(help="The new plan: a file, or REF:path.")],
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
 ) -> None:
     """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
-    from plancheck.plandiff import DiffInputError, diff_plans, load_plan_bytes, read_spec, render_markdown, render_text
+    from plancheck.plandiff import (
+        DiffInputError,
+        diff_plans,
+        load_plan_bytes,
+        read_spec,
+        render_markdown,
+        render_text,
+    )
 
     config = _config()
     try:
@@ -348,7 +414,9 @@ def diff(
 
 @app.command("rules")
 def rules_cmd(
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format (markdown: every rule's full docs).")] = RulesFormat.text,
+    format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", help="Output format (markdown: every rule's full docs).")
+    ] = RulesFormat.text,
 ) -> None:
     """List every rule with its code, name, default severity and summary."""
     if format is RulesFormat.markdown:
@@ -356,7 +424,13 @@ def rules_cmd(
         return
     if format is RulesFormat.json:
         data = [
-            {"code": r.code, "name": r.name, "severity": r.severity, "family": FAMILIES[r.family], "summary": r.summary}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "family": FAMILIES[r.family],
+                "summary": r.summary,
+            }
             for r in RULES.values()
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -371,7 +445,9 @@ def rules_cmd(
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="A rule code (PC201) or name (target-missing).")]) -> None:
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code (PC201) or name (target-missing).")],
+) -> None:
     """Print one rule's documentation."""
     rule = lookup(code)
     if rule is None:
@@ -381,8 +457,12 @@ def explain(code: Annotated[str, typer.Argument(help="A rule code (PC201) or nam
 
 @app.command()
 def schema(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")] = Path("schemas"),
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the files differ from the models; write nothing.")] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")] = Path(
+        "schemas"
+    ),
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the files differ from the models; write nothing.")
+    ] = False,
 ) -> None:
     """Write the JSON Schemas for plan files and the catalogue, generated from the models."""
     stale = []
@@ -410,7 +490,10 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """plancheck: compliance checks for plans implementing Resolution 57-NQ/TW."""

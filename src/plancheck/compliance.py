@@ -6,16 +6,26 @@ The result is a list of `Comparison` records, one per parent target, whatever th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from plancheck.algebra import compare_bounds
-from plancheck.model import LEVEL_RANK, INTENSIVE_KINDS, Indicator, Plan, Target
+from plancheck.model import INTENSIVE_KINDS, LEVEL_RANK, Indicator, Plan, Target
 from plancheck.planset import LoadedPlan, PlanSet
 
-Status = Literal["exceeds", "meets", "boundary", "weaker", "later", "missing", "not-comparable", "not-applicable"]
+Status = Literal[
+    "exceeds", "meets", "boundary", "weaker", "later", "missing", "not-comparable", "not-applicable"
+]
 STATUS_ORDER: tuple[Status, ...] = (
-    "missing", "weaker", "later", "boundary", "not-comparable", "not-applicable", "meets", "exceeds",
+    "missing",
+    "weaker",
+    "later",
+    "boundary",
+    "not-comparable",
+    "not-applicable",
+    "meets",
+    "exceeds",
 )
 GAP_STATUSES = frozenset({"missing", "weaker", "later", "boundary"})
 
@@ -56,8 +66,13 @@ def _strongest(targets: list[Target], indicator: Indicator, parent: Target) -> T
     numeric = [t for t in targets if t.bound is not None]
     if not numeric or parent.bound is None:
         return targets[0]
-    assert parent.bound is not None
-    return min(numeric, key=lambda t: (rank[compare_bounds(t.bound, parent.bound, indicator.direction)], t.id))  # type: ignore[arg-type]
+    parent_bound = parent.bound
+
+    def standing(t: Target) -> tuple[int, str]:
+        assert t.bound is not None
+        return (rank[compare_bounds(t.bound, parent_bound, indicator.direction)], t.id)
+
+    return min(numeric, key=standing)
 
 
 def by_indicator(plan: Plan) -> dict[str, list[Target]]:
@@ -74,11 +89,19 @@ def compare_target(
     indicator: Indicator | None,
     child_index: dict[str, list[Target]] | None = None,
 ) -> Comparison:
-    def make(status: Status, reason: str, child_target: Target | None = None, later: Target | None = None) -> Comparison:
+    def make(
+        status: Status, reason: str, child_target: Target | None = None, later: Target | None = None
+    ) -> Comparison:
         return Comparison(
-            child=child_plan.id, parent=parent_plan.id, indicator=parent_target.indicator,
-            year=parent_target.year, parent_target=parent_target, child_target=child_target,
-            status=status, reason=reason, later_target=later,
+            child=child_plan.id,
+            parent=parent_plan.id,
+            indicator=parent_target.indicator,
+            year=parent_target.year,
+            parent_target=parent_target,
+            child_target=child_target,
+            status=status,
+            reason=reason,
+            later_target=later,
         )
 
     if indicator is None:
@@ -90,7 +113,8 @@ def compare_target(
     mine = child_index.get(parent_target.indicator, [])
     if not comparable_kind(indicator, child_plan, parent_plan):
         return make(
-            "not-comparable", "counts compare only within one jurisdiction",
+            "not-comparable",
+            "counts compare only within one jurisdiction",
             _latest_by(mine, parent_target.year),
         )
     if not mine:
@@ -128,13 +152,24 @@ def compare_target(
     return make(verdict, reason, child_target)
 
 
-def _later_or_weaker(make, later: list[Target], indicator: Indicator, parent_target: Target, *, missing_year: bool):  # type: ignore[no-untyped-def]
-    assert parent_target.bound is not None or True
+def _later_or_weaker(
+    make: Callable[..., Comparison],
+    later: list[Target],
+    indicator: Indicator,
+    parent_target: Target,
+    *,
+    missing_year: bool,
+) -> Comparison:
     for target in later:
         if target.bound is None or parent_target.bound is None:
             continue
         if compare_bounds(target.bound, parent_target.bound, indicator.direction) in ("exceeds", "meets"):
-            return make("later", f"reaches the parent's level only in {target.year}", target if missing_year else None, target)
+            return make(
+                "later",
+                f"reaches the parent's level only in {target.year}",
+                target if missing_year else None,
+                target,
+            )
     if missing_year:
         return make("missing", f"no target for {parent_target.year} or earlier; later ones fall short")
     return make("weaker", "no later target reaches the parent's level")
@@ -156,7 +191,9 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
     if index_key not in ps.memo:
         ps.memo[index_key] = by_indicator(child.plan)
     out = [
-        compare_target(child.plan, parent.plan, target, ps.indicators.get(target.indicator), ps.memo[index_key])
+        compare_target(
+            child.plan, parent.plan, target, ps.indicators.get(target.indicator), ps.memo[index_key]
+        )
         for target in parent.plan.targets
     ]
     ps.memo[key] = out
@@ -167,4 +204,12 @@ def level_allows(child: Plan, parent: Plan) -> bool:
     return LEVEL_RANK[parent.jurisdiction.level] <= LEVEL_RANK[child.jurisdiction.level]
 
 
-__all__ = ["GAP_STATUSES", "STATUS_ORDER", "Comparison", "Status", "_bound_text", "compare_plans", "compare_target"]
+__all__ = [
+    "GAP_STATUSES",
+    "STATUS_ORDER",
+    "Comparison",
+    "Status",
+    "_bound_text",
+    "compare_plans",
+    "compare_target",
+]

@@ -76,10 +76,22 @@ def load_config(start: Path | None = None) -> Config:
 
 def from_table(table: dict[str, Any], base: Path) -> Config:
     config = Config(base_dir=base)
-    known = {"paths", "select", "ignore", "severity", "fail-on", "as-of", "sources", "max-file-size", "cache-dir"}
+    known = {
+        "paths",
+        "select",
+        "ignore",
+        "severity",
+        "fail-on",
+        "as-of",
+        "sources",
+        "max-file-size",
+        "cache-dir",
+    }
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"[tool.plancheck]: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"[tool.plancheck]: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
+        )
     if "paths" in table:
         if not isinstance(table["paths"], list) or not all(isinstance(p, str) for p in table["paths"]):
             raise ConfigError("[tool.plancheck] paths: expected a list of paths")
@@ -92,7 +104,8 @@ def from_table(table: dict[str, Any], base: Path) -> Config:
         if not isinstance(table["severity"], dict):
             raise ConfigError("[tool.plancheck] severity: expected a table of CODE = 'severity'")
         config.severity = {
-            str(k).upper(): _severity(v, f"[tool.plancheck] severity.{k}") for k, v in table["severity"].items()
+            str(k).upper(): _severity(v, f"[tool.plancheck] severity.{k}")
+            for k, v in table["severity"].items()
         }
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], "[tool.plancheck] fail-on")

@@ -60,7 +60,9 @@ def run_against_base(
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
             if existing_paths:
-                base_set, base_requested = load_planset(existing_paths, sources=sources, max_bytes=config.max_file_size)
+                base_set, base_requested = load_planset(
+                    existing_paths, sources=sources, max_bytes=config.max_file_size
+                )
                 before = run(base_set, base_requested, config).findings
             else:
                 before = []
@@ -81,7 +83,9 @@ def run_against_base(
     for f in kept:
         k = "waived" if f.waived else f.severity
         counts[k] = counts.get(k, 0) + 1
-    result = Result(findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts)
+    result = Result(
+        findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts
+    )
     return result, new
 
 

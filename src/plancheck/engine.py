@@ -56,8 +56,10 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                     continue
                 if waiver.parent is not None and waiver.parent != finding.ctx.get("parent"):
                     continue
-                if waiver.indicator is not None and waiver.indicator != finding.ctx.get("indicator") and (
-                    waiver.indicator not in finding.ctx.get("indicators", ())
+                if (
+                    waiver.indicator is not None
+                    and waiver.indicator != finding.ctx.get("indicator")
+                    and (waiver.indicator not in finding.ctx.get("indicators", ()))
                 ):
                     continue
                 if waiver.year is not None and waiver.year != finding.ctx.get("year"):
@@ -77,9 +79,13 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                     line, col = lp.pos("waivers", index)
                     out.append(
                         Finding.make(
-                            "PC406", lp.path, line, col,
+                            "PC406",
+                            lp.path,
+                            line,
+                            col,
                             f"waiver of {waiver.rule} covers no finding; remove it or narrow what it names",
-                            plan=lp.id, ctx={"rule": waiver.rule},
+                            plan=lp.id,
+                            ctx={"rule": waiver.rule},
                             severity=config.severity_of("PC406", RULES["PC406"].severity),
                         )
                     )

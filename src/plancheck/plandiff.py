@@ -52,7 +52,9 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         a, b = before[tid], after[tid]
         if a.year != b.year:
             direction = "later" if b.year > a.year else "earlier"
-            changes.append(Change("moved", tid, _show(a), _show(b), f"deadline moved {direction}: {a.year} -> {b.year}"))
+            changes.append(
+                Change("moved", tid, _show(a), _show(b), f"deadline moved {direction}: {a.year} -> {b.year}")
+            )
         if a.indicator != b.indicator:
             changes.append(Change("changed", tid, _show(a), _show(b), "indicator changed"))
             continue
@@ -61,7 +63,9 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         indicator = indicators.get(b.indicator)
         if a.bound is not None and b.bound is not None:
             verdict = compare_bounds(b.bound, a.bound, indicator.direction if indicator else "higher")
-            kind = {"exceeds": "tightened", "weaker": "relaxed", "boundary": "relaxed"}.get(verdict, "changed")
+            kind = {"exceeds": "tightened", "weaker": "relaxed", "boundary": "relaxed"}.get(
+                verdict, "changed"
+            )
             changes.append(Change(kind, tid, _show(a), _show(b), f"{a.bound} -> {b.bound}"))
         else:
             changes.append(Change("changed", tid, _show(a), _show(b), "qualitative wording or form changed"))
@@ -75,14 +79,28 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         a_due, b_due = old_tasks[tid].due, new_tasks[tid].due
         if str(a_due) == str(b_due):
             continue
-        if a_due.end is not None and b_due.end is not None:
-            kind = "deadline-later" if b_due.end > a_due.end else "deadline-earlier"
-        else:
-            kind = "deadline-changed"
+        kind = (
+            ("deadline-later" if b_due.end > a_due.end else "deadline-earlier")
+            if a_due.end is not None and b_due.end is not None
+            else "deadline-changed"
+        )
         changes.append(Change(kind, tid, str(a_due), str(b_due), f"due {a_due} -> {b_due}"))
-    order = {k: i for i, k in enumerate(
-        ["relaxed", "deadline-later", "removed", "moved", "changed", "deadline-changed", "tightened", "deadline-earlier", "added"]
-    )}
+    order = {
+        k: i
+        for i, k in enumerate(
+            [
+                "relaxed",
+                "deadline-later",
+                "removed",
+                "moved",
+                "changed",
+                "deadline-changed",
+                "tightened",
+                "deadline-earlier",
+                "added",
+            ]
+        )
+    }
     return sorted(changes, key=lambda c: (order.get(c.kind, 99), c.item))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -12,7 +12,7 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plancheck.findings import Finding
-from plancheck.model import Catalogue, Indicator, Plan, Position
+from plancheck.model import Catalogue, Indicator, Plan, Position, Target, Task, Waiver
 from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 
 CATALOGUE_NAME = "indicators.yaml"
@@ -106,9 +106,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             problems.append(Finding.make("PC011", display_path(start), 1, 1, "no such file or folder"))
             continue
 
-        def on_error(exc: OSError) -> None:
+        def on_error(exc: OSError, start: Path = start) -> None:
             name = exc.filename if isinstance(exc.filename, str) else str(start)
-            problems.append(Finding.make("PC011", display_path(Path(name)), 1, 1, f"cannot read folder: {exc.strerror}"))
+            problems.append(
+                Finding.make("PC011", display_path(Path(name)), 1, 1, f"cannot read folder: {exc.strerror}")
+            )
 
         for folder, dirs, files in os.walk(start, onerror=on_error, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -121,7 +123,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
     try:
         if file.is_symlink() and not file.exists():
-            return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")])
+            return Loaded(
+                None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")]
+            )
         info = file.stat()
         if not stat.S_ISREG(info.st_mode):
             # opening a FIFO blocks forever; a device (a link to /dev/zero) is not a plan either
@@ -132,7 +136,10 @@ def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
                 None,
                 findings=[
                     Finding.make(
-                        "PC004", shown, 1, 1,
+                        "PC004",
+                        shown,
+                        1,
+                        1,
                         f"file is {size:,} bytes; the limit is {max_bytes:,} (setting max-file-size)",
                         ctx={"size": size, "limit": max_bytes},
                     )
@@ -141,7 +148,9 @@ def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
         with file.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")])
+        return Loaded(
+            None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+        )
     return load_bytes(raw, shown, max_bytes=max_bytes)
 
 
@@ -168,9 +177,13 @@ def schema_findings(
     if len(errors) > MAX_SCHEMA_FINDINGS or more:
         out.append(
             Finding.make(
-                "PC101", path, 1, 1,
+                "PC101",
+                path,
+                1,
+                1,
                 more or f"{len(errors) - MAX_SCHEMA_FINDINGS} more schema errors not shown",
-                plan=plan_id, ctx={"type": "truncated"},
+                plan=plan_id,
+                ctx={"type": "truncated"},
             )
         )
     return out
@@ -226,10 +239,14 @@ def _window_errors(model: type[BaseModel], data: Any, prefix: tuple[Any, ...], e
 
 def _is_data_part(part: Any, loaded: Loaded, loc: tuple[Any, ...]) -> bool:
     # union and validator tags such as 'function-plain[parse()]' are not keys of the data
-    return isinstance(part, int) or not (isinstance(part, str) and ("[" in part or part in ("literal", "date")))
+    return isinstance(part, int) or not (
+        isinstance(part, str) and ("[" in part or part in ("literal", "date"))
+    )
 
 
-def validate_model(model: type[M], loaded: Loaded, path: str, plan_id: str | None) -> tuple[M | None, list[Finding]]:
+def validate_model(
+    model: type[M], loaded: Loaded, path: str, plan_id: str | None
+) -> tuple[M | None, list[Finding]]:
     try:
         capped = _capped_errors(model, loaded.data)
         if capped is not None:
@@ -243,11 +260,15 @@ def validate_model(model: type[M], loaded: Loaded, path: str, plan_id: str | Non
 
 
 def _attach_positions(plan: Plan, loaded: Loaded) -> None:
-    for kind, items in (("targets", plan.targets), ("tasks", plan.tasks), ("waivers", plan.waivers)):
+    def place(kind: str, items: Sequence[Target | Task | Waiver]) -> None:
         for index, item in enumerate(items):
             line, col = loaded.positions.get((kind, index), (1, 1))
             item._pos = Position(line=line, column=col)
             item._index = index
+
+    place("targets", plan.targets)
+    place("tasks", plan.tasks)
+    place("waivers", plan.waivers)
 
 
 def expected_id(file: Path, root: Path | None) -> str | None:
@@ -313,7 +334,10 @@ def load_planset(
                 if indicator.id in indicators:
                     findings.append(
                         Finding.make(
-                            "PC110", catalogue_shown, *pos, f"indicator {indicator.id!r} is defined twice",
+                            "PC110",
+                            catalogue_shown,
+                            *pos,
+                            f"indicator {indicator.id!r} is defined twice",
                             ctx={"indicator": indicator.id},
                         )
                     )
@@ -321,10 +345,11 @@ def load_planset(
                 indicators[indicator.id] = indicator
                 positions[indicator.id] = pos
     plan_files = [f for f in context if f != catalogue_file]
-    if loader is None:
-        loaded_plans = [load_plan(f, root, max_bytes) for f in plan_files]
-    else:
-        loaded_plans = loader(plan_files, root, max_bytes)
+    loaded_plans = (
+        [load_plan(f, root, max_bytes) for f in plan_files]
+        if loader is None
+        else loader(plan_files, root, max_bytes)
+    )
     plans: dict[str, LoadedPlan] = {}
     # a file whose path matches its id owns that id, wherever it sorts; a copy is reported instead
     for lp in sorted(loaded_plans, key=lambda lp: lp.plan is None or lp.plan.id != lp.expected_id):
@@ -333,20 +358,29 @@ def load_planset(
             continue
         if lp.plan.id in plans:
             other = plans[lp.plan.id]
+            id_line, id_col = lp.pos("id")
             findings.append(
                 Finding.make(
-                    "PC112", lp.path, *lp.pos("id"),
+                    "PC112",
+                    lp.path,
+                    id_line,
+                    id_col,
                     f"plan id {lp.plan.id!r} is already used by {other.path}; this file is not checked further",
-                    plan=lp.plan.id, ctx={"other": other.path},
+                    plan=lp.plan.id,
+                    ctx={"other": other.path},
                 )
             )
             continue
         plans[lp.plan.id] = lp
     shown_requested = {display_path(p) for p in requested} | problem_paths
     # the catalogue is shown when asked for, and always when it is broken: every plan depends on it
-    if catalogue_shown is not None and catalogue_file is not None and (
-        any(_abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths)
-        or any(f.path == catalogue_shown for f in findings)
+    if (
+        catalogue_shown is not None
+        and catalogue_file is not None
+        and (
+            any(_abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths)
+            or any(f.path == catalogue_shown for f in findings)
+        )
     ):
         shown_requested.add(catalogue_shown)
     planset = PlanSet(

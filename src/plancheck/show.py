@@ -20,12 +20,18 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def render_plan_text(console: Console, plan: Plan) -> None:
     doc = plan.document
-    console.print(f"[bold]{clean(plan.id)}[/bold]  {clean(doc.number or '(number unknown)')}  issued {doc.issued}")
-    console.print(f"{clean(doc.kind)} — {clean(doc.issuer)} — {plan.jurisdiction.level} {clean(plan.jurisdiction.name)}")
+    console.print(
+        f"[bold]{clean(plan.id)}[/bold]  {clean(doc.number or '(number unknown)')}  issued {doc.issued}"
+    )
+    console.print(
+        f"{clean(doc.kind)} — {clean(doc.issuer)} — {plan.jurisdiction.level} {clean(plan.jurisdiction.name)}"
+    )
     if plan.implements:
         console.print("implements: " + ", ".join(plan.implements))
     if plan.targets:
-        table = Table("id", "indicator", "year", "bound", "unit", "label", title="targets", title_justify="left")
+        table = Table(
+            "id", "indicator", "year", "bound", "unit", "label", title="targets", title_justify="left"
+        )
         for t in plan.targets:
             bound = str(t.bound) if t.bound is not None else f"“{clean(t.qualitative or '')}”"
             table.add_row(clean(t.id), t.indicator, str(t.year), bound, clean(t.unit), clean(t.label))

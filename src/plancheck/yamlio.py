@@ -132,7 +132,10 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
         line, col = _line_col(good, len(good))
         return None, [
             Finding.make(
-                "PC003", path, line, col,
+                "PC003",
+                path,
+                line,
+                col,
                 f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8",
             )
         ]
@@ -200,7 +203,9 @@ def load_text(
                 first = out.key_positions.get((*cpath, is_key_scalar), pos)
                 findings.append(
                     Finding.make(
-                        "PC002", path, *pos,
+                        "PC002",
+                        path,
+                        *pos,
                         f"duplicate key {is_key_scalar!r} (first at line {first[0]})",
                         ctx={"key": is_key_scalar, "first_line": first[0]},
                     )
@@ -237,7 +242,9 @@ def load_text(
                 if documents > 1:
                     findings.append(
                         Finding.make(
-                            "PC007", path, *at(event.start_mark),
+                            "PC007",
+                            path,
+                            *at(event.start_mark),
                             "more than one YAML document in a plan file; keep one plan per file",
                         )
                     )
@@ -246,7 +253,9 @@ def load_text(
                 if version is not None and tuple(version) != (1, 2):
                     findings.append(
                         Finding.make(
-                            "PC010", path, *at(event.start_mark),
+                            "PC010",
+                            path,
+                            *at(event.start_mark),
                             f"%YAML {version[0]}.{version[1]} directive ignored: plancheck reads YAML 1.2 "
                             "(yes/no/on/off are text, dates are text)",
                         )
@@ -255,7 +264,9 @@ def load_text(
             if isinstance(event, AliasEvent):
                 findings.append(
                     Finding.make(
-                        "PC005", path, *at(event.start_mark),
+                        "PC005",
+                        path,
+                        *at(event.start_mark),
                         f"alias *{event.anchor} not allowed: write the value out in full",
                     )
                 )
@@ -264,7 +275,9 @@ def load_text(
                 if event.anchor is not None:
                     findings.append(
                         Finding.make(
-                            "PC005", path, *at(event.start_mark),
+                            "PC005",
+                            path,
+                            *at(event.start_mark),
                             f"anchor &{event.anchor} not allowed: plan files do not use anchors or aliases",
                         )
                     )
@@ -274,7 +287,9 @@ def load_text(
                     isinstance(event, ScalarEvent) and tag in ("!", "tag:yaml.org,2002:str")
                 ):
                     findings.append(
-                        Finding.make("PC006", path, *at(event.start_mark), f"tag {tag} not allowed in plan files")
+                        Finding.make(
+                            "PC006", path, *at(event.start_mark), f"tag {tag} not allowed in plan files"
+                        )
                     )
                     raise _Stop
             if isinstance(event, ScalarEvent | CollectionStartEvent):
@@ -282,7 +297,9 @@ def load_text(
                 if nodes > max_nodes:
                     findings.append(
                         Finding.make(
-                            "PC004", path, *at(event.start_mark),
+                            "PC004",
+                            path,
+                            *at(event.start_mark),
                             f"file holds more than {max_nodes:,} keys and values; real plans hold a few "
                             "thousand (raising max-file-size raises this limit in proportion)",
                             ctx={"nodes": nodes, "limit": max_nodes},
@@ -343,7 +360,10 @@ def load_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
             data=None,
             findings=[
                 Finding.make(
-                    "PC004", path, 1, 1,
+                    "PC004",
+                    path,
+                    1,
+                    1,
                     f"file is {len(raw):,} bytes; the limit is {max_bytes:,} (setting max-file-size)",
                     ctx={"size": len(raw), "limit": max_bytes},
                 )

@@ -156,5 +156,11 @@ class Deadline:
             ],
             "description": "'2025-06-15', '2025-03', '2025-Q2', '2025', '2025..2030', 'annual', "
             "'annual from 2025', 'continuous' or 'text: <wording>'",
-            "examples": ["2025-03", "2025..2030", "annual", "continuous", "text: Theo thời gian tại các Nghị quyết"],
+            "examples": [
+                "2025-03",
+                "2025..2030",
+                "annual",
+                "continuous",
+                "text: Theo thời gian tại các Nghị quyết",
+            ],
         }

@@ -79,8 +79,12 @@ class LowerPlansDue(Strict):
 
 
 class Document(Strict):
-    number: ShortText | None = Field(description="Number and symbol, e.g. '142/KH-UBND'; null when the source does not say.")
-    kind: ShortText = Field(description="Kind of document in Vietnamese, e.g. 'Kế hoạch', 'Chương trình hành động'.")
+    number: ShortText | None = Field(
+        description="Number and symbol, e.g. '142/KH-UBND'; null when the source does not say."
+    )
+    kind: ShortText = Field(
+        description="Kind of document in Vietnamese, e.g. 'Kế hoạch', 'Chương trình hành động'."
+    )
     title: ShortText
     issuer: ShortText
     issued: dt.date | Literal["unknown"] = Field(description="Date of issue (YYYY-MM-DD) or 'unknown'.")
@@ -190,4 +194,6 @@ class Plan(Strict):
     tasks: list[Task] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     coverage: list[Coverage] = Field(default_factory=list)
-    notes: list[ShortText] = Field(default_factory=list, description="Encoding caveats: misprints, missing appendices.")
+    notes: list[ShortText] = Field(
+        default_factory=list, description="Encoding caveats: misprints, missing appendices."
+    )

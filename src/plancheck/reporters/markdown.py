@@ -14,9 +14,19 @@ from plancheck.compliance import GAP_STATUSES
 from plancheck.engine import Result
 from plancheck.model import Target
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT
-from plancheck.summary import EdgeSummary, edges
+from plancheck.summary import edges
 
-STATUS_RANK = ["missing", "weaker", "later", "boundary", "waived", "not-comparable", "meets", "exceeds", "not-applicable"]
+STATUS_RANK = [
+    "missing",
+    "weaker",
+    "later",
+    "boundary",
+    "waived",
+    "not-comparable",
+    "meets",
+    "exceeds",
+    "not-applicable",
+]
 MERMAID_COLOURS = {
     "missing": "#d73a49",
     "weaker": "#d73a49",
@@ -53,10 +63,9 @@ def mermaid_label(text: object) -> str:
 def _target_text(target: Target | None, strive: str) -> str:
     if target is None:
         return "—"
-    if target.bound is not None:
-        shown = f"`{target.bound}` {md(target.unit)}"
-    else:
-        shown = f"“{md(target.qualitative)}”"
+    shown = (
+        f"`{target.bound}` {md(target.unit)}" if target.bound is not None else f"“{md(target.qualitative)}”"
+    )
     if target.strive:
         shown += f" ({strive})"
     return f"{md(target.label)}: {shown}"
@@ -88,7 +97,10 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
         totals.update(counts)
         rows = []
         hidden = 0
-        for c in sorted(s.comparisons, key=lambda c: (STATUS_RANK.index(s.status_of(c)), c.indicator, c.year, c.parent_target.id)):
+        for c in sorted(
+            s.comparisons,
+            key=lambda c: (STATUS_RANK.index(s.status_of(c)), c.indicator, c.year, c.parent_target.id),
+        ):
             status = s.status_of(c)
             if status == "not-applicable":
                 hidden += 1
@@ -101,7 +113,12 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
                 "status": names[status],
                 "status_key": status,
                 "sources": " · ".join(
-                    x for x in (_source_ref(s.parent.id or "", c.parent_target), _source_ref(s.child.id or "", c.child_target or c.later_target)) if x
+                    x
+                    for x in (
+                        _source_ref(s.parent.id or "", c.parent_target),
+                        _source_ref(s.child.id or "", c.child_target or c.later_target),
+                    )
+                    if x
                 ),
             }
             rows.append(row)
@@ -117,13 +134,23 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
                 "rows": rows,
                 "hidden": hidden,
                 "tasks": [
-                    {"message": md(f.message), "where": md(f"{f.path}:{f.line}"), "status": names.get(f.status or "later", f.status or "")}
+                    {
+                        "message": md(f.message),
+                        "where": md(f"{f.path}:{f.line}"),
+                        "status": names.get(f.status or "later", f.status or ""),
+                    }
                     for f in s.task_findings
                 ],
             }
         )
     worst_rows.sort(
-        key=lambda r: (STATUS_RANK.index(str(r["status_key"])), str(r["child_plan"]), str(r["parent_plan"]), str(r["indicator"]), str(r["year"]).zfill(4))
+        key=lambda r: (
+            STATUS_RANK.index(str(r["status_key"])),
+            str(r["child_plan"]),
+            str(r["parent_plan"]),
+            str(r["indicator"]),
+            str(r["year"]).zfill(4),
+        )
     )
     waivers = []
     caveats = []
@@ -135,8 +162,11 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
         for w in plan.waivers:
             waivers.append(
                 {
-                    "plan": md(plan_id), "rule": md(w.rule), "what": md(" ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x)),
-                    "reason": md(w.reason), "approved_by": md(w.approved_by),
+                    "plan": md(plan_id),
+                    "rule": md(w.rule),
+                    "what": md(" ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x)),
+                    "reason": md(w.reason),
+                    "approved_by": md(w.approved_by),
                 }
             )
         if plan.notes or any(c.in_source != c.encoded for c in plan.coverage):
@@ -145,7 +175,12 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
                     "plan": md(plan_id),
                     "notes": [md(n) for n in plan.notes],
                     "coverage": [
-                        {"section": md(c.section), "kind": t["items_" + c.items], "in_source": c.in_source, "encoded": c.encoded}
+                        {
+                            "section": md(c.section),
+                            "kind": t["items_" + c.items],
+                            "in_source": c.in_source,
+                            "encoded": c.encoded,
+                        }
                         for c in plan.coverage
                     ],
                 }
@@ -159,7 +194,12 @@ def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | No
         gaps = sum(counts.get(k, 0) for k in GAP_STATUSES)
         label = f"{gaps} {t['gaps']}" if gaps else names[s.worst]
         links.append(
-            {"from": ids[s.child.id or ""], "to": ids[s.parent.id or ""], "label": mermaid_label(label), "colour": MERMAID_COLOURS[s.worst]}
+            {
+                "from": ids[s.child.id or ""],
+                "to": ids[s.parent.id or ""],
+                "label": mermaid_label(label),
+                "colour": MERMAID_COLOURS[s.worst],
+            }
         )
     status_totals = [{"name": names[k], "count": totals[k]} for k in STATUS_RANK if totals.get(k)]
     return {
@@ -187,7 +227,9 @@ def _title(lp: Any) -> str:
     return f"{plan.document.number or '?'} — {plan.document.issuer}" if plan is not None else ""
 
 
-def render(result: Result, lang: str = "vi", as_of: dt.date | None = None, only: set[str] | None = None) -> str:
+def render(
+    result: Result, lang: str = "vi", as_of: dt.date | None = None, only: set[str] | None = None
+) -> str:
     env = Environment(
         loader=PackageLoader("plancheck", "templates"),
         undefined=StrictUndefined,

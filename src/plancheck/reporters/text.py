@@ -34,12 +34,16 @@ def render(
             line.append(f.code, style=_STYLE.get(f.severity, ""))
             line.append(f" [{f.severity}] ")
             if new is not None:
-                line.append("(new) " if new.get(f, False) else "(existing) ", style="bold" if new.get(f) else "dim")
+                line.append(
+                    "(new) " if new.get(f, False) else "(existing) ", style="bold" if new.get(f) else "dim"
+                )
             line.append(clean(f.message))
             if f.waived is not None:
                 line.append(f" (waived: {clean(f.waived)})", style="dim")
             console.print(line, soft_wrap=True)
         console.print()
-    summary = ", ".join(f"{counts[k]} {k}" for k in ("error", "warning", "gap", "info", "waived") if counts.get(k))
+    summary = ", ".join(
+        f"{counts[k]} {k}" for k in ("error", "warning", "gap", "info", "waived") if counts.get(k)
+    )
     noun = "file" if files_checked == 1 else "files"
     console.print(f"{files_checked} {noun} checked: " + (summary or "no findings"), highlight=False)

@@ -32,9 +32,12 @@ def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 first_text = str(first.bound) if first.bound is not None else "qualitative"
                 other_text = str(other.bound) if other.bound is not None else "qualitative"
                 yield Finding.make(
-                    "PC401", lp.path, *_at(lp, other, "bound" if other.bound is not None else "qualitative"),
+                    "PC401",
+                    lp.path,
+                    *_at(lp, other, "bound" if other.bound is not None else "qualitative"),
                     f"{indicator} {year}: target {other.id} says {other_text} but {first.id} says {first_text}",
-                    plan=lp.id, ctx={"indicator": indicator, "year": year, "item": other.id, "other": first.id},
+                    plan=lp.id,
+                    ctx={"indicator": indicator, "year": year, "item": other.id, "other": first.id},
                 )
 
 
@@ -56,11 +59,18 @@ def milestone_regression(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 assert best.bound is not None
                 if compare_bounds(target.bound, best.bound, indicator.direction) in ("weaker", "boundary"):
                     yield Finding.make(
-                        "PC402", lp.path, *_at(lp, target),
+                        "PC402",
+                        lp.path,
+                        *_at(lp, target),
                         f"{indicator_id}: {target.year} target {target.bound} is weaker than the "
                         f"{best.year} target {best.bound} ({best.id})",
                         plan=lp.id,
-                        ctx={"indicator": indicator_id, "year": target.year, "item": target.id, "earlier": best.id},
+                        ctx={
+                            "indicator": indicator_id,
+                            "year": target.year,
+                            "item": target.id,
+                            "earlier": best.id,
+                        },
                     )
                     continue
             if best is None or compare_bounds(target.bound, best.bound, indicator.direction) == "exceeds":  # type: ignore[arg-type]
@@ -80,9 +90,12 @@ def share_above_100(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         impossible = (bound.op == ">" and bound.value >= 100) or (bound.op == "<" and bound.value <= 0)
         if top > 100 or low < 0 or impossible:
             yield Finding.make(
-                "PC403", lp.path, *_at(lp, target),
+                "PC403",
+                lp.path,
+                *_at(lp, target),
                 f"target {target.id}: {target.bound} is outside 0..100 for a share ({indicator.id})",
-                plan=lp.id, ctx={"indicator": indicator.id, "year": target.year, "item": target.id},
+                plan=lp.id,
+                ctx={"indicator": indicator.id, "year": target.year, "item": target.id},
             )
 
 
@@ -91,9 +104,12 @@ def inverted_range(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for target in lp.plan.targets:
         if target.bound is not None and target.bound.is_inverted:
             yield Finding.make(
-                "PC404", lp.path, *_at(lp, target),
+                "PC404",
+                lp.path,
+                *_at(lp, target),
                 f"target {target.id}: range {target.bound} runs backwards; write the low end first",
-                plan=lp.id, ctx={"indicator": target.indicator, "year": target.year, "item": target.id},
+                plan=lp.id,
+                ctx={"indicator": target.indicator, "year": target.year, "item": target.id},
             )
 
 
@@ -105,17 +121,25 @@ def coverage_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if actual != cov.encoded:
             line, col = lp.pos("coverage", i, "encoded")
             yield Finding.make(
-                "PC405", lp.path, line, col,
+                "PC405",
+                lp.path,
+                line,
+                col,
                 f"coverage of {cov.section!r} says {cov.encoded} {cov.items} encoded, but {actual} "
                 f"{cov.items} name that section",
-                plan=lp.id, ctx={"section": cov.section, "declared": cov.encoded, "actual": actual},
+                plan=lp.id,
+                ctx={"section": cov.section, "declared": cov.encoded, "actual": actual},
             )
         if cov.in_source != cov.encoded:
             line, col = lp.pos("coverage", i, "in_source")
             yield Finding.make(
-                "PC407", lp.path, line, col,
+                "PC407",
+                lp.path,
+                line,
+                col,
                 f"{cov.section!r}: the source has {cov.in_source} {cov.items}, {cov.encoded} encoded",
-                plan=lp.id, ctx={"section": cov.section, "in_source": cov.in_source, "encoded": cov.encoded},
+                plan=lp.id,
+                ctx={"section": cov.section, "in_source": cov.in_source, "encoded": cov.encoded},
             )
 
 
@@ -128,7 +152,10 @@ def _only(code: str) -> object:
 
 RULES = [
     Rule(
-        "PC401", "conflicting-targets", "warning", "plan",
+        "PC401",
+        "conflicting-targets",
+        "warning",
+        "plan",
         "Two targets of one plan on the same indicator and year say different things.",
         "142/KH-UBND states some indicators in both Phụ lục 1 and Phụ lục 2; when they disagree, "
         "which one binds the city is a question for its authors.",
@@ -139,7 +166,10 @@ RULES = [
         conflicting_targets,
     ),
     Rule(
-        "PC402", "milestone-regression", "warning", "plan",
+        "PC402",
+        "milestone-regression",
+        "warning",
+        "plan",
         "A later milestone of an indicator is weaker than an earlier one (2035 `>= 3` after 2030 `> 3`).",
         "Targets to 2045 should not slide back; a regression is usually a misread cell.",
         "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '3'}",
@@ -147,7 +177,10 @@ RULES = [
         milestone_regression,
     ),
     Rule(
-        "PC403", "share-out-of-range", "error", "plan",
+        "PC403",
+        "share-out-of-range",
+        "error",
+        "plan",
         "A target on a share indicator has a bound above 100 or below 0.",
         "A share above 100 % is a typo (an extra digit, or a count entered as a share).",
         "indicator: online-public-service-usage\nbound: '>= 800'",
@@ -155,7 +188,10 @@ RULES = [
         share_above_100,
     ),
     Rule(
-        "PC404", "inverted-range", "error", "plan",
+        "PC404",
+        "inverted-range",
+        "error",
+        "plan",
         "A range bound whose first number is larger than its second (`65..62`).",
         "An inverted range accepts nothing; it is always an encoding slip.",
         "bound: '65..62'",
@@ -163,7 +199,10 @@ RULES = [
         inverted_range,
     ),
     Rule(
-        "PC405", "coverage-count-mismatch", "error", "plan",
+        "PC405",
+        "coverage-count-mismatch",
+        "error",
+        "plan",
         "A `coverage` entry's `encoded` differs from the number of targets (or tasks) whose "
         "`source.section` is that section.",
         "The coverage counts are the encoder's claim of completeness; they must be true.",
@@ -172,14 +211,20 @@ RULES = [
         _only("PC405"),
     ),
     Rule(
-        "PC406", "unused-waiver", "warning", "plan",
+        "PC406",
+        "unused-waiver",
+        "warning",
+        "plan",
         "A waiver matches no finding.",
         "Stale waivers hide future gaps they were never meant to cover.",
         "waivers:\n  - {rule: PC201, indicator: tfp-contribution, reason: ..., approved_by: ...}   # nothing missing",
         "waivers: []",
     ),
     Rule(
-        "PC407", "coverage-incomplete", "warning", "plan",
+        "PC407",
+        "coverage-incomplete",
+        "warning",
+        "plan",
         "A `coverage` entry says the source has more (or fewer) items than were encoded.",
         "An incomplete encoding makes every 'missing' finding against this plan doubtful.",
         "coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 10}",

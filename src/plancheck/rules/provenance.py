@@ -68,7 +68,12 @@ def _source_of(lp: LoadedPlan, ps: PlanSet) -> tuple[SourceText | None, Finding 
         )
     if not path.is_file():
         return None, Finding.make(
-            "PC503", lp.path, line, col, f"source {name!r} is not in the sources folder", plan=lp.id,
+            "PC503",
+            lp.path,
+            line,
+            col,
+            f"source {name!r} is not in the sources folder",
+            plan=lp.id,
             ctx={"source": name},
         )
     text = _read_source(path, path.stat().st_mtime_ns)
@@ -103,27 +108,39 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if not found:
             line, col = lp.pos(*loc, field)
             yield Finding.make(
-                "PC501", lp.path, line, col,
+                "PC501",
+                lp.path,
+                line,
+                col,
                 f"{item}: {field} not found in {lp.plan.document.source}: {needle[:80]!r}",
-                plan=lp.id, ctx={"item": item},
+                plan=lp.id,
+                ctx={"item": item},
             )
             continue
         if recorded is None:
             line, col = lp.pos(*loc, "source")
             yield Finding.make(
-                "PC505", lp.path, line, col,
+                "PC505",
+                lp.path,
+                line,
+                col,
                 f"{item}: no source line recorded; the {field} occurs at line {found[0]}",
-                plan=lp.id, ctx={"item": item, "found": found[:5]},
+                plan=lp.id,
+                ctx={"item": item, "found": found[:5]},
             )
             continue
         nearest = min(found, key=lambda n: (abs(n - recorded), n))
         if abs(nearest - recorded) > LINE_WINDOW:
             line, col = lp.pos(*loc, "source", "line")
             yield Finding.make(
-                "PC502", lp.path, line, col,
+                "PC502",
+                lp.path,
+                line,
+                col,
                 f"{item}: source line {recorded}, but the {field} occurs at line "
                 f"{', '.join(str(n) for n in found[:5])}",
-                plan=lp.id, ctx={"item": item, "recorded": recorded, "found": found[:5]},
+                plan=lp.id,
+                ctx={"item": item, "recorded": recorded, "found": found[:5]},
             )
 
 
@@ -141,7 +158,10 @@ _EX = "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt\ntargets:\n  - i
 
 RULES = [
     Rule(
-        "PC501", "label-not-in-source", "error", "plan",
+        "PC501",
+        "label-not-in-source",
+        "error",
+        "plan",
         "A target's `label` or a task's `title` does not occur in the source text (compared after "
         "Unicode NFC, case folding and whitespace folding).",
         "Labels are how an analyst finds a number in the document; one that is not there cannot be "
@@ -151,7 +171,10 @@ RULES = [
         _only("PC501"),
     ),
     Rule(
-        "PC502", "source-line-off", "error", "plan",
+        "PC502",
+        "source-line-off",
+        "error",
+        "plan",
         f"The recorded `source.line` is more than {LINE_WINDOW} lines from where the label occurs.",
         "A wrong line sends a reviewer to the wrong row, where a different number stands.",
         _EX + "    source: {section: Phụ lục 2, line: 12}",
@@ -159,7 +182,10 @@ RULES = [
         _only("PC502"),
     ),
     Rule(
-        "PC503", "source-not-found", "error", "plan",
+        "PC503",
+        "source-not-found",
+        "error",
+        "plan",
         "`document.source` names a file that is not in the sources folder.",
         "Provenance cannot be checked against a document that is not there.",
         "document:\n  source: haiphong-142.txt   # misspelt",
@@ -167,7 +193,10 @@ RULES = [
         _only("PC503"),
     ),
     Rule(
-        "PC504", "source-outside-folder", "error", "plan",
+        "PC504",
+        "source-outside-folder",
+        "error",
+        "plan",
         "`document.source` resolves to a place outside the sources folder (via `..` or a link).",
         "A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
         "document:\n  source: ../../etc/passwd",
@@ -175,7 +204,10 @@ RULES = [
         _only("PC504"),
     ),
     Rule(
-        "PC505", "source-line-missing", "warning", "plan",
+        "PC505",
+        "source-line-missing",
+        "warning",
+        "plan",
         "A target or task of a plan with a source text records no `source.line`.",
         "Without a line a reviewer must search the document; with it, provenance is checked exactly.",
         _EX + "    source: {section: Phụ lục 2}",

@@ -10,7 +10,9 @@ from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
 
-def _plan_finding(lp: LoadedPlan, code: str, loc: tuple[str | int, ...], message: str, **ctx: object) -> Finding:
+def _plan_finding(
+    lp: LoadedPlan, code: str, loc: tuple[str | int, ...], message: str, **ctx: object
+) -> Finding:
     line, col = lp.pos(*loc)
     return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
 
@@ -21,9 +23,12 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for i, target in enumerate(lp.plan.targets):
         if target.indicator not in ps.indicators:
             yield _plan_finding(
-                lp, "PC102", ("targets", i, "indicator"),
+                lp,
+                "PC102",
+                ("targets", i, "indicator"),
                 f"target {target.id}: indicator {target.indicator!r} is not in the catalogue",
-                item=target.id, indicator=target.indicator,
+                item=target.id,
+                indicator=target.indicator,
             )
 
 
@@ -34,10 +39,15 @@ def unit_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         indicator = ps.indicators.get(target.indicator)
         if indicator is not None and target.unit != indicator.unit:
             yield _plan_finding(
-                lp, "PC103", ("targets", i, "unit"),
+                lp,
+                "PC103",
+                ("targets", i, "unit"),
                 f"target {target.id}: unit {target.unit!r} but indicator {indicator.id!r} is measured in "
                 f"{indicator.unit!r}",
-                item=target.id, indicator=indicator.id, unit=target.unit, expected=indicator.unit,
+                item=target.id,
+                indicator=indicator.id,
+                unit=target.unit,
+                expected=indicator.unit,
             )
 
 
@@ -46,13 +56,17 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         return
     if lp.expected_id is None:
         yield _plan_finding(
-            lp, "PC104", ("id",),
+            lp,
+            "PC104",
+            ("id",),
             f"plan {lp.plan.id!r} is outside the plan tree (no {'indicators.yaml'} above it), so its id "
             "cannot be checked",
         )
     elif lp.plan.id != lp.expected_id:
         yield _plan_finding(
-            lp, "PC104", ("id",),
+            lp,
+            "PC104",
+            ("id",),
             f"id {lp.plan.id!r} does not match the file's path; expected {lp.expected_id!r}",
             expected=lp.expected_id,
         )
@@ -66,7 +80,10 @@ def unknown_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             continue  # a plan implementing itself is a cycle (PC106)
         if parent not in ps.plans:
             yield _plan_finding(
-                lp, "PC105", ("implements", i), f"implements {parent!r}, but no plan has that id",
+                lp,
+                "PC105",
+                ("implements", i),
+                f"implements {parent!r}, but no plan has that id",
                 parent=parent,
             )
 
@@ -92,15 +109,20 @@ def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
                 stack.append((node, index + 1))
                 nxt = parents[index]
                 if state.get(nxt) == 0:
-                    cycle = trail[trail.index(nxt):]
+                    cycle = trail[trail.index(nxt) :]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
                         first = min(cycle)
                         lp = ps.plans[first]
-                        loop = " -> ".join([*cycle[cycle.index(first):], *cycle[: cycle.index(first)], first])
+                        loop = " -> ".join(
+                            [*cycle[cycle.index(first) :], *cycle[: cycle.index(first)], first]
+                        )
                         yield _plan_finding(
-                            lp, "PC106", ("implements",), f"`implements` forms a cycle: {loop}",
+                            lp,
+                            "PC106",
+                            ("implements",),
+                            f"`implements` forms a cycle: {loop}",
                             cycle=sorted(cycle),
                         )
                 elif nxt not in state:
@@ -117,7 +139,9 @@ def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> It
     if LEVEL_RANK[p] > LEVEL_RANK[c]:
         index = child.plan.implements.index(parent.plan.id)
         yield _plan_finding(
-            child, "PC107", ("implements", index),
+            child,
+            "PC107",
+            ("implements", index),
             f"implements {parent.plan.id!r}, a {p} plan, but this is a {c} plan: a parent cannot sit "
             "below its child",
             parent=parent.plan.id,
@@ -137,7 +161,9 @@ def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             if item_id in first:
                 line = lp.pos(kind, first[item_id])[0]
                 yield _plan_finding(
-                    lp, "PC108", (kind, i, "id"),
+                    lp,
+                    "PC108",
+                    (kind, i, "id"),
                     f"{kind[:-1]} id {item_id!r} is used twice (first at line {line})",
                     item=item_id,
                 )
@@ -149,7 +175,10 @@ def missing_catalogue(ps: PlanSet) -> Iterator[Finding]:
     if ps.root is None and ps.files:
         lp = ps.files[0]
         yield Finding.make(
-            "PC109", lp.path, 1, 1,
+            "PC109",
+            lp.path,
+            1,
+            1,
             "no indicators.yaml in this folder or above it: targets cannot be checked against the "
             "catalogue and plan ids cannot be checked against paths",
         )
@@ -165,24 +194,37 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         parent = ps.plans.get(ref.plan)
         if ref.plan not in lp.plan.implements:
             yield _plan_finding(
-                lp, "PC111", ("tasks", i, "implements", "plan"),
+                lp,
+                "PC111",
+                ("tasks", i, "implements", "plan"),
                 f"task {task.id} implements a task of {ref.plan!r}, which this plan does not list in `implements`",
-                item=task.id, parent=ref.plan,
+                item=task.id,
+                parent=ref.plan,
             )
-        elif parent is not None and parent.plan is not None and parent.plan.tasks:
-            if all(t.id != ref.task for t in parent.plan.tasks):
-                yield _plan_finding(
-                    lp, "PC111", ("tasks", i, "implements", "task"),
-                    f"task {task.id} implements task {ref.task!r} of {ref.plan!r}, which has no such task",
-                    item=task.id, parent=ref.plan,
-                )
+        elif (
+            parent is not None
+            and parent.plan is not None
+            and parent.plan.tasks
+            and all(t.id != ref.task for t in parent.plan.tasks)
+        ):
+            yield _plan_finding(
+                lp,
+                "PC111",
+                ("tasks", i, "implements", "task"),
+                f"task {task.id} implements task {ref.task!r} of {ref.plan!r}, which has no such task",
+                item=task.id,
+                parent=ref.plan,
+            )
 
 
-_PLAN = 'id: haiphong/142-KH-UBND\n'
+_PLAN = "id: haiphong/142-KH-UBND\n"
 
 RULES = [
     Rule(
-        "PC101", "schema-violation", "error", "loader",
+        "PC101",
+        "schema-violation",
+        "error",
+        "loader",
         "A plan or the catalogue does not match the model: a missing or unknown key, a wrong type, "
         "an unreadable bound or deadline, an impossible date.",
         "Every later rule relies on the model; an unknown key is usually a typo that would drop data.",
@@ -190,7 +232,10 @@ RULES = [
         "targets:\n  - id: t1\n    indicator: digital-economy-share\n    year: 2030",
     ),
     Rule(
-        "PC102", "unknown-indicator", "error", "plan",
+        "PC102",
+        "unknown-indicator",
+        "error",
+        "plan",
         "A target names an indicator that is not in `indicators.yaml`.",
         "Two plans are comparable only through the shared catalogue; an unknown id is never compared.",
         "indicator: digital-economy   # not catalogued",
@@ -198,7 +243,10 @@ RULES = [
         unknown_indicator,
     ),
     Rule(
-        "PC103", "unit-mismatch", "error", "plan",
+        "PC103",
+        "unit-mismatch",
+        "error",
+        "plan",
         "A target's `unit` differs from its indicator's catalogue unit.",
         "Comparing 40 (% GDP) with 40 (%/year) would be meaningless; the unit is checked, not converted.",
         "indicator: digital-economy-share\nunit: '%'",
@@ -206,7 +254,10 @@ RULES = [
         unit_mismatch,
     ),
     Rule(
-        "PC104", "plan-id-mismatch", "error", "plan",
+        "PC104",
+        "plan-id-mismatch",
+        "error",
+        "plan",
         "A plan's `id` is not its path under the plan tree without the extension.",
         "Other plans refer to it by id; a copied file with a stale id would shadow or hide a plan.",
         _PLAN + "# in plans/haiphong/89-CTr-TU.yaml",
@@ -214,7 +265,10 @@ RULES = [
         plan_id_mismatch,
     ),
     Rule(
-        "PC105", "unknown-parent", "error", "plan",
+        "PC105",
+        "unknown-parent",
+        "error",
+        "plan",
         "`implements` names a plan id that no file in the tree has.",
         "A plan whose parent is missing is silently checked against nothing.",
         "implements: [national/57-NQ-TW, haiphong/238-KH-UBND]   # not encoded",
@@ -222,7 +276,10 @@ RULES = [
         unknown_parent,
     ),
     Rule(
-        "PC106", "implements-cycle", "error", "tree",
+        "PC106",
+        "implements-cycle",
+        "error",
+        "tree",
         "Following `implements` from a plan leads back to it.",
         "A hierarchy with a loop has no top; every comparison along it would be circular.",
         "id: a/x\nimplements: [a/x]",
@@ -230,7 +287,10 @@ RULES = [
         implements_cycle,
     ),
     Rule(
-        "PC107", "parent-below-child", "error", "edge",
+        "PC107",
+        "parent-below-child",
+        "error",
+        "edge",
         "A plan implements a plan whose jurisdiction level is below its own (a province implementing a ward).",
         "Targets flow downward; an upside-down edge is an encoding mistake in `implements` or `level`.",
         "jurisdiction: {level: province}\nimplements: [hongbang/106-KH-UBND]",
@@ -238,7 +298,10 @@ RULES = [
         parent_below_child,
     ),
     Rule(
-        "PC108", "duplicate-item-id", "error", "plan",
+        "PC108",
+        "duplicate-item-id",
+        "error",
+        "plan",
         "Two targets, or two tasks, of one plan share an id.",
         "Ids tie findings, waivers and diffs to one item; a duplicate makes them ambiguous.",
         "targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2030",
@@ -246,7 +309,10 @@ RULES = [
         duplicate_item_id,
     ),
     Rule(
-        "PC109", "missing-catalogue", "error", "tree",
+        "PC109",
+        "missing-catalogue",
+        "error",
+        "tree",
         "No `indicators.yaml` in the folder of the given paths or above it.",
         "Without the catalogue no target can be compared and no plan id checked.",
         "plans/haiphong/89-CTr-TU.yaml   # but no plans/indicators.yaml",
@@ -254,21 +320,30 @@ RULES = [
         missing_catalogue,
     ),
     Rule(
-        "PC110", "duplicate-indicator", "error", "loader",
+        "PC110",
+        "duplicate-indicator",
+        "error",
+        "loader",
         "The catalogue defines the same indicator id twice.",
         "Two definitions may disagree on unit or direction; which one wins would be an accident.",
         "indicators:\n  - id: tfp-contribution\n  - id: tfp-contribution",
         "indicators:\n  - id: tfp-contribution",
     ),
     Rule(
-        "PC112", "duplicate-plan-id", "error", "loader",
+        "PC112",
+        "duplicate-plan-id",
+        "error",
+        "loader",
         "Two files in the plan tree declare the same plan `id`.",
         "Only one of them can be the plan others implement; the other would be silently ignored.",
         "# plans/province/KH-9.yaml, a copy\nid: province/KH-1",
         "id: province/KH-9",
     ),
     Rule(
-        "PC111", "unknown-parent-task", "info", "plan",
+        "PC111",
+        "unknown-parent-task",
+        "info",
+        "plan",
         "A task implements a parent task that the parent plan does not have, or a plan not in `implements`.",
         "The deadline comparison for that task silently does nothing. Info by default: the Government "
         "programme's own task table is only partly encoded.",

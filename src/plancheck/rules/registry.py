@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from plancheck.rules import input as input_rules
 from plancheck.rules import consistency, provenance, references, targets, tasks
+from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule
 
 FAMILIES: dict[str, str] = {
@@ -45,7 +45,10 @@ def rules_markdown() -> str:
         "| code | name | default severity | family |",
         "|---|---|---|---|",
     ]
-    parts += [f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity} | {FAMILIES[r.family]} |" for r in RULES.values()]
+    parts += [
+        f"| [{r.code}](#{r.code.lower()}-{r.name}) | {r.name} | {r.severity} | {FAMILIES[r.family]} |"
+        for r in RULES.values()
+    ]
     parts.append("")
     for rule in RULES.values():
         parts.append(rule.docs().replace(f"# {rule.code}", f"## {rule.code}", 1).replace("\n## ", "\n### "))

@@ -34,7 +34,12 @@ def comparison_finding(code: str, child: LoadedPlan, c: Comparison, message: str
         if ("targets",) not in child.loaded.key_positions:
             line, col = child.pos()
     return Finding.make(
-        code, child.path, line, col, message, plan=child.id,
+        code,
+        child.path,
+        line,
+        col,
+        message,
+        plan=child.id,
         ctx={
             "parent": c.parent,
             "indicator": c.indicator,
@@ -71,10 +76,17 @@ def not_applicable(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterat
         return
     names = sorted({c.indicator for c in skipped})
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-    index = child.plan.implements.index(parent.plan.id) if parent.plan and parent.plan.id in child.plan.implements else 0
+    index = (
+        child.plan.implements.index(parent.plan.id)
+        if parent.plan and parent.plan.id in child.plan.implements
+        else 0
+    )
     line, col = child.pos("implements", index)
     yield Finding.make(
-        "PC206", child.path, line, col,
+        "PC206",
+        child.path,
+        line,
+        col,
         f"{len(skipped)} target{'s' if len(skipped) != 1 else ''} of {parent.id} do{'es' if len(skipped) == 1 else ''} not apply at {child.plan.jurisdiction.level} level: {shown}",
         plan=child.id,
         ctx={"parent": parent.id, "status": "not-applicable", "indicators": names, "targets": len(skipped)},
@@ -91,8 +103,12 @@ def _findings(code: str) -> object:
                 continue  # nothing on either side to compare: only worth saying when both speak
             parent_text = _describe(c.parent_target)
             message = spec[1].format(
-                ind=c.indicator, year=c.year, parent=c.parent, pb=parent_text,
-                cb=_describe(c.child_target), reason=c.reason,
+                ind=c.indicator,
+                year=c.year,
+                parent=c.parent,
+                pb=parent_text,
+                cb=_describe(c.child_target),
+                reason=c.reason,
             )
             yield comparison_finding(code, child, c, message)
 
@@ -103,7 +119,10 @@ _EX = "# parent national/57-NQ-TW: digital-economy-share 2030 '>= 30'\ntargets:\
 
 RULES = [
     Rule(
-        "PC201", "target-missing", "gap", "edge",
+        "PC201",
+        "target-missing",
+        "gap",
+        "edge",
         "A parent sets a target on an indicator that applies to this plan, and this plan has no target "
         "on that indicator for that year (an earlier year counts only for indicators that move one way, "
         "or targets that recur every year; a later target that reaches the level is PC204).",
@@ -113,7 +132,10 @@ RULES = [
         _findings("PC201"),
     ),
     Rule(
-        "PC202", "target-weaker", "gap", "edge",
+        "PC202",
+        "target-weaker",
+        "gap",
+        "edge",
         "This plan's bound admits values the parent's bound rejects (child `>= 30` against parent `>= 40`), "
         "for the same indicator and year.",
         "Targets must be equal to or higher than the parent's (89-CTr/TU, I.2: 'bằng hoặc cao hơn').",
@@ -122,7 +144,10 @@ RULES = [
         _findings("PC202"),
     ),
     Rule(
-        "PC203", "target-weaker-at-boundary", "gap", "edge",
+        "PC203",
+        "target-weaker-at-boundary",
+        "gap",
+        "edge",
         "This plan's bound differs from the parent's only at the boundary: `>= 80` against `> 80`.",
         "Often a transcription drift ('trên 80%' written as '≥ 80') rather than a real lowering; its own "
         "rule so it can carry its own severity.",
@@ -131,7 +156,10 @@ RULES = [
         _findings("PC203"),
     ),
     Rule(
-        "PC204", "target-later", "gap", "edge",
+        "PC204",
+        "target-later",
+        "gap",
+        "edge",
         "This plan reaches the parent's level for an indicator only in a later milestone year.",
         "A deadline is part of the target: 40 % in 2035 does not meet 40 % by 2030.",
         "# parent: digital-economy-share 2030 '>= 40'\ntargets:\n  - {year: 2030, bound: '>= 30'}\n"
@@ -140,7 +168,10 @@ RULES = [
         _findings("PC204"),
     ),
     Rule(
-        "PC205", "target-not-comparable", "info", "edge",
+        "PC205",
+        "target-not-comparable",
+        "info",
+        "edge",
         "Both plans state a target on the indicator, but they cannot be compared: a count between two "
         "jurisdictions (a ward's initiatives against its city's), or a qualitative target on one side.",
         "Reported so an analyst can compare by hand; never counted as a gap.",
@@ -149,7 +180,10 @@ RULES = [
         _findings("PC205"),
     ),
     Rule(
-        "PC206", "target-not-applicable", "info", "edge",
+        "PC206",
+        "target-not-applicable",
+        "info",
+        "edge",
         "Parent targets whose indicator does not apply at this plan's level (TFP contribution for a "
         "ward); one finding per child and parent lists them all.",
         "The catalogue's `levels` say where an indicator makes sense as a target; never a gap.",

@@ -27,10 +27,17 @@ def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) ->
         theirs = parent_tasks[ref.task]
         if compare_deadlines(task.due, theirs.due) == "later":
             yield _task_finding(
-                child, "PC301", i, "due",
+                child,
+                "PC301",
+                i,
+                "due",
                 f"task {task.id} is due {task.due}, after {parent.plan.id} task {theirs.id} ({theirs.due})",
-                parent=parent.plan.id, item=task.id, parent_item=theirs.id,
-                child_bound=str(task.due), parent_bound=str(theirs.due), status="later",
+                parent=parent.plan.id,
+                item=task.id,
+                parent_item=theirs.id,
+                child_bound=str(task.due),
+                parent_bound=str(theirs.due),
+                status="later",
             )
 
 
@@ -51,20 +58,37 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
     line, col = child.pos("document", "issued")
     if issued is None:
         yield Finding.make(
-            "PC302", child.path, line, col,
+            "PC302",
+            child.path,
+            line,
+            col,
             f"{parent.plan.id} requires implementing plans by {due.due}; this plan's issue date is unknown",
-            plan=child.id, severity="info",
-            ctx={"parent": parent.plan.id, "parent_bound": str(due.due), "child_bound": None, "status": "not-comparable"},
+            plan=child.id,
+            severity="info",
+            ctx={
+                "parent": parent.plan.id,
+                "parent_bound": str(due.due),
+                "child_bound": None,
+                "status": "not-comparable",
+            },
         )
         return
     if issued > due.due.end:
         via = "" if issued == child.plan.document.issued else " (earliest document it replaces)"
         yield Finding.make(
-            "PC302", child.path, line, col,
+            "PC302",
+            child.path,
+            line,
+            col,
             f"issued {issued.isoformat()}{via}, after {parent.plan.id}'s deadline for implementing plans "
             f"({due.due}: “{due.label}”)",
             plan=child.id,
-            ctx={"parent": parent.plan.id, "parent_bound": str(due.due), "child_bound": issued.isoformat(), "status": "later"},
+            ctx={
+                "parent": parent.plan.id,
+                "parent_bound": str(due.due),
+                "child_bound": issued.isoformat(),
+                "status": "later",
+            },
         )
 
 
@@ -76,7 +100,10 @@ def task_due_before_issue(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for i, task in enumerate(lp.plan.tasks):
         if task.due.end is not None and task.due.end < issued:
             yield _task_finding(
-                lp, "PC303", i, "due",
+                lp,
+                "PC303",
+                i,
+                "due",
                 f"task {task.id} is due {task.due}, before the plan was issued ({issued.isoformat()})",
                 item=task.id,
             )
@@ -91,7 +118,10 @@ def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 
 RULES = [
     Rule(
-        "PC301", "task-due-after-parent", "gap", "edge",
+        "PC301",
+        "task-due-after-parent",
+        "gap",
+        "edge",
         "A task that implements a parent task is due after the parent task (dated deadlines compare by "
         "their last day; 'annual' and 'continuous' compare only with each other; text never).",
         "Deadlines must be no later than the parent's.",
@@ -100,7 +130,10 @@ RULES = [
         task_due_after_parent,
     ),
     Rule(
-        "PC302", "plan-issued-late", "gap", "edge",
+        "PC302",
+        "plan-issued-late",
+        "gap",
+        "edge",
         "A parent requires lower levels to issue their implementing plans by a date "
         "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
         "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February).",
@@ -110,7 +143,10 @@ RULES = [
         plan_issued_late,
     ),
     Rule(
-        "PC303", "task-due-before-issue", "warning", "plan",
+        "PC303",
+        "task-due-before-issue",
+        "warning",
+        "plan",
         "A task's deadline falls before its own plan was issued.",
         "Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
         "document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
@@ -118,7 +154,10 @@ RULES = [
         task_due_before_issue,
     ),
     Rule(
-        "PC304", "task-without-lead", "warning", "plan",
+        "PC304",
+        "task-without-lead",
+        "warning",
+        "plan",
         "A task names no lead agency (`lead: null`).",
         "A task nobody leads is a task nobody is accountable for.",
         "tasks:\n  - {id: IV.2, lead: null}",
