@@ -293,8 +293,10 @@ def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES)
     if plan is not None:
         _attach_positions(plan, loaded)
         lp.plan = plan
-    # the raw tree has served: the model holds the values, the position tables the places
+    # the raw tree has served: the model holds the values, the position tables the places;
+    # after validation only top-level keys are ever pointed at, so deeper key positions go too
     loaded.data = {}
+    loaded.key_positions = {k: v for k, v in loaded.key_positions.items() if len(k) == 1}
     return lp
 
 
