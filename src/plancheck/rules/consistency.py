@@ -29,8 +29,12 @@ def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         first = targets[0]
         for other in targets[1:]:
             if not _same(first, other):
-                first_text = str(first.bound) if first.bound is not None else "qualitative"
-                other_text = str(other.bound) if other.bound is not None else "qualitative"
+                first_text = (
+                    str(first.bound) if first.bound is not None else f"“{(first.qualitative or '')[:60]}”"
+                )
+                other_text = (
+                    str(other.bound) if other.bound is not None else f"“{(other.qualitative or '')[:60]}”"
+                )
                 yield Finding.make(
                     "PC401",
                     lp.path,
