@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,3 +17,15 @@ def repo_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run from the repository root, as a user of the bundled plans would."""
     monkeypatch.chdir(REPO)
     return REPO
+
+
+def git(repo: Path, *args: str) -> str:
+    """The real git binary, with an identity, in a test repository; fails loudly."""
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,22 +12,13 @@ from typer.testing import CliRunner
 
 from plancheck.cli import app
 
+from .conftest import git
+
 EXAMPLE = Path(__file__).resolve().parent / "example" / "plans"
 WARD = Path("plans/ward/KH-2.yaml")
 PROVINCE = Path("plans/province/KH-1.yaml")
 CHECK = ["validate", "plans", "--base", "main", "--format", "json"]
 GATE = ["validate", "plans", "--base", "main", "--fail-on-new", "--fail-on", "gap"]
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 def edit(repo: Path, rel: Path, old: str, new: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from plancheck.cli import app
+
+from .conftest import git
 
 EXAMPLE = Path(__file__).resolve().parent / "example" / "plans"
 KINDS = {
@@ -116,17 +117,6 @@ EXPECTED = {
     "T7": "changed",
     "IV.1": "deadline-later",
 }
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
 
 
 @pytest.fixture
