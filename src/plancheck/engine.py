@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
-from plancheck.planset import PlanSet
+from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.registry import RULES
 
 
@@ -24,24 +24,40 @@ class Result:
         return [f for f in self.findings if f.waived is None and SEVERITY_ORDER[f.severity] >= level]
 
 
-def _raw_findings(ps: PlanSet, config: Config) -> Iterable[Finding]:
+_CHECKED = [rule for rule in RULES.values() if rule.check is not None]
+PLAN_RULES = [r for r in _CHECKED if r.scope == "plan"]
+EDGE_RULES = [r for r in _CHECKED if r.scope == "edge"]
+TREE_RULES = [r for r in _CHECKED if r.scope == "tree"]
+
+
+def child_findings(lp: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet) -> Iterator[Finding]:
+    """Every plan rule on ``lp`` and every edge rule against each of its ``parents``.
+
+    All rules run whatever the configuration (select, ignore) says, which is applied afterwards:
+    the result depends on the plan, its parents, the catalogue and the sources only, so it can be
+    cached and computed in another process.
+    """
+    for rule in PLAN_RULES:
+        yield from rule.check(lp, ps)
+    for parent in parents:
+        for rule in EDGE_RULES:
+            yield from rule.check(lp, parent, ps)
+    # what the rules of one child share (comparisons, indexes in ps.memo) goes before the next
+    if lp.id is not None:
+        ps.forget(lp.id)
+
+
+def tree_findings(ps: PlanSet) -> Iterator[Finding]:
+    for rule in TREE_RULES:
+        yield from rule.check(ps)
+
+
+def _raw_findings(ps: PlanSet) -> Iterator[Finding]:
     yield from ps.findings
-    enabled = [rule for rule in RULES.values() if rule.check is not None and config.enabled(rule.code)]
-    plan_rules = [r for r in enabled if r.scope == "plan"]
-    edge_rules = [r for r in enabled if r.scope == "edge"]
-    # child by child, so that what the rules of one child share (comparisons, indexes in
-    # ps.memo) can be dropped before the next: a national tree has thousands of children
     for plan_id in sorted(ps.plans):
         lp = ps.plans[plan_id]
-        for rule in plan_rules:
-            yield from rule.check(lp, ps)
-        for parent in ps.parents(lp):
-            for rule in edge_rules:
-                yield from rule.check(lp, parent, ps)
-        ps.forget(plan_id)
-    for rule in enabled:
-        if rule.scope == "tree":
-            yield from rule.check(ps)
+        yield from child_findings(lp, ps.parents(lp), ps)
+    yield from tree_findings(ps)
 
 
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
@@ -93,9 +109,15 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
 
 
 def run(ps: PlanSet, requested: set[str], config: Config) -> Result:
+    """Check a plan set held in memory (the gap report, `tree`, and small trees)."""
+    return finish(_raw_findings(ps), ps, requested, config)
+
+
+def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Config) -> Result:
+    """Apply the configuration and waivers to raw findings; keep those of the requested files."""
     findings: list[Finding] = []
     suppressed = 0
-    for finding in _raw_findings(ps, config):
+    for finding in raw:
         if not config.enabled(finding.code):
             suppressed += 1
             continue

@@ -120,7 +120,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     return sorted(found, key=lambda p: p.as_posix()), problems
 
 
-def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
+def read_raw(file: Path, shown: str, max_bytes: int) -> bytes | Loaded:
+    """The bytes of a plan file, or a Loaded holding the finding that says why it cannot be read."""
     try:
         if file.is_symlink() and not file.exists():
             return Loaded(
@@ -146,11 +147,17 @@ def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
                 ],
             )
         with file.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
+            return handle.read(max_bytes + 1)
     except OSError as exc:
         return Loaded(
             None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
         )
+
+
+def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
+    raw = read_raw(file, shown, max_bytes)
+    if isinstance(raw, Loaded):
+        return raw
     return load_bytes(raw, shown, max_bytes=max_bytes)
 
 
@@ -283,8 +290,18 @@ def expected_id(file: Path, root: Path | None) -> str | None:
 
 def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedPlan:
     shown = display_path(file)
-    loaded = read_file(file, shown, max_bytes)
-    lp = LoadedPlan(file=file, path=shown, expected_id=expected_id(file, root), loaded=loaded)
+    return plan_from_loaded(file, shown, expected_id(file, root), read_file(file, shown, max_bytes))
+
+
+def plan_from_bytes(
+    file: Path, shown: str, plan_id: str | None, raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> LoadedPlan:
+    """What ``load_plan`` gives for a regular file that holds ``raw``."""
+    return plan_from_loaded(file, shown, plan_id, load_bytes(raw, shown, max_bytes=max_bytes))
+
+
+def plan_from_loaded(file: Path, shown: str, plan_id: str | None, loaded: Loaded) -> LoadedPlan:
+    lp = LoadedPlan(file=file, path=shown, expected_id=plan_id, loaded=loaded)
     lp.findings.extend(loaded.findings)
     if loaded.data is None:
         return lp
@@ -300,14 +317,58 @@ def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES)
     return lp
 
 
-def load_planset(
-    paths: list[Path],
-    *,
-    sources: Path | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    loader: Any = None,
-) -> tuple[PlanSet, set[str]]:
-    """Load the whole tree around ``paths``; returns the set and the display paths requested."""
+@dataclass
+class CatalogueLoad:
+    file: Path | None
+    shown: str | None
+    catalogue: Catalogue | None
+    indicators: dict[str, Indicator]
+    positions: dict[str, tuple[int, int]]
+    findings: list[Finding]
+
+
+def load_catalogue(root: Path | None, max_bytes: int) -> CatalogueLoad:
+    """The catalogue of the tree at ``root``, its indicators by id, and its findings (PC110...)."""
+    catalogue_file = root / CATALOGUE_NAME if root is not None else None
+    out = CatalogueLoad(catalogue_file, None, None, {}, {}, [])
+    if catalogue_file is None:
+        return out
+    out.shown = display_path(catalogue_file)
+    loaded = read_file(catalogue_file, out.shown, max_bytes)
+    out.findings.extend(loaded.findings)
+    if loaded.data is not None:
+        out.catalogue, more_findings = validate_model(Catalogue, loaded, out.shown, None)
+        out.findings.extend(more_findings)
+    if out.catalogue is not None:
+        for index, indicator in enumerate(out.catalogue.indicators):
+            pos = loaded.positions.get(("indicators", index), (1, 1))
+            if indicator.id in out.indicators:
+                out.findings.append(
+                    Finding.make(
+                        "PC110",
+                        out.shown,
+                        *pos,
+                        f"indicator {indicator.id!r} is defined twice",
+                        ctx={"indicator": indicator.id},
+                    )
+                )
+                continue
+            out.indicators[indicator.id] = indicator
+            out.positions[indicator.id] = pos
+    return out
+
+
+@dataclass
+class TreeFiles:
+    root: Path | None
+    requested: list[Path]  # the files asked for
+    plan_files: list[Path]  # every plan file of the tree, sorted (the catalogue excluded)
+    problems: list[Finding]  # paths that cannot be read as folders
+    problem_paths: set[str]
+
+
+def tree_files(paths: list[Path]) -> TreeFiles:
+    """The files asked for and every plan file of the tree around them."""
     root = find_root(paths[0]) if paths else None
     requested, problems = discover(paths)
     # a path given that cannot be read is reported, never silently dropped as "not requested"
@@ -318,42 +379,17 @@ def load_planset(
         problems.extend(more)
         context = sorted(set(context) | set(context_files), key=lambda p: p.as_posix())
     catalogue_file = root / CATALOGUE_NAME if root is not None else None
-    findings: list[Finding] = list(problems)
-    catalogue: Catalogue | None = None
-    indicators: dict[str, Indicator] = {}
-    catalogue_shown: str | None = None
-    positions: dict[str, tuple[int, int]] = {}
-    if catalogue_file is not None:
-        catalogue_shown = display_path(catalogue_file)
-        loaded = read_file(catalogue_file, catalogue_shown, max_bytes)
-        findings.extend(loaded.findings)
-        if loaded.data is not None:
-            catalogue, more_findings = validate_model(Catalogue, loaded, catalogue_shown, None)
-            findings.extend(more_findings)
-        if catalogue is not None:
-            for index, indicator in enumerate(catalogue.indicators):
-                pos = loaded.positions.get(("indicators", index), (1, 1))
-                if indicator.id in indicators:
-                    findings.append(
-                        Finding.make(
-                            "PC110",
-                            catalogue_shown,
-                            *pos,
-                            f"indicator {indicator.id!r} is defined twice",
-                            ctx={"indicator": indicator.id},
-                        )
-                    )
-                    continue
-                indicators[indicator.id] = indicator
-                positions[indicator.id] = pos
     plan_files = [f for f in context if f != catalogue_file]
-    loaded_plans = (
-        [load_plan(f, root, max_bytes) for f in plan_files]
-        if loader is None
-        else loader(plan_files, root, max_bytes)
-    )
+    return TreeFiles(root, requested, plan_files, problems, problem_paths)
+
+
+def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], list[Finding]]:
+    """Valid plans by id, and every plan file's findings (with PC112 for a second use of an id).
+
+    A file whose path matches its id owns that id, wherever it sorts; a copy is reported instead.
+    """
     plans: dict[str, LoadedPlan] = {}
-    # a file whose path matches its id owns that id, wherever it sorts; a copy is reported instead
+    findings: list[Finding] = []
     for lp in sorted(loaded_plans, key=lambda lp: lp.plan is None or lp.plan.id != lp.expected_id):
         findings.extend(lp.findings)
         if lp.plan is None:
@@ -374,8 +410,16 @@ def load_planset(
             )
             continue
         plans[lp.plan.id] = lp
-    shown_requested = {display_path(p) for p in requested} | problem_paths
+    return plans, findings
+
+
+def shown_paths(
+    tree: TreeFiles, paths: list[Path], catalogue: CatalogueLoad, findings: list[Finding]
+) -> set[str]:
+    """Display paths whose findings are reported: the files asked for, and a broken catalogue."""
+    shown_requested = {display_path(p) for p in tree.requested} | tree.problem_paths
     # the catalogue is shown when asked for, and always when it is broken: every plan depends on it
+    catalogue_file, catalogue_shown = catalogue.file, catalogue.shown
     if (
         catalogue_shown is not None
         and catalogue_file is not None
@@ -385,15 +429,36 @@ def load_planset(
         )
     ):
         shown_requested.add(catalogue_shown)
+    return shown_requested
+
+
+def load_planset(
+    paths: list[Path],
+    *,
+    sources: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    loader: Any = None,
+) -> tuple[PlanSet, set[str]]:
+    """Load the whole tree around ``paths``; returns the set and the display paths requested."""
+    tree = tree_files(paths)
+    catalogue = load_catalogue(tree.root, max_bytes)
+    findings: list[Finding] = [*tree.problems, *catalogue.findings]
+    loaded_plans = (
+        [load_plan(f, tree.root, max_bytes) for f in tree.plan_files]
+        if loader is None
+        else loader(tree.plan_files, tree.root, max_bytes)
+    )
+    plans, plan_findings = owners(loaded_plans)
+    findings.extend(plan_findings)
     planset = PlanSet(
-        root=root,
-        catalogue_path=catalogue_shown,
-        catalogue=catalogue,
-        indicators=indicators,
+        root=tree.root,
+        catalogue_path=catalogue.shown,
+        catalogue=catalogue.catalogue,
+        indicators=catalogue.indicators,
         plans=plans,
         files=loaded_plans,
         findings=findings,
         sources=sources,
-        catalogue_positions=positions,
+        catalogue_positions=catalogue.positions,
     )
-    return planset, shown_requested
+    return planset, shown_paths(tree, paths, catalogue, findings)
