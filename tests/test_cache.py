@@ -1,4 +1,5 @@
-"""The content-hash cache and parallel loading: same findings cold, warm, serial and parallel."""
+"""The content-hash cache and the pipeline: same findings cold, warm, serial and parallel, and the
+same as the in-memory engine."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cache import _entry_path, cached_loader, parallel_load
+from plancheck import pipeline
+from plancheck.cache import LAYOUT, Store
 from plancheck.cli import app
 from plancheck.config import Config
-from plancheck.planset import discover, find_root, load_plan
+from plancheck.engine import run
+from plancheck.planset import load_planset
+from plancheck.reporters.json_report import render
 
 from .conftest import EXAMPLE
 
@@ -39,9 +43,13 @@ def _run(*extra: str) -> str:
     return result.output
 
 
+def _entries(tree: Path) -> list[Path]:
+    return sorted((tree / "cache" / LAYOUT).rglob("*.json"))
+
+
 def test_cold_warm_and_uncached_are_identical(tree: Path) -> None:
     cold = _run()
-    assert list((tree / "cache").rglob("*.json")), "the cold run filled the cache"
+    assert _entries(tree), "the cold run filled the cache"
     warm = _run()
     uncached = _run("--no-cache")
     assert cold == warm == uncached
@@ -49,20 +57,41 @@ def test_cold_warm_and_uncached_are_identical(tree: Path) -> None:
     assert {"PC001", "PC202"} <= codes
 
 
+def test_cache_dir_option(tree: Path) -> None:
+    cold = _run("--cache-dir", "elsewhere")
+    assert list((tree / "elsewhere" / LAYOUT).rglob("*.json"))
+    assert _run("--cache-dir", "elsewhere") == cold
+
+
+def test_warm_run_reads_no_plan_again(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cold = _run()
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a warm run must not parse a plan")
+
+    monkeypatch.setattr(pipeline.Checker, "check", refuse)
+    assert _run() == cold
+
+
 def test_corrupt_and_foreign_entries_are_ignored(tree: Path) -> None:
     expected = _run("--no-cache")
     _run()  # fill the cache
-    entries = sorted((tree / "cache").rglob("*.json"))
+    entries = _entries(tree)
+    assert len(entries) >= 4
     entries[0].write_text("{not json", encoding="utf-8")
     foreign = json.loads(entries[1].read_text(encoding="utf-8"))
-    foreign["sha256"] = "0" * 64  # an entry written for other content
+    foreign["key"] = "0" * 64  # an entry written for other content
     entries[1].write_text(json.dumps(foreign), encoding="utf-8")
     tampered = json.loads(entries[2].read_text(encoding="utf-8"))
-    if tampered["plan"] is not None:
-        tampered["plan"]["targets"] = "not a list"
+    if tampered["file"]["plan"] is not None:
+        tampered["file"]["plan"]["implements"] = "not a list"
     entries[2].write_text(json.dumps(tampered), encoding="utf-8")
+    damaged = json.loads(entries[3].read_text(encoding="utf-8"))
+    damaged["results"] = {k: "[[1, 2]]" for k in damaged["results"]}  # findings that are not findings
+    entries[3].write_text(json.dumps(damaged), encoding="utf-8")
     assert _run() == expected
     assert _run() == expected  # and the bad entries were rebuilt
+    assert json.loads(entries[0].read_text(encoding="utf-8"))["magic"] == "plancheck-cache-entry"
 
 
 def test_changed_file_is_reloaded(tree: Path) -> None:
@@ -75,22 +104,68 @@ def test_changed_file_is_reloaded(tree: Path) -> None:
     assert any(
         f["plan"] == "ward/KH-3" and f["code"] == "PC202" and f["child_bound"] == "> 10" for f in after
     )
+    assert after == json.loads(_run("--no-cache"))["findings"]
 
 
-def test_parallel_equals_serial(tree: Path) -> None:
-    root = find_root(tree / "plans")
-    files, _ = discover([tree / "plans"])
-    files = [f for f in files if f.name != "indicators.yaml"]
-    serial = [load_plan(f, root, 5_000_000) for f in files]
-    parallel = parallel_load(files, root, 5_000_000, workers=2)
-    assert [(p.path, p.plan, p.findings) for p in serial] == [(p.path, p.plan, p.findings) for p in parallel]
-    loader = cached_loader(Config(base_dir=tree), enabled=True)
-    assert [(p.path, p.plan) for p in loader(files, root, 5_000_000)] == [(p.path, p.plan) for p in serial]
+def test_changed_parent_rechecks_its_children(tree: Path) -> None:
+    before = json.loads(_run())["findings"]
+    province = tree / "plans" / "province" / "KH-1.yaml"
+    text = province.read_text(encoding="utf-8")
+    assert 'bound: ">= 40"' in text
+    province.write_text(text.replace('bound: ">= 40"', 'bound: ">= 99"'), encoding="utf-8")
+    after = _run()
+    assert after == _run("--no-cache")
+    assert json.loads(after)["findings"] != before
 
 
-def test_entry_is_written_atomically_under_its_hash(tree: Path) -> None:
+def test_parallel_equals_serial_and_the_engine(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    config = Config(base_dir=tree)
+    paths = [tree / "plans"]
+    serial = pipeline.check_tree(paths, config, None, workers=1)
+    parallel = pipeline.check_tree(paths, config, None, workers=2)
+    cached = Store(tree / "cache")
+    cold = pipeline.check_tree(paths, config, None, store=cached, workers=2)
+    warm = pipeline.check_tree(paths, config, None, store=cached, workers=2)
+    ps, requested = load_planset(paths)
+    engine = run(ps, requested, config)
+    outputs = {
+        name: render(r.findings, r.counts)
+        for name, r in {
+            "serial": serial,
+            "parallel": parallel,
+            "cold": cold,
+            "warm": warm,
+            "engine": engine,
+        }.items()
+    }
+    assert len(set(outputs.values())) == 1, {k: len(v) for k, v in outputs.items()}
+
+
+def test_wrong_header_guess_is_corrected(tree: Path) -> None:
+    # the header says nothing useful about the parents; the result must not depend on it
+    ward = tree / "plans" / "ward" / "KH-4.yaml"
+    text = ward.read_text(encoding="utf-8")
+    ward.write_text("# implements: [nothing/here]\n" + text.replace("implements:", "implements:  "), "utf-8")
+    assert pipeline.guess_header(b"id: a/b\nimplements: [x/y, 'z/w']\n") == ("a/b", ["x/y", "z/w"])
+    assert pipeline.guess_header(b"id: a/b\nimplements:\n  - x/y\n  - z/w # c\n") == ("a/b", ["x/y", "z/w"])
+    config = Config(base_dir=tree)
+    ps, requested = load_planset([tree / "plans"])
+    expected = render(run(ps, requested, config).findings, {})
+    real_guess = pipeline.guess_header
+    pipeline.guess_header = lambda raw: ("wrong/id", ["ward/KH-5"])  # type: ignore[assignment]
+    try:
+        got = pipeline.check_tree([tree / "plans"], config, None, workers=1)
+    finally:
+        pipeline.guess_header = real_guess  # type: ignore[assignment]
+    assert render(got.findings, {}) == expected
+
+
+def test_entries_are_written_atomically_under_their_key(tree: Path) -> None:
     _run()
-    for entry in (tree / "cache").rglob("*.json"):
+    for entry in _entries(tree):
         data = json.loads(entry.read_text(encoding="utf-8"))
-        assert entry == _entry_path(tree / "cache", data["sha256"])
+        assert entry.name == f"{data['key']}.json"
+        assert entry.parent.name == data["key"][:2]
     assert not list((tree / "cache").rglob("*.tmp"))

@@ -27,9 +27,12 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from plancheck.cache import Store
 from plancheck.config import from_table
 from plancheck.engine import run
+from plancheck.pipeline import check_tree
 from plancheck.planset import load_planset
+from plancheck.reporters.json_report import render
 from plancheck.rules.registry import RULES
 
 HERE = Path(__file__).parent
@@ -112,6 +115,14 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
     paths = [tmp_path / p for p in case.get("paths") or ["plans"]]
     planset, requested = load_planset(paths, sources=sources, max_bytes=config.max_file_size)
     result = run(planset, requested, config)
+    # `validate` checks plan by plan with a cache (pipeline); it must agree with the engine on
+    # every case, cold and warm
+    store = Store(tmp_path / "cache")
+    cold = check_tree(paths, config, sources, store=store)
+    warm = check_tree(paths, config, sources, store=store)
+    expected_json = render(result.findings, result.counts)
+    assert render(cold.findings, cold.counts) == expected_json
+    assert render(warm.findings, warm.counts) == expected_json
     found = [f for f in result.findings if f.code == rule]
     actual = sorted((f.path, f.line, f.column) for f in found)
     expected = sorted(case["expect"] or [], key=lambda e: (e["path"], e["line"], e.get("column", 0)))

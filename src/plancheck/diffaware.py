@@ -14,11 +14,13 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from plancheck.cache import Store
 from plancheck.config import Config
-from plancheck.engine import Result, run
+from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
-from plancheck.planset import PlanSet, load_planset
+from plancheck.pipeline import check_tree, default_workers
+from plancheck.planset import PlanSet
 
 
 def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
@@ -43,13 +45,13 @@ def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
 
 
 def run_against_base(
-    paths: list[Path], config: Config, sources: Path | None, base: str, *, use_cache: bool = True
+    paths: list[Path], config: Config, sources: Path | None, base: str, *, store: Store | None = None
 ) -> tuple[Result, dict[Finding, bool]]:
     cwd = Path.cwd()
     top = toplevel(cwd)
     verify_ref(base, top)
-    planset, requested = load_planset(paths, sources=sources, max_bytes=config.max_file_size)
-    current = run(planset, requested, config)
+    current = check_tree(paths, config, sources, store=store, workers=default_workers())
+    planset, requested = current.planset, current.requested
     scope = _scope(planset, changed_files(base, top)) & requested
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
@@ -59,13 +61,12 @@ def run_against_base(
         base_cwd.mkdir(parents=True, exist_ok=True)
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
-            if existing_paths:
-                base_set, base_requested = load_planset(
-                    existing_paths, sources=sources, max_bytes=config.max_file_size
-                )
-                before = run(base_set, base_requested, config).findings
-            else:
-                before = []
+            # the same cache serves: entries are keyed by content, not by where a file lies
+            before = (
+                check_tree(existing_paths, config, sources, store=store, workers=default_workers()).findings
+                if existing_paths
+                else []
+            )
     seen = Counter(f.identity() for f in before)
     new: dict[Finding, bool] = {}
     kept: list[Finding] = []

@@ -8,8 +8,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``."""
+def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``.
+
+    ``durable=False`` skips the flush to disk: for cache entries, where thousands of fsyncs would
+    cost seconds and an entry lost to a power cut is only rebuilt (a damaged one is ignored).
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if path.exists() and not path.is_file():
         # a device or pipe (-o /dev/null, -o /dev/stdout): write through it, never rename over it
@@ -17,14 +21,28 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             handle.write(raw)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp creates the file private (0600); the result gets the mode an ordinary write would
+    # give it: the existing file's, else what the umask allows
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)  # the only way to read it; set straight back
+    os.umask(current)
+    return current

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -26,10 +27,16 @@ M = TypeVar("M", bound=BaseModel)
 
 def display_path(path: Path) -> str:
     """Relative to the working directory when inside it, POSIX separators either way."""
-    try:
-        return _abs(path).relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return _abs(path).as_posix()
+    # string operations rather than PurePath.relative_to: a national tree has thousands of files
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd:
+        shown = "."
+    elif absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        shown = absolute[len(cwd.rstrip(os.sep)) + 1 :]
+    else:
+        shown = absolute
+    return shown.replace(os.sep, "/")
 
 
 @dataclass
@@ -120,38 +127,69 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     return sorted(found, key=lambda p: p.as_posix()), problems
 
 
+def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
+    """The size of a plan file that can be read, or a Loaded holding the finding that says why not."""
+    if file.is_symlink() and not file.exists():
+        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")])
+    info = file.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # opening a FIFO blocks forever; a device (a link to /dev/zero) is not a plan either
+        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "not a regular file")])
+    size = info.st_size
+    if size > max_bytes:
+        return Loaded(
+            None,
+            findings=[
+                Finding.make(
+                    "PC004",
+                    shown,
+                    1,
+                    1,
+                    f"file is {size:,} bytes; the limit is {max_bytes:,} (setting max-file-size)",
+                    ctx={"size": size, "limit": max_bytes},
+                )
+            ],
+        )
+    return size
+
+
+def _unreadable(shown: str, exc: OSError) -> Loaded:
+    return Loaded(
+        None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+    )
+
+
 def read_raw(file: Path, shown: str, max_bytes: int) -> bytes | Loaded:
     """The bytes of a plan file, or a Loaded holding the finding that says why it cannot be read."""
     try:
-        if file.is_symlink() and not file.exists():
-            return Loaded(
-                None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")]
-            )
-        info = file.stat()
-        if not stat.S_ISREG(info.st_mode):
-            # opening a FIFO blocks forever; a device (a link to /dev/zero) is not a plan either
-            return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "not a regular file")])
-        size = info.st_size
-        if size > max_bytes:
-            return Loaded(
-                None,
-                findings=[
-                    Finding.make(
-                        "PC004",
-                        shown,
-                        1,
-                        1,
-                        f"file is {size:,} bytes; the limit is {max_bytes:,} (setting max-file-size)",
-                        ctx={"size": size, "limit": max_bytes},
-                    )
-                ],
-            )
+        size = _regular_size(file, shown, max_bytes)
+        if isinstance(size, Loaded):
+            return size
         with file.open("rb") as handle:
-            return handle.read(max_bytes + 1)
+            # ask for what the file holds (one byte more shows growth), not for the limit: a
+            # 5 MB buffer per read, shrunk afterwards, fragments the heap over thousands of files
+            return handle.read(min(size, max_bytes) + 1)
     except OSError as exc:
-        return Loaded(
-            None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
-        )
+        return _unreadable(shown, exc)
+
+
+def hash_file(file: Path, shown: str, max_bytes: int, head: int = 8192) -> tuple[str, bytes] | Loaded:
+    """The SHA-256 of a plan file and its first ``head`` bytes, without holding the whole file.
+
+    The same as hashing what ``read_raw`` returns, for a file that does not change meanwhile.
+    """
+    try:
+        size = _regular_size(file, shown, max_bytes)
+        if isinstance(size, Loaded):
+            return size
+        with file.open("rb") as handle:
+            start = handle.read(head)
+            digest = hashlib.sha256(start)
+            while chunk := handle.read(1 << 18):
+                digest.update(chunk)
+        return digest.hexdigest(), start
+    except OSError as exc:
+        return _unreadable(shown, exc)
 
 
 def read_file(file: Path, shown: str, max_bytes: int) -> Loaded:
@@ -374,7 +412,7 @@ def tree_files(paths: list[Path]) -> TreeFiles:
     # a path given that cannot be read is reported, never silently dropped as "not requested"
     problem_paths = {f.path for f in problems}
     context = list(requested)
-    if root is not None:
+    if root is not None and [_abs(p) for p in paths] != [root]:
         context_files, more = discover([root])
         problems.extend(more)
         context = sorted(set(context) | set(context_files), key=lambda p: p.as_posix())

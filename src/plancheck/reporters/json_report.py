@@ -42,10 +42,9 @@ def render(findings: list[Finding], counts: dict[str, int], new: dict[Any, bool]
         "summary": {"findings": len(findings), "by_severity": dict(sorted(counts.items()))},
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
-    lines = [
-        json.dumps(_with_new(finding_dict(f), f, new), ensure_ascii=False, separators=(", ", ": "))
-        for f in findings
-    ]
+    # one encoder for every line: json.dumps with options builds a new one per call
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+    lines = [encode(_with_new(finding_dict(f), f, new)) for f in findings]
     body = "[]" if not lines else "[\n    " + ",\n    ".join(lines) + "\n  ]"
     return text[:-2] + ',\n  "findings": ' + body + "\n}\n"
 

@@ -1,0 +1,408 @@
+"""Check a whole plan tree child by child, in worker processes, reusing cached results.
+
+A national tree has thousands of plans and each is the child of a few parents, so `validate`
+never holds the tree in memory. Each plan is read and checked on its own, with its parents
+beside it, in a worker process; the worker sends back only findings and a small summary (id,
+`implements`, level, waivers...). The tree-wide rules (cycles, a missing catalogue), ownership
+of ids, waivers and the configuration are then applied to the summaries, exactly as
+``engine.run`` does for a plan set in memory; a test checks that both give the same findings.
+
+Which file is a plan's parent is only known once every file has been read, and the point is to
+read each file once. So the parents of a plan not in the cache are first *guessed* from its
+header (`id:` and `implements:` found by a regular expression) and from the cached summaries.
+Every result records the file keys of the parents it was computed with (its context key); once
+all summaries are known, any result whose context differs from the exact one is computed again.
+A wrong guess therefore costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plancheck.cache import Store, context_key, file_key, merge_results, sha256
+from plancheck.config import Config
+from plancheck.engine import Result, child_findings, finish, tree_findings
+from plancheck.findings import Finding
+from plancheck.planset import (
+    CatalogueLoad,
+    LoadedPlan,
+    PlanSet,
+    display_path,
+    expected_id,
+    hash_file,
+    load_catalogue,
+    owners,
+    plan_from_bytes,
+    plan_from_loaded,
+    read_raw,
+    shown_paths,
+    tree_files,
+)
+from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
+from plancheck.rules.provenance import source_path
+from plancheck.yamlio import Loaded
+
+PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
+CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory
+PARENTS_KEPT = 16  # parsed parents a worker keeps (a commune has three; a province, two)
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every plan's rules see besides the plan and its parents."""
+
+    root: Path | None
+    sources: Path | None
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int  # position of the file in the tree's list of plan files
+    file: Path
+    shown: str
+    plan_id: str | None  # the id the file's path gives it
+    parents: tuple[tuple[str, Path], ...]  # (id, file believed to own it)
+
+
+@dataclass
+class Outcome:
+    index: int
+    key: str | None  # file key of the bytes read; None when the file could not be read
+    record: dict[str, Any]
+    context: str | None = None  # context key of ``results``; None when no rule ran
+    results: str | None = None  # the encoded findings as JSON text (decoded only when used)
+
+
+def catalogue_digest(catalogue: CatalogueLoad) -> str:
+    if catalogue.file is None:
+        return "-"
+    try:
+        return sha256(catalogue.file.read_bytes())
+    except OSError:
+        return "unreadable"
+
+
+class Checker:
+    """Reads and checks plans one at a time; one per worker process (or one in-process)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.catalogue = load_catalogue(ctx.root, ctx.max_bytes)
+        self.catalogue_sha = catalogue_digest(self.catalogue)
+        self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
+        self.source_shas: dict[tuple[Path, int, int], str] = {}
+
+    def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
+        return PlanSet(
+            root=self.ctx.root,
+            catalogue_path=self.catalogue.shown,
+            catalogue=self.catalogue.catalogue,
+            indicators=self.catalogue.indicators,
+            plans=plans,
+            files=files,
+            findings=[],
+            sources=self.ctx.sources,
+            catalogue_positions=self.catalogue.positions,
+        )
+
+    def source_digest(self, plan: LoadedPlan) -> str:
+        """The hash of the source text the provenance rules read for ``plan`` ('-' when none)."""
+        sources = self.ctx.sources
+        name = plan.plan.document.source if plan.plan is not None else None
+        if sources is None or name is None:
+            return "-"
+        path = source_path(sources, name)
+        if path is None:
+            return "outside"
+        try:
+            info = path.stat()
+            stamp = (path, info.st_mtime_ns, info.st_size)
+            if stamp not in self.source_shas:
+                self.source_shas[stamp] = sha256(path.read_bytes())
+            return f"{sources}\0{name}\0{self.source_shas[stamp]}"
+        except OSError:
+            return f"{sources}\0{name}\0missing"
+
+    def _load(self, file: Path, shown: str, plan_id: str | None) -> tuple[str | None, LoadedPlan]:
+        raw = read_raw(file, shown, self.ctx.max_bytes)
+        if isinstance(raw, Loaded):
+            return None, plan_from_loaded(file, shown, plan_id, raw)
+        key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
+        return key, plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
+
+    def _parent(self, file: Path) -> tuple[str | None, LoadedPlan]:
+        shown, plan_id = display_path(file), expected_id(file, self.ctx.root)
+        raw = read_raw(file, shown, self.ctx.max_bytes)
+        if isinstance(raw, Loaded):
+            return None, plan_from_loaded(file, shown, plan_id, raw)
+        key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
+        slot = (file, key)
+        if slot in self.parents:
+            self.parents.move_to_end(slot)
+            return key, self.parents[slot]
+        lp = plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
+        self.parents[slot] = lp
+        while len(self.parents) > PARENTS_KEPT:
+            self.parents.popitem(last=False)
+        return key, lp
+
+    def check(self, job: Job) -> Outcome:
+        key, lp = self._load(job.file, job.shown, job.plan_id)
+        outcome = Outcome(job.index, key, encode_record(lp))
+        if key is None or lp.plan is None:
+            return outcome
+        believed = dict(job.parents)
+        parents: list[LoadedPlan] = []
+        parent_keys: list[str | None] = []
+        plans: dict[str, LoadedPlan] = {lp.plan.id: lp}
+        for pid in lp.plan.implements:
+            owner_file = believed.get(pid)
+            if owner_file is None:
+                parent_keys.append(None)
+                continue
+            pkey: str | None
+            if owner_file == job.file:
+                pkey, parent = key, lp
+            else:
+                pkey, parent = self._parent(owner_file)
+            if parent.plan is None or parent.plan.id != pid:
+                parent_keys.append(None)  # the guessed file does not hold that plan after all
+                continue
+            parent_keys.append(pkey)
+            parents.append(parent)
+            plans[pid] = parent
+        outcome.context = context_key(key, parent_keys, self.catalogue_sha, self.source_digest(lp))
+        ps = self.planset(plans, [lp])
+        encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
+        outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
+        return outcome
+
+
+_WORKER: Checker | None = None
+
+
+def _init_worker(ctx: Context) -> None:
+    global _WORKER
+    gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
+    _WORKER = Checker(ctx)
+
+
+def _check_chunk(jobs: list[Job]) -> list[Outcome]:
+    assert _WORKER is not None
+    return [_WORKER.check(job) for job in jobs]
+
+
+def run_jobs(
+    jobs: list[Job], ctx: Context, workers: int, local: Checker, progress: Progress | None = None
+) -> Iterator[Outcome]:
+    """Check ``jobs`` in ``workers`` processes (in this one when few); outcomes in any order."""
+    if not jobs:
+        return
+    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        for done, job in enumerate(jobs, 1):
+            yield local.check(job)
+            if progress is not None:
+                progress(done, len(jobs))
+        return
+    # plans that share parents go together, so a worker parses each parent about once
+    ordered = sorted(jobs, key=lambda j: (tuple(str(f) for _, f in j.parents), j.index))
+    chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            outcomes = future.result()
+            done += len(outcomes)
+            if progress is not None:
+                progress(done, len(jobs))
+            yield from outcomes
+
+
+_ID = re.compile(rb"^id:[ \t]*[\"']?([^\"'\s#]+)", re.M)
+_IMPLEMENTS_FLOW = re.compile(rb"^implements:[ \t]*\[([^\]\n]*)\]", re.M)
+_IMPLEMENTS_BLOCK = re.compile(rb"^implements:[ \t]*(?:#[^\n]*)?\n((?:[ \t]+-[^\n]*\n)+)", re.M)
+
+
+def guess_header(raw: bytes) -> tuple[str | None, list[str]]:
+    """A plan's id and parents read with regular expressions: a guess, verified later."""
+    head = raw[:8192]
+    found = _ID.search(head)
+    plan_id = found.group(1).decode("utf-8", "replace") if found else None
+    flow = _IMPLEMENTS_FLOW.search(head)
+    if flow is not None:
+        items = flow.group(1).split(b",")
+    else:
+        block = _IMPLEMENTS_BLOCK.search(head)
+        items = [line.strip()[1:] for line in block.group(1).splitlines()] if block else []
+    parents = [i.split(b"#")[0].strip().strip(b"\"'").decode("utf-8", "replace") for i in items]
+    return plan_id, [p for p in parents if p]
+
+
+@dataclass
+class _File:
+    file: Path
+    shown: str
+    plan_id: str | None
+    key: str | None = None
+    light: LoadedPlan | None = None  # known summary (from the cache or a worker)
+    results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
+    record: dict[str, Any] | None = None  # the encoded summary, when it must be written
+    guess: tuple[str | None, list[str]] = (None, [])
+    dirty: bool = False  # the cache entry must be written
+
+
+def _believed_owners(files: list[_File]) -> dict[str, Path]:
+    """Who owns each id, from known summaries and, for the rest, header guesses."""
+    out: dict[str, Path] = {}
+    claims: list[tuple[bool, int, str, Path]] = []
+    for i, f in enumerate(files):
+        if f.light is not None:
+            if f.light.plan is not None:
+                claims.append((f.light.plan.id != f.plan_id, i, f.light.plan.id, f.file))
+        else:
+            plan_id = f.guess[0] or f.plan_id
+            if plan_id:
+                claims.append((plan_id != f.plan_id, i, plan_id, f.file))
+    for _, _, plan_id, file in sorted(claims):
+        out.setdefault(plan_id, file)
+    return out
+
+
+def check_tree(
+    paths: list[Path],
+    config: Config,
+    sources: Path | None,
+    *,
+    store: Store | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Result:
+    """Load and check the tree around ``paths``: the findings ``engine.run`` would give."""
+    store = store or Store(None)
+    max_bytes = config.max_file_size
+    tree = tree_files(paths)
+    ctx = Context(tree.root, sources, max_bytes)
+    local = Checker(ctx)
+    catalogue = local.catalogue
+    files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
+    for f in files:
+        hashed = hash_file(f.file, f.shown, max_bytes)
+        if isinstance(hashed, Loaded):  # cannot be read: its finding is known without a worker
+            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, hashed)
+            continue
+        digest, head = hashed
+        f.key = file_key(digest, f.plan_id, max_bytes)
+        entry = store.get(f.key)
+        if entry is not None:
+            try:
+                f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id)
+                f.results = entry["results"]
+                f.record = entry["file"]  # kept to rewrite the entry if a result is added
+            except RecordError:
+                f.light, f.results = None, {}
+        if f.light is None:
+            f.guess = guess_header(head)
+
+    def absorb(outcome: Outcome) -> None:
+        f = files[outcome.index]
+        f.light, f.record = decode_record(outcome.record, f.file, f.shown, f.plan_id), outcome.record
+        if outcome.key != f.key:  # the file changed since it was hashed: trust what was checked
+            f.key, f.results = outcome.key, {}
+        if outcome.context is not None and outcome.results is not None:
+            f.results = merge_results(f.results, outcome.context, outcome.results)
+        f.dirty = True
+
+    def job(i: int, believed: dict[str, Path], implements: list[str]) -> Job:
+        f = files[i]
+        parents = tuple((pid, believed[pid]) for pid in dict.fromkeys(implements) if pid in believed)
+        return Job(i, f.file, f.shown, f.plan_id, parents)
+
+    # round 1: files not in the cache, with guessed parents
+    believed = _believed_owners(files)
+    first = [job(i, believed, f.guess[1]) for i, f in enumerate(files) if f.light is None]
+    for outcome in run_jobs(first, ctx, workers, local, progress):
+        absorb(outcome)
+
+    # round 2: every summary is known; results whose context is not the exact one are redone
+    lights = [f.light for f in files if f.light is not None]
+    plans, plan_findings = owners(lights)
+    index_of = {id(f.light): i for i, f in enumerate(files)}
+    exact = {pid: files[index_of[id(lp)]] for pid, lp in plans.items()}
+
+    def context_of(f: _File) -> str:
+        assert f.light is not None and f.light.plan is not None and f.key is not None
+        parent_keys = [exact[p].key if p in exact else None for p in f.light.plan.implements]
+        return context_key(f.key, parent_keys, local.catalogue_sha, local.source_digest(f.light))
+
+    owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
+    exact_files = {pid: files[i].file for pid, i in owner_ids.items()}
+    results: dict[str, list[Finding]] = {}
+    second: list[Job] = []
+    for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
+        f = files[i]
+        decoded = _decode_results(f.results.get(context_of(f)), f.shown)
+        if decoded is None:  # not computed in this context yet, or a damaged cached result
+            second.append(job(i, exact_files, list(plans[pid].plan.implements)))  # type: ignore[union-attr]
+        else:
+            results[pid] = decoded
+    id_of = {i: pid for pid, i in owner_ids.items()}
+    for outcome in run_jobs(second, ctx, workers, local, progress):
+        absorb(outcome)
+        # a file edited while this run went on keeps what was computed for what was read
+        results[id_of[outcome.index]] = _decode_results(outcome.results, files[outcome.index].shown) or []
+
+    for f in files:
+        if f.dirty and f.key is not None and f.record is not None:
+            store.put(f.key, f.record, f.results)
+
+    findings: list[Finding] = [*tree.problems, *catalogue.findings, *plan_findings]
+    ps = PlanSet(
+        root=tree.root,
+        catalogue_path=catalogue.shown,
+        catalogue=catalogue.catalogue,
+        indicators=catalogue.indicators,
+        plans=plans,
+        files=lights,
+        findings=findings,
+        sources=sources,
+        catalogue_positions=catalogue.positions,
+    )
+
+    def raw_findings() -> Iterator[Finding]:
+        yield from findings
+        for pid in sorted(plans):
+            yield from results[pid]
+        yield from tree_findings(ps)
+
+    return finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
+
+
+def _decode_results(text: Any, home: str) -> list[Finding] | None:
+    """Findings from their JSON text; None when there is none or it is not what we write."""
+    if not isinstance(text, str):
+        return None
+    try:
+        items = json.loads(text)
+        if not isinstance(items, list):
+            return None
+        return [decode_finding(data, home) for data in items]
+    except (ValueError, RecordError):
+        return None
+
+
+def default_workers() -> int:
+    chosen = os.environ.get("PLANCHECK_JOBS")
+    if chosen and chosen.isdigit() and int(chosen) > 0:
+        return int(chosen)
+    return min(os.cpu_count() or 1, 8)

@@ -1,0 +1,118 @@
+"""Findings and plan summaries as plain JSON data: what crosses a process boundary or the cache.
+
+Every result of the pipeline goes through these, in worker processes and in-process alike, so
+a cold run, a warm run, a serial run and a parallel run give the same findings to the byte.
+Decoding validates: a record is data, never trusted to be well-formed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from plancheck.findings import SEVERITY_ORDER, Finding
+from plancheck.model import Plan
+from plancheck.planset import LoadedPlan, _attach_positions
+from plancheck.rules.registry import RULES
+from plancheck.yamlio import Loaded
+
+# Items of these lists are only ever pointed at by the plan and edge rules, which run in the
+# worker that holds the whole plan; the summary keeps the rest.
+_HEAVY = ("targets", "tasks")
+_LIGHT = ("implements", "waivers")
+
+
+class RecordError(ValueError):
+    """A record that is not what this version of plancheck writes."""
+
+
+def encode_finding(finding: Finding, home: str) -> list[Any]:
+    """A finding as a list; its path is left out (None) when it is the plan's own ``home``."""
+    return [
+        finding.code,
+        finding.severity,
+        finding.message,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+        finding.plan,
+        finding.ctx,
+        None if finding.path == home else finding.path,
+    ]
+
+
+def decode_finding(data: Any, home: str) -> Finding:
+    try:
+        code, severity, message, line, column, end_line, end_column, plan, ctx, path = data
+    except (TypeError, ValueError):
+        raise RecordError("not a finding") from None
+    if (
+        code not in RULES
+        or severity not in SEVERITY_ORDER
+        or not isinstance(message, str)
+        or not isinstance(line, int)
+        or not isinstance(column, int)
+        or not (end_line is None or isinstance(end_line, int))
+        or not (end_column is None or isinstance(end_column, int))
+        or not (plan is None or isinstance(plan, str))
+        or not isinstance(ctx, dict)
+        or not (path is None or isinstance(path, str))
+    ):
+        raise RecordError("not a finding")
+    return Finding(
+        code=code,
+        rule=RULES[code].name,
+        severity=severity,
+        message=message,
+        path=home if path is None else path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        plan=plan,
+        ctx=ctx,
+    )
+
+
+def encode_record(lp: LoadedPlan) -> dict[str, Any]:
+    """What the file alone decides: findings, and the plan without its targets and tasks."""
+    summary = None
+    if lp.plan is not None:
+        summary = lp.plan.model_dump(mode="json", exclude=set(_HEAVY))
+    # the tree-wide rules and waivers point at top-level keys and at items of `implements` and
+    # `waivers` only; deeper places are pointed at by the rules that ran with the whole plan
+    positions = [[list(k), v[0], v[1]] for k, v in lp.loaded.positions.items() if _kept(k)]
+    return {
+        "findings": [encode_finding(f, lp.path) for f in lp.findings],
+        "plan": summary,
+        "readable": lp.loaded.data is not None,
+        "positions": positions,
+        "keys": [[list(k), v[0], v[1]] for k, v in lp.loaded.key_positions.items()],
+    }
+
+
+def _kept(path: tuple[str | int, ...]) -> bool:
+    return len(path) <= 1 or (len(path) == 2 and path[0] in _LIGHT)
+
+
+def decode_record(record: Any, file: Path, shown: str, plan_id: str | None) -> LoadedPlan:
+    """A light LoadedPlan: findings, positions and the plan summary (no targets or tasks)."""
+    try:
+        positions = {tuple(p): (int(line), int(col)) for p, line, col in record["positions"]}
+        keys = {tuple(p): (int(line), int(col)) for p, line, col in record["keys"]}
+        loaded = Loaded(data={} if record["readable"] else None, positions=positions, key_positions=keys)
+        lp = LoadedPlan(file=file, path=shown, expected_id=plan_id, loaded=loaded)
+        lp.findings = [decode_finding(f, shown) for f in record["findings"]]
+        loaded.findings = list(lp.findings)
+        summary = record["plan"]
+        if summary is not None:
+            if not isinstance(summary, dict) or any(k in summary for k in _HEAVY):
+                raise RecordError("not a plan summary")
+            lp.plan = Plan.model_validate(summary)
+            _attach_positions(lp.plan, loaded)
+        return lp
+    except RecordError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise RecordError(str(exc)) from None
