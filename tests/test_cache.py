@@ -169,3 +169,28 @@ def test_entries_are_written_atomically_under_their_key(tree: Path) -> None:
         assert entry.name == f"{data['key']}.json"
         assert entry.parent.name == data["key"][:2]
     assert not list((tree / "cache").rglob("*.tmp"))
+
+
+def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import io
+
+    from plancheck.reporters import markdown
+
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    config = Config(base_dir=tree)
+    day = dt.date(2026, 1, 1)
+    ps, requested = load_planset([tree / "plans"])
+    expected = markdown.render(run(ps, requested, config), "en", day)
+    for workers in (1, 2):
+        result = pipeline.check_tree([tree / "plans"], config, None, workers=workers)
+        sections = io.StringIO()
+        writer = markdown.ReportWriter(result.planset, "en", day, None, sections)
+        for edge in pipeline.edge_reports(result, config, "en", workers=workers):
+            writer.add(edge)
+        assert writer.head() + sections.getvalue() + writer.tail() == expected
+    # and through the command line, written atomically to a file
+    out = runner.invoke(app, ["report", "plans", "--lang", "en", "--as-of", "2026-01-01", "-o", "r.md"])
+    assert out.exit_code == 0, out.output
+    assert (tree / "r.md").read_text(encoding="utf-8") == expected

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import json
 import os
+import shutil
 import sys
+import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -17,9 +20,9 @@ from rich.console import Console
 from plancheck import __version__
 from plancheck.cache import Store
 from plancheck.config import Config, ConfigError, load_config
-from plancheck.engine import Result, run
+from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
-from plancheck.fsutil import write_atomic
+from plancheck.fsutil import open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.pipeline import Progress, check_tree, default_workers
 from plancheck.planset import PlanSet, load_planset
@@ -27,6 +30,9 @@ from plancheck.reporters import json_report, text
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
+
+if TYPE_CHECKING:
+    from plancheck.reporters.markdown import EdgeReport, ReportWriter
 
 app = typer.Typer(
     name="plancheck",
@@ -355,32 +361,53 @@ def report(
     sources: SourcesOpt = None,
     as_of: AsOfOpt = None,
     no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Write the Markdown gap report: per plan and parent, where it meets, exceeds, falls short or omits."""
-    from plancheck.reporters import markdown
+    from plancheck.pipeline import edge_reports
+    from plancheck.reporters.markdown import ReportWriter
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
-    planset, requested = _load(
-        _paths(paths, config), config, _sources(sources, config), use_cache=not no_cache
-    )
-    unknown = [p for p in plan or [] if p not in planset.plans]
-    if unknown:
-        raise _fail(f"--plan {unknown[0]!r}: no valid plan with that id")
+    source_dir = _sources(sources, config)
     try:
-        result = run(planset, requested, config)
-        text_out = markdown.render(result, lang.value, config.as_of, set(plan) if plan else None)
+        result = _check(_paths(paths, config), config, source_dir, not no_cache, cache_dir)
+        unknown = [p for p in plan or [] if p not in result.planset.plans]
+        if unknown:
+            raise _fail(f"--plan {unknown[0]!r}: no valid plan with that id")
+        only = set(plan) if plan else None
+        # sections are written as they come (a national report is hundreds of megabytes) and
+        # the summary, which needs them all, is written before them at the end
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as sections:
+            writer = ReportWriter(result.planset, lang.value, config.as_of or dt.date.today(), only, sections)
+            for edge in edge_reports(
+                result, config, lang.value, only, workers=default_workers(), progress=_progress()
+            ):
+                writer.add(edge)
+            sections.seek(0)
+            if output is None or str(output) == "-":
+                _write_report(sys.stdout, writer, sections)
+            else:
+                with open_atomic(output) as raw:
+                    handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    _write_report(handle, writer, sections)
+                    handle.detach()  # open_atomic closes the file once it is complete
+    except typer.Exit:
+        raise
     except Exception as exc:
         if debug:
             raise
         raise _fail(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         ) from None
-    if output is None or str(output) == "-":
-        sys.stdout.write(text_out)
-    else:
-        write_atomic(output, text_out)
+
+
+def _write_report(out: TextIO, writer: ReportWriter, sections: TextIO) -> None:
+    out.write(writer.head())
+    shutil.copyfileobj(sections, out)
+    out.write(writer.tail())
+    out.flush()
 
 
 @app.command()
@@ -388,41 +415,38 @@ def tree(
     paths: Paths = None,
     format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
     no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show the hierarchy of plans with, per child and parent, counts of targets by status."""
-    from plancheck.summary import edges
+    from plancheck.pipeline import edge_reports
 
     config = _config()
-    planset, requested = _load(_paths(paths, config), config, None, use_cache=not no_cache)
-    result = run(planset, requested, config)
-    summaries = edges(planset, result)
+    result = _check(_paths(paths, config), config, None, not no_cache, cache_dir)
+    planset = result.planset
+    summaries = list(edge_reports(result, config, "en", render=False, workers=default_workers()))
     if format is ShowFormat.json:
         data = [
-            {
-                "child": s.child.id,
-                "parent": s.parent.id,
-                "worst": s.worst,
-                "counts": dict(sorted(s.counts.items())),
-            }
+            {"child": s.child, "parent": s.parent, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
             for s in summaries
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
     from rich.tree import Tree
 
-    children: dict[str, list[object]] = {}
+    children: dict[str, list[EdgeReport]] = {}
     for s in summaries:
-        children.setdefault(s.parent.id or "", []).append(s)
+        children.setdefault(s.parent, []).append(s)
     roots = [pid for pid, lp in sorted(planset.plans.items()) if not planset.parents(lp)]
     console = _stdout()
+    if not console.is_terminal:
+        console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
 
     def grow(node: Tree, plan_id: str, trail: tuple[str, ...]) -> None:
         for s in children.get(plan_id, []):
-            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))  # type: ignore[attr-defined]
-            child_id = s.child.id or ""  # type: ignore[attr-defined]
-            branch = node.add(f"{child_id}  [dim]({counts or 'no targets compared'})[/dim]")
-            if child_id not in trail:  # cycles are reported by PC106; never loop here
-                grow(branch, child_id, (*trail, child_id))
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))
+            branch = node.add(f"{s.child}  [dim]({counts or 'no targets compared'})[/dim]")
+            if s.child not in trail:  # cycles are reported by PC106; never loop here
+                grow(branch, s.child, (*trail, s.child))
 
     for root_id in roots:
         top = Tree(f"[bold]{root_id}[/bold]")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
@@ -15,10 +17,17 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     cost seconds and an entry lost to a power cut is only rebuilt (a damaged one is ignored).
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    with open_atomic(path, durable=durable) as handle:
+        handle.write(raw)
+
+
+@contextlib.contextmanager
+def open_atomic(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary handle whose content replaces ``path`` only when the block ends without error."""
     if path.exists() and not path.is_file():
         # a device or pipe (-o /dev/null, -o /dev/stdout): write through it, never rename over it
         with path.open("wb") as handle:
-            handle.write(raw)
+            yield handle
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     # mkstemp creates the file private (0600); the result gets the mode an ordinary write would
@@ -31,7 +40,7 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
+            yield handle
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -48,7 +48,9 @@ from plancheck.planset import (
     tree_files,
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
+from plancheck.reporters.markdown import EdgeReport, edge_report
 from plancheck.rules.provenance import source_path
+from plancheck.summary import child_edges
 from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
@@ -188,6 +190,33 @@ class Checker:
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
         return outcome
 
+    def report(self, job: ReportJob) -> list[EdgeReport]:
+        """The report's sections for one child and each of its parents."""
+        _, lp = self._load(job.file, job.shown, job.plan_id)
+        if lp.plan is None:
+            return []  # the file changed since it was checked: nothing to compare
+        plans = {lp.plan.id: lp}
+        parents = []
+        for pid, file in job.parents:
+            parent = lp if file == job.file else self._parent(file)[1]
+            if parent.plan is not None and parent.plan.id == pid:
+                parents.append(parent)
+                plans[pid] = parent
+        ps = self.planset(plans, [lp])
+        edges = child_edges(lp, parents, ps, list(job.findings))
+        return [edge_report(s, job.lang, render=job.render) for s in edges]
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    file: Path
+    shown: str
+    plan_id: str | None
+    parents: tuple[tuple[str, Path], ...]  # exact, in `implements` order, repeats kept
+    findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
+    lang: str
+    render: bool  # the section's text too, not only the figures
+
 
 _WORKER: Checker | None = None
 
@@ -201,6 +230,68 @@ def _init_worker(ctx: Context) -> None:
 def _check_chunk(jobs: list[Job]) -> list[Outcome]:
     assert _WORKER is not None
     return [_WORKER.check(job) for job in jobs]
+
+
+def _report_chunk(jobs: list[ReportJob]) -> list[list[EdgeReport]]:
+    assert _WORKER is not None
+    return [_WORKER.report(job) for job in jobs]
+
+
+def edge_reports(
+    result: Result,
+    config: Config,
+    lang: str,
+    only: set[str] | None = None,
+    *,
+    render: bool = True,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[EdgeReport]:
+    """The report of every (child, parent) edge of a checked tree, in the report's order.
+
+    Each child is read again with its parents, in worker processes when there are many, so the
+    tree is never held in memory; ``result`` holds only summaries and findings.
+    """
+    ps = result.planset
+    ctx = Context(ps.root, ps.sources, config.max_file_size)
+    by_plan: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.plan is not None and f.ctx.get("parent") is not None:
+            by_plan.setdefault(f.plan, []).append(f)
+    jobs = []
+    for child_id in sorted(ps.plans):
+        lp = ps.plans[child_id]
+        parents = ps.parents(lp)
+        if (only and child_id not in only) or not parents:
+            continue
+        jobs.append(
+            ReportJob(
+                lp.file,
+                lp.path,
+                lp.expected_id,
+                tuple((p.id or "", p.file) for p in parents),
+                tuple(by_plan.get(child_id, [])),
+                lang,
+                render,
+            )
+        )
+    if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        local = Checker(ctx)
+        for done, job in enumerate(jobs, 1):
+            yield from local.report(job)
+            if progress is not None:
+                progress(done, len(jobs))
+        return
+    # consecutive children share parents (the communes of one province), so chunks keep order
+    chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        for reports in pool.map(_report_chunk, chunks):
+            done += len(reports)
+            if progress is not None:
+                progress(done, len(jobs))
+            for child in reports:
+                yield from child
 
 
 def run_jobs(

@@ -39,20 +39,31 @@ class EdgeSummary:
 
 def edges(ps: PlanSet, result: Result | None = None, only: set[str] | None = None) -> list[EdgeSummary]:
     """Every (child, parent) edge in id order, with comparisons and edge-level task findings."""
+    by_plan: dict[str | None, list[Finding]] = {}
+    for f in result.findings if result is not None else []:
+        by_plan.setdefault(f.plan, []).append(f)
     out: list[EdgeSummary] = []
-    findings = result.findings if result is not None else []
     for child_id in sorted(ps.plans):
         if only and child_id not in only:
             continue
         child = ps.plans[child_id]
-        for parent in ps.parents(child):
-            summary = EdgeSummary(child, parent, compare_plans(child, parent, ps))
-            for f in findings:
-                if f.plan != child_id or f.ctx.get("parent") != parent.id:
-                    continue
-                if f.code in ("PC301", "PC302"):
-                    summary.task_findings.append(f)
-                if f.waived and f.ctx.get("indicator") is not None:
-                    summary.waived[(str(f.ctx["indicator"]), int(f.ctx["year"]))] = f.waived
-            out.append(summary)
+        out.extend(child_edges(child, ps.parents(child), ps, by_plan.get(child_id, [])))
+    return out
+
+
+def child_edges(
+    child: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet, findings: list[Finding]
+) -> list[EdgeSummary]:
+    """The edges of one child, given the (configured, waived) findings reported for it."""
+    out = []
+    for parent in parents:
+        summary = EdgeSummary(child, parent, compare_plans(child, parent, ps))
+        for f in findings:
+            if f.plan != child.id or f.ctx.get("parent") != parent.id:
+                continue
+            if f.code in ("PC301", "PC302"):
+                summary.task_findings.append(f)
+            if f.waived and f.ctx.get("indicator") is not None:
+                summary.waived[(str(f.ctx["indicator"]), int(f.ctx["year"]))] = f.waived
+        out.append(summary)
     return out

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TextIO
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from plancheck import __version__
 from plancheck.compliance import GAP_STATUSES
 from plancheck.engine import Result
 from plancheck.model import Target
+from plancheck.planset import PlanSet
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT
-from plancheck.summary import edges
+from plancheck.summary import EdgeSummary, edges
 
 STATUS_RANK = [
     "missing",
@@ -82,144 +86,184 @@ def _source_ref(plan_id: str, target: Target | None) -> str:
     return md(f"{plan_id} {target.id}: " + ", ".join(parts))
 
 
-def build_context(result: Result, lang: str, as_of: dt.date, only: set[str] | None = None) -> dict[str, Any]:
-    if lang not in LANGS:
-        raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
+@dataclass
+class EdgeReport:
+    """One (child, parent) edge, ready for the report: its section's text and what the summary
+    at the top needs (counts, gap rows, worst status). Built where the edge's plans are loaded."""
+
+    child: str
+    parent: str
+    counts: dict[str, int]
+    worst: str
+    gap_rows: list[dict[str, Any]]
+    section: str
+
+
+def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport:
+    """The edge's figures, and with ``render`` its section (`plancheck tree` needs only figures)."""
     t = TEXT[lang]
     names = STATUS_NAMES[lang]
-    ps = result.planset
-    summaries = edges(ps, result, only)
-    totals: Counter[str] = Counter()
-    sections = []
-    worst_rows = []
-    for s in summaries:
-        counts = s.counts
-        totals.update(counts)
-        rows = []
-        hidden = 0
-        for c in sorted(
-            s.comparisons,
-            key=lambda c: (STATUS_RANK.index(s.status_of(c)), c.indicator, c.year, c.parent_target.id),
-        ):
-            status = s.status_of(c)
-            if status == "not-applicable":
-                hidden += 1
-                continue
-            row = {
-                "indicator": md(c.indicator),
-                "year": c.year,
-                "parent": _target_text(c.parent_target, t["strive"]),
-                "child": _target_text(c.child_target or c.later_target, t["strive"]),
-                "status": names[status],
-                "status_key": status,
-                "sources": " · ".join(
-                    x
-                    for x in (
-                        _source_ref(s.parent.id or "", c.parent_target),
-                        _source_ref(s.child.id or "", c.child_target or c.later_target),
-                    )
-                    if x
-                ),
-            }
-            rows.append(row)
-            if status in GAP_STATUSES:
-                worst_rows.append({**row, "child_plan": md(s.child.id), "parent_plan": md(s.parent.id)})
-        sections.append(
-            {
-                "child": md(s.child.id),
-                "parent": md(s.parent.id),
-                "child_title": md(_title(s.child)),
-                "parent_title": md(_title(s.parent)),
-                "counts": ", ".join(f"{counts[k]} {names[k]}" for k in STATUS_RANK if counts.get(k)),
-                "rows": rows,
-                "hidden": hidden,
-                "tasks": [
-                    {
-                        "message": md(f.message),
-                        "where": md(f"{f.path}:{f.line}"),
-                        "status": names.get(f.status or "later", f.status or ""),
-                    }
-                    for f in s.task_findings
-                ],
-            }
-        )
-    worst_rows.sort(
-        key=lambda r: (
-            STATUS_RANK.index(str(r["status_key"])),
-            str(r["child_plan"]),
-            str(r["parent_plan"]),
-            str(r["indicator"]),
-            str(r["year"]).zfill(4),
-        )
-    )
-    waivers = []
-    caveats = []
-    for plan_id in sorted(ps.plans):
-        if only and plan_id not in only:
+    counts = s.counts
+    if not render:
+        return EdgeReport(s.child.id or "", s.parent.id or "", dict(counts), s.worst, [], "")
+    rows = []
+    gap_rows = []
+    hidden = 0
+    for c in sorted(
+        s.comparisons,
+        key=lambda c: (STATUS_RANK.index(s.status_of(c)), c.indicator, c.year, c.parent_target.id),
+    ):
+        status = s.status_of(c)
+        if status == "not-applicable":
+            hidden += 1
             continue
-        plan = ps.plans[plan_id].plan
-        assert plan is not None
-        for w in plan.waivers:
-            waivers.append(
-                {
-                    "plan": md(plan_id),
-                    "rule": md(w.rule),
-                    "what": md(" ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x)),
-                    "reason": md(w.reason),
-                    "approved_by": md(w.approved_by),
-                }
-            )
-        if plan.notes or any(c.in_source != c.encoded for c in plan.coverage):
-            caveats.append(
-                {
-                    "plan": md(plan_id),
-                    "notes": [md(n) for n in plan.notes],
-                    "coverage": [
-                        {
-                            "section": md(c.section),
-                            "kind": t["items_" + c.items],
-                            "in_source": c.in_source,
-                            "encoded": c.encoded,
-                        }
-                        for c in plan.coverage
-                    ],
-                }
-            )
-    # Mermaid: one node per plan, one edge per (child, parent), coloured by its worst status
-    ids = {pid: f"p{i}" for i, pid in enumerate(sorted(ps.plans))}
-    nodes = [{"id": ids[pid], "label": mermaid_label(pid)} for pid in sorted(ps.plans)]
-    links = []
-    for s in summaries:
-        counts = s.counts
-        gaps = sum(counts.get(k, 0) for k in GAP_STATUSES)
-        label = f"{gaps} {t['gaps']}" if gaps else names[s.worst]
-        links.append(
+        row = {
+            "indicator": md(c.indicator),
+            "year": c.year,
+            "parent": _target_text(c.parent_target, t["strive"]),
+            "child": _target_text(c.child_target or c.later_target, t["strive"]),
+            "status": names[status],
+            "status_key": status,
+            "sources": " · ".join(
+                x
+                for x in (
+                    _source_ref(s.parent.id or "", c.parent_target),
+                    _source_ref(s.child.id or "", c.child_target or c.later_target),
+                )
+                if x
+            ),
+        }
+        rows.append(row)
+        if status in GAP_STATUSES:
+            gap_rows.append({**row, "child_plan": md(s.child.id), "parent_plan": md(s.parent.id)})
+    section = {
+        "child": md(s.child.id),
+        "parent": md(s.parent.id),
+        "child_title": md(_title(s.child)),
+        "parent_title": md(_title(s.parent)),
+        "counts": ", ".join(f"{counts[k]} {names[k]}" for k in STATUS_RANK if counts.get(k)),
+        "rows": rows,
+        "hidden": hidden,
+        "tasks": [
             {
-                "from": ids[s.child.id or ""],
-                "to": ids[s.parent.id or ""],
-                "label": mermaid_label(label),
-                "colour": MERMAID_COLOURS[s.worst],
+                "message": md(f.message),
+                "where": md(f"{f.path}:{f.line}"),
+                "status": names.get(f.status or "later", f.status or ""),
             }
-        )
-    status_totals = [{"name": names[k], "count": totals[k]} for k in STATUS_RANK if totals.get(k)]
-    return {
-        "t": t,
-        "lang": lang,
-        "version": __version__,
-        "as_of": as_of.isoformat(),
-        "plans": len([p for p in ps.plans if not only or p in only]),
-        "edges": len(summaries),
-        "status_totals": status_totals,
-        "total": sum(totals.values()),
-        "gap_total": sum(totals.get(k, 0) for k in GAP_STATUSES),
-        "worst": worst_rows[:15],
-        "worst_more": max(0, len(worst_rows) - 15),
-        "sections": sections,
-        "waivers": waivers,
-        "caveats": caveats,
-        "nodes": nodes,
-        "links": links,
+            for f in s.task_findings
+        ],
     }
+    text = _normalise(_template("report-section.md.j2").render(t=t, s=section))
+    return EdgeReport(s.child.id or "", s.parent.id or "", dict(counts), s.worst, gap_rows, text)
+
+
+class ReportWriter:
+    """Assembles the report from edge reports given in order, writing sections as they come.
+
+    At national scale the sections are hundreds of megabytes: they go to ``sections`` (a file)
+    as they arrive, and only the summary's figures are kept in memory.
+    """
+
+    WORST_SHOWN = 15
+
+    def __init__(self, ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | None, sections: TextIO):
+        if lang not in LANGS:
+            raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
+        self.ps, self.lang, self.as_of, self.only, self.sections = ps, lang, as_of, only, sections
+        self.totals: Counter[str] = Counter()
+        self.worst_rows: list[dict[str, Any]] = []
+        self.gap_count = 0
+        self.links: list[tuple[str, str, dict[str, int], str]] = []
+
+    def add(self, er: EdgeReport) -> None:
+        self.totals.update(er.counts)
+        self.links.append((er.child, er.parent, er.counts, er.worst))
+        self.gap_count += len(er.gap_rows)
+        self.worst_rows = sorted([*self.worst_rows, *er.gap_rows], key=_worst_key)[: self.WORST_SHOWN]
+        self.sections.write(er.section)
+
+    def head(self) -> str:
+        t = TEXT[self.lang]
+        names = STATUS_NAMES[self.lang]
+        ps, only = self.ps, self.only
+        ids = {pid: f"p{i}" for i, pid in enumerate(sorted(ps.plans))}
+        nodes = [{"id": ids[pid], "label": mermaid_label(pid)} for pid in sorted(ps.plans)]
+        links = []
+        for child, parent, counts, worst in self.links:
+            gaps = sum(counts.get(k, 0) for k in GAP_STATUSES)
+            label = f"{gaps} {t['gaps']}" if gaps else names[worst]
+            links.append(
+                {
+                    "from": ids[child],
+                    "to": ids[parent],
+                    "label": mermaid_label(label),
+                    "colour": MERMAID_COLOURS[worst],
+                }
+            )
+        totals = self.totals
+        context = {
+            "t": t,
+            "lang": self.lang,
+            "version": __version__,
+            "as_of": self.as_of.isoformat(),
+            "plans": len([p for p in ps.plans if not only or p in only]),
+            "edges": len(self.links),
+            "status_totals": [{"name": names[k], "count": totals[k]} for k in STATUS_RANK if totals.get(k)],
+            "total": sum(totals.values()),
+            "gap_total": sum(totals.get(k, 0) for k in GAP_STATUSES),
+            "worst": self.worst_rows,
+            "worst_more": max(0, self.gap_count - self.WORST_SHOWN),
+            "nodes": nodes,
+            "links": links,
+        }
+        return _normalise(_template("report-head.md.j2").render(**context))
+
+    def tail(self) -> str:
+        t = TEXT[self.lang]
+        waivers = []
+        caveats = []
+        for plan_id in sorted(self.ps.plans):
+            if self.only and plan_id not in self.only:
+                continue
+            plan = self.ps.plans[plan_id].plan
+            assert plan is not None
+            for w in plan.waivers:
+                waivers.append(
+                    {
+                        "plan": md(plan_id),
+                        "rule": md(w.rule),
+                        "what": md(" ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x)),
+                        "reason": md(w.reason),
+                        "approved_by": md(w.approved_by),
+                    }
+                )
+            if plan.notes or any(c.in_source != c.encoded for c in plan.coverage):
+                caveats.append(
+                    {
+                        "plan": md(plan_id),
+                        "notes": [md(n) for n in plan.notes],
+                        "coverage": [
+                            {
+                                "section": md(c.section),
+                                "kind": t["items_" + c.items],
+                                "in_source": c.in_source,
+                                "encoded": c.encoded,
+                            }
+                            for c in plan.coverage
+                        ],
+                    }
+                )
+        return _normalise(_template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats))
+
+
+def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        STATUS_RANK.index(str(r["status_key"])),
+        str(r["child_plan"]),
+        str(r["parent_plan"]),
+        str(r["indicator"]),
+        str(r["year"]).zfill(4),
+    )
 
 
 def _title(lp: Any) -> str:
@@ -227,9 +271,8 @@ def _title(lp: Any) -> str:
     return f"{plan.document.number or '?'} — {plan.document.issuer}" if plan is not None else ""
 
 
-def render(
-    result: Result, lang: str = "vi", as_of: dt.date | None = None, only: set[str] | None = None
-) -> str:
+@cache
+def _template(name: str) -> Template:
     env = Environment(
         loader=PackageLoader("plancheck", "templates"),
         undefined=StrictUndefined,
@@ -238,6 +281,19 @@ def render(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    template = env.get_template("report.md.j2")
-    text = template.render(**build_context(result, lang, as_of or dt.date.today(), only))
+    return env.get_template(name)
+
+
+def _normalise(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def render(
+    result: Result, lang: str = "vi", as_of: dt.date | None = None, only: set[str] | None = None
+) -> str:
+    """The whole report of a plan set held in memory."""
+    sections = io.StringIO()
+    writer = ReportWriter(result.planset, lang, as_of or dt.date.today(), only, sections)
+    for summary in edges(result.planset, result, only):
+        writer.add(edge_report(summary, lang))
+    return writer.head() + sections.getvalue() + writer.tail()
