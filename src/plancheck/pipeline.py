@@ -55,7 +55,7 @@ from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
 CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory
-PARENTS_KEPT = 16  # parsed parents a worker keeps (a commune has three; a province, two)
+PARENTS_KEPT = 6  # parsed parents a worker keeps (a commune has three; a province, two)
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -232,6 +232,14 @@ def _check_chunk(jobs: list[Job]) -> list[Outcome]:
     return [_WORKER.check(job) for job in jobs]
 
 
+def _pool(workers: int, ctx: Context) -> ProcessPoolExecutor:
+    # Workers are forked: what this process holds is shared with them until either side writes
+    # to it. Frozen objects are never visited by a worker's garbage collector, so they stay
+    # shared instead of being copied into every worker.
+    gc.freeze()
+    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,))
+
+
 def _report_chunk(jobs: list[ReportJob]) -> list[list[EdgeReport]]:
     assert _WORKER is not None
     return [_WORKER.report(job) for job in jobs]
@@ -285,7 +293,7 @@ def edge_reports(
     # consecutive children share parents (the communes of one province), so chunks keep order
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+    with _pool(workers, ctx) as pool:
         for reports in pool.map(_report_chunk, chunks):
             done += len(reports)
             if progress is not None:
@@ -310,7 +318,7 @@ def run_jobs(
     ordered = sorted(jobs, key=lambda j: (tuple(str(f) for _, f in j.parents), j.index))
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+    with _pool(workers, ctx) as pool:
         futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
         for future in as_completed(futures):
             outcomes = future.result()
@@ -348,7 +356,7 @@ class _File:
     key: str | None = None
     light: LoadedPlan | None = None  # known summary (from the cache or a worker)
     results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
-    record: dict[str, Any] | None = None  # the encoded summary, when it must be written
+    record: dict[str, Any] | None = None  # the encoded summary a worker sent, to be written
     guess: tuple[str | None, list[str]] = (None, [])
     dirty: bool = False  # the cache entry must be written
 
@@ -399,7 +407,6 @@ def check_tree(
             try:
                 f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id)
                 f.results = entry["results"]
-                f.record = entry["file"]  # kept to rewrite the entry if a result is added
             except RecordError:
                 f.light, f.results = None, {}
         if f.light is None:
