@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,24 @@ def test_python_dash_m(tree: Path) -> None:
         [sys.executable, "-m", "plancheck", "--version"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and done.stdout.startswith("plancheck ")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal_and_for_many_plans(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plancheck import cli
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert cli._progress() is None  # a pipe or a CI log gets no progress bar
+    screen = _Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    update = cli._progress()
+    assert update is not None
+    update(5, 10)
+    assert screen.getvalue() == ""  # ten plans are not worth a bar
+    update(100, cli.PROGRESS_MIN * 2)
+    update(cli.PROGRESS_MIN * 2, cli.PROGRESS_MIN * 2)
+    assert "checking plans" in screen.getvalue()
