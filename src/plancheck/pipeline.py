@@ -40,6 +40,7 @@ from plancheck.planset import (
     expected_id,
     hash_file,
     load_catalogue,
+    make_planset,
     owners,
     plan_from_bytes,
     plan_from_loaded,
@@ -106,17 +107,7 @@ class Checker:
         self.source_shas: dict[tuple[Path, int, int], str] = {}
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
-        return PlanSet(
-            root=self.ctx.root,
-            catalogue_path=self.catalogue.shown,
-            catalogue=self.catalogue.catalogue,
-            indicators=self.catalogue.indicators,
-            plans=plans,
-            files=files,
-            findings=[],
-            sources=self.ctx.sources,
-            catalogue_positions=self.catalogue.positions,
-        )
+        return make_planset(self.ctx.root, self.catalogue, plans, files, [], self.ctx.sources)
 
     def source_digest(self, plan: LoadedPlan) -> str:
         """The hash of the source text the provenance rules read for ``plan`` ('-' when none)."""
@@ -136,28 +127,27 @@ class Checker:
         except OSError:
             return f"{sources}\0{name}\0missing"
 
-    def _load(self, file: Path, shown: str, plan_id: str | None) -> tuple[str | None, LoadedPlan]:
-        raw = read_raw(file, shown, self.ctx.max_bytes)
-        if isinstance(raw, Loaded):
-            return None, plan_from_loaded(file, shown, plan_id, raw)
-        key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
-        return key, plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
-
-    def _parent(self, file: Path) -> tuple[str | None, LoadedPlan]:
-        shown, plan_id = display_path(file), expected_id(file, self.ctx.root)
+    def _load(
+        self, file: Path, shown: str, plan_id: str | None, *, keep: bool = False
+    ) -> tuple[str | None, LoadedPlan]:
+        """Read and validate one plan; with ``keep``, parsed plans are kept for the next call."""
         raw = read_raw(file, shown, self.ctx.max_bytes)
         if isinstance(raw, Loaded):
             return None, plan_from_loaded(file, shown, plan_id, raw)
         key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
         slot = (file, key)
-        if slot in self.parents:
+        if keep and slot in self.parents:
             self.parents.move_to_end(slot)
             return key, self.parents[slot]
         lp = plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
-        self.parents[slot] = lp
-        while len(self.parents) > PARENTS_KEPT:
-            self.parents.popitem(last=False)
+        if keep:
+            self.parents[slot] = lp
+            while len(self.parents) > PARENTS_KEPT:
+                self.parents.popitem(last=False)
         return key, lp
+
+    def _parent(self, file: Path) -> tuple[str | None, LoadedPlan]:
+        return self._load(file, display_path(file), expected_id(file, self.ctx.root), keep=True)
 
     def check(self, job: Job) -> Outcome:
         key, lp = self._load(job.file, job.shown, job.plan_id)
@@ -465,17 +455,7 @@ def check_tree(
             store.put(f.key, f.record, f.results)
 
     findings: list[Finding] = [*tree.problems, *catalogue.findings, *plan_findings]
-    ps = PlanSet(
-        root=tree.root,
-        catalogue_path=catalogue.shown,
-        catalogue=catalogue.catalogue,
-        indicators=catalogue.indicators,
-        plans=plans,
-        files=lights,
-        findings=findings,
-        sources=sources,
-        catalogue_positions=catalogue.positions,
-    )
+    ps = make_planset(tree.root, catalogue, plans, lights, findings, sources)
 
     def raw_findings() -> Iterator[Finding]:
         yield from findings

@@ -488,15 +488,26 @@ def load_planset(
     )
     plans, plan_findings = owners(loaded_plans)
     findings.extend(plan_findings)
-    planset = PlanSet(
-        root=tree.root,
+    planset = make_planset(tree.root, catalogue, plans, loaded_plans, findings, sources)
+    return planset, shown_paths(tree, paths, catalogue, findings)
+
+
+def make_planset(
+    root: Path | None,
+    catalogue: CatalogueLoad,
+    plans: dict[str, LoadedPlan],
+    files: list[LoadedPlan],
+    findings: list[Finding],
+    sources: Path | None,
+) -> PlanSet:
+    return PlanSet(
+        root=root,
         catalogue_path=catalogue.shown,
         catalogue=catalogue.catalogue,
         indicators=catalogue.indicators,
         plans=plans,
-        files=loaded_plans,
+        files=files,
         findings=findings,
         sources=sources,
         catalogue_positions=catalogue.positions,
     )
-    return planset, shown_paths(tree, paths, catalogue, findings)
