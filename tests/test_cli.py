@@ -195,3 +195,11 @@ def test_progress_bar_only_on_a_terminal_and_for_many_plans(monkeypatch: pytest.
     update(100, cli.PROGRESS_MIN * 2)
     update(cli.PROGRESS_MIN * 2, cli.PROGRESS_MIN * 2)
     assert "checking plans" in screen.getvalue()
+
+
+@pytest.mark.parametrize("command", ["validate", "report", "tree"])
+def test_help_keeps_square_brackets(command: str) -> None:
+    # rich reads "[tool.plancheck]" as markup unless it is escaped; the help must show it
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "[tool.plancheck]" in result.output

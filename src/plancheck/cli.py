@@ -176,7 +176,7 @@ def _check(
 Paths = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Plan files or folders (default: `paths` from [tool.plancheck], else plans/).",
+        help="Plan files or folders (default: `paths` from \\[tool.plancheck], else plans/).",
         show_default=False,
     ),
 ]
@@ -198,7 +198,7 @@ CacheDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
-        help="Cache folder (default: cache-dir from [tool.plancheck], else .plancheck_cache).",
+        help="Cache folder (default: cache-dir from \\[tool.plancheck], else .plancheck_cache).",
         show_default=False,
     ),
 ]
