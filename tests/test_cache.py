@@ -194,3 +194,19 @@ def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch
     out = runner.invoke(app, ["report", "plans", "--lang", "en", "--as-of", "2026-01-01", "-o", "r.md"])
     assert out.exit_code == 0, out.output
     assert (tree / "r.md").read_text(encoding="utf-8") == expected
+
+
+def test_two_runs_at_once_share_the_cache_safely(tree: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    expected = _run("--no-cache")
+    env = {**os.environ, "PLANCHECK_CACHE_DIR": str(tree / "cache"), "PLANCHECK_JOBS": "2"}
+    cmd = [sys.executable, "-m", "plancheck", "validate", "plans", "-f", "json"]
+    runs = [subprocess.Popen(cmd, cwd=tree, env=env, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=120)[0] for p in runs]
+    assert [p.returncode for p in runs] == [1, 1, 1]
+    assert outputs == [expected] * 3
+    assert _run() == expected  # what they left behind is a sound cache
+    assert not list((tree / "cache").rglob("*.tmp"))

@@ -423,6 +423,14 @@ def test_source_outside_the_sources_folder(tree: Path) -> None:
     assert "root:" not in outcome.stdout and not outcome.of("PC501", REL.format("escape"))
 
 
+def test_fifo_as_a_source_text_does_not_hang(tree: Path) -> None:
+    os.mkfifo(tree / "sources" / "fifo.txt")  # the cache hashes source texts: never open this one
+    gen.source_outside(plan_path(tree, "fifo"), "fifo.txt")
+    outcome = run_cli(tree, REL.format("fifo"), "--sources", "sources", timeout=MAX_SECONDS + 1)
+    check(outcome)
+    assert one(outcome, "PC503", "fifo")
+
+
 def test_plan_implements_itself(tree: Path) -> None:
     gen.implements_itself(plan_path(tree, "self"))
     f = one(run_cli(tree, REL.format("self")), "PC106", "self")

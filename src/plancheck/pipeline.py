@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import re
+import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -50,7 +51,7 @@ from plancheck.planset import (
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
 from plancheck.reporters.markdown import EdgeReport, edge_report
-from plancheck.rules.provenance import source_path
+from plancheck.rules.provenance import MAX_SOURCE_BYTES, source_path
 from plancheck.summary import child_edges
 from plancheck.yamlio import Loaded
 
@@ -120,9 +121,12 @@ class Checker:
             return "outside"
         try:
             info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                return f"{sources}\0{name}\0not a file"  # never opened: a FIFO would block
             stamp = (path, info.st_mtime_ns, info.st_size)
             if stamp not in self.source_shas:
-                self.source_shas[stamp] = sha256(path.read_bytes())
+                with path.open("rb") as handle:  # what the provenance rules read, no more
+                    self.source_shas[stamp] = sha256(handle.read(MAX_SOURCE_BYTES + 1))
             return f"{sources}\0{name}\0{self.source_shas[stamp]}"
         except OSError:
             return f"{sources}\0{name}\0missing"
