@@ -203,3 +203,25 @@ def test_help_keeps_square_brackets(command: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "[tool.plancheck]" in result.output
+
+
+def test_text_output_is_the_same_on_a_terminal_and_in_a_pipe(tree: Path) -> None:
+    from rich.console import Console
+
+    from plancheck.config import Config
+    from plancheck.pipeline import check_tree
+    from plancheck.reporters import text
+
+    (tree / "plans" / "ward" / "KH-2.yaml").write_text(
+        (tree / "plans" / "ward" / "KH-2.yaml").read_text(encoding="utf-8").replace('">= 40"', '">= 1"'),
+        encoding="utf-8",
+    )
+    result = check_tree([tree / "plans"], Config(base_dir=tree), None)
+    assert result.findings
+    screen = io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, color_system=None, width=10_000, soft_wrap=True)
+    text.render(terminal, result.findings, result.counts, 4)
+    pipe = io.StringIO()
+    text.render(Console(file=pipe, force_terminal=False), result.findings, result.counts, 4)
+    assert screen.getvalue() == pipe.getvalue()
+    assert "PC202 [gap]" in pipe.getvalue()

@@ -26,6 +26,12 @@ def render(
     files_checked: int,
     new: dict[Finding, bool] | None = None,
 ) -> None:
+    if not console.is_terminal:
+        # a file or a pipe gets the same text without styles; written directly, since rich
+        # takes seconds for the tens of thousands of lines of a national tree
+        console.file.write(plain(findings, counts, files_checked, new))
+        console.file.flush()
+        return
     for path, group in groupby(findings, key=lambda f: f.path):
         console.print(Text(clean(path), style="bold underline"))
         for f in group:
@@ -42,8 +48,32 @@ def render(
                 line.append(f" (waived: {clean(f.waived)})", style="dim")
             console.print(line, soft_wrap=True)
         console.print()
+    console.print(_summary(counts, files_checked), highlight=False)
+
+
+def plain(
+    findings: list[Finding], counts: dict[str, int], files_checked: int, new: dict[Finding, bool] | None
+) -> str:
+    """The text of `render` without styles."""
+    lines: list[str] = []
+    for path, group in groupby(findings, key=lambda f: f.path):
+        lines.append(clean(path))
+        for f in group:
+            parts = [f"{clean(f.path)}:{f.line}:{f.column} {f.code} [{f.severity}] "]
+            if new is not None:
+                parts.append("(new) " if new.get(f, False) else "(existing) ")
+            parts.append(clean(f.message))
+            if f.waived is not None:
+                parts.append(f" (waived: {clean(f.waived)})")
+            lines.append("".join(parts))
+        lines.append("")
+    lines.append(_summary(counts, files_checked))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(counts: dict[str, int], files_checked: int) -> str:
     summary = ", ".join(
         f"{counts[k]} {k}" for k in ("error", "warning", "gap", "info", "waived") if counts.get(k)
     )
     noun = "file" if files_checked == 1 else "files"
-    console.print(f"{files_checked} {noun} checked: " + (summary or "no findings"), highlight=False)
+    return f"{files_checked} {noun} checked: " + (summary or "no findings")
