@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
@@ -24,8 +25,9 @@ from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import open_atomic, write_atomic
 from plancheck.gitutil import GitError
+from plancheck.model import Plan
 from plancheck.pipeline import Progress, check_tree, default_workers
-from plancheck.planset import PlanSet, load_planset
+from plancheck.planset import PlanSet, load_plan, load_planset
 from plancheck.reporters import json_report, text
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
@@ -321,24 +323,39 @@ def show(
     root: Annotated[
         Path | None, typer.Option("--root", help="Plan tree (default: plans/).", show_default=False)
     ] = None,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show plans as plancheck reads them, normalised."""
     config = _config()
     paths = [root] if root is not None else _paths(None, config)
-    planset, _ = _load(paths, config, None)
-    wanted = plans or sorted(planset.plans)
-    missing = [p for p in wanted if p not in planset.plans]
+    # the (cached) check finds which file holds each id; then only the plans shown are read,
+    # one at a time, so showing one plan of a national tree stays quick and small
+    result = _check(paths, config, None, not no_cache, cache_dir)
+    owners = result.planset.plans
+    wanted = plans or sorted(owners)
+    missing = [p for p in wanted if p not in owners]
     if missing:
         raise _fail(f"no valid plan with id {missing[0]!r} (see `plancheck validate`)")
-    chosen = [planset.plans[p] for p in wanted]
+
+    def chosen() -> Iterator[Plan]:
+        for plan_id in wanted:
+            lp = load_plan(owners[plan_id].file, result.planset.root, config.max_file_size)
+            if lp.plan is None:  # edited since it was checked
+                raise _fail(f"plan {plan_id!r} no longer validates (see `plancheck validate`)")
+            yield lp.plan
+
     if format is ShowFormat.json:
-        data = [plan_to_dict(lp.plan) for lp in chosen if lp.plan is not None]
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        # the bytes of json.dumps(list, indent=2), written a plan at a time
+        sys.stdout.write("[")
+        for i, plan in enumerate(chosen()):
+            item = json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            sys.stdout.write(("," if i else "") + "\n  " + item)
+        sys.stdout.write("\n]\n" if wanted else "]\n")
     else:
         console = _stdout()
-        for lp in chosen:
-            assert lp.plan is not None
-            render_plan_text(console, lp.plan)
+        for plan in chosen():
+            render_plan_text(console, plan)
 
 
 @app.command()
