@@ -300,7 +300,7 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
     if result.planset.catalogue_path in result.requested:
         files += 1
     if format is Format.json:
-        sys.stdout.write(json_report.render(result.findings, result.counts, new))
+        json_report.write(sys.stdout, result.findings, result.counts, new)
     elif format is Format.github:
         from plancheck.reporters import github
 
