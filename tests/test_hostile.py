@@ -31,6 +31,10 @@ from tests.hostile import generators as gen
 EXAMPLE = Path(__file__).resolve().parent / "example"
 MAX_SECONDS = 5.0
 MAX_RSS_MB = 300.0
+# the foundation's tighter bounds for its four named cases: an alias bomb, a 50 MB file,
+# 10,000 levels of nesting and random bytes (issue 2)
+FOUNDATION_SECONDS = 2.0
+FOUNDATION_RSS_MB = 200.0
 TIMEOUT = 30.0
 
 
@@ -132,10 +136,17 @@ def one(outcome: Outcome, code: str, name: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------------
 
 
+def within_foundation_bounds(outcome: Outcome) -> None:
+    assert outcome.seconds < FOUNDATION_SECONDS, f"took {outcome.seconds:.2f}s"
+    assert outcome.rss_mb < FOUNDATION_RSS_MB, f"peak RSS {outcome.rss_mb:.0f} MB"
+
+
 def test_alias_bomb(tree: Path) -> None:
     gen.alias_bomb(plan_path(tree, "bomb"))
-    f = one(run_cli(tree, REL.format("bomb")), "PC005", "bomb")
+    outcome = run_cli(tree, REL.format("bomb"))
+    f = one(outcome, "PC005", "bomb")
     assert (f["line"], f["column"]) == (1, 5)  # the first anchor, before any alias is expanded
+    within_foundation_bounds(outcome)
 
 
 @pytest.mark.parametrize("megabytes", [50, 100])
@@ -145,6 +156,7 @@ def test_huge_file_is_not_read(tree: Path, megabytes: int) -> None:
     f = one(outcome, "PC004", "big")
     assert (f["line"], f["column"]) == (1, 1) and f["ctx"]["size"] >= megabytes * 1024 * 1024
     assert outcome.rss_mb < 100, "a file over the limit must be rejected from its size alone"
+    within_foundation_bounds(outcome)
 
 
 @pytest.mark.parametrize(
@@ -153,8 +165,10 @@ def test_huge_file_is_not_read(tree: Path, megabytes: int) -> None:
 )
 def test_deep_nesting(tree: Path, style: str, make: Any, line: int) -> None:
     make(plan_path(tree, "deep"))
-    f = one(run_cli(tree, REL.format("deep")), "PC009", "deep")
+    outcome = run_cli(tree, REL.format("deep"))
+    f = one(outcome, "PC009", "deep")
     assert f["line"] == line
+    within_foundation_bounds(outcome)
 
 
 def test_node_limit(tree: Path) -> None:
@@ -191,7 +205,9 @@ def test_many_schema_errors_are_capped(tree: Path, kind: str) -> None:
 
 def test_random_bytes(tree: Path) -> None:
     gen.random_bytes(plan_path(tree, "random"))
-    one(run_cli(tree, REL.format("random")), "PC003", "random")
+    outcome = run_cli(tree, REL.format("random"))
+    one(outcome, "PC003", "random")
+    within_foundation_bounds(outcome)
 
 
 def test_random_text(tree: Path) -> None:
