@@ -27,7 +27,7 @@ from plancheck.fsutil import open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.model import Plan
 from plancheck.pipeline import Progress, check_tree, default_workers
-from plancheck.planset import PlanSet, load_plan, load_planset
+from plancheck.planset import find_root, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
@@ -121,13 +121,6 @@ def _sources(option: Path | None, config: Config) -> Path | None:
     if not chosen.is_dir():
         raise _fail(f"--sources {chosen}: not a folder")
     return Path(os.path.abspath(chosen))
-
-
-def _load(
-    paths: list[Path], config: Config, sources: Path | None, use_cache: bool = True
-) -> tuple[PlanSet, set[str]]:
-    """The whole tree in memory, for the commands that need every plan at once (report, tree)."""
-    return load_planset(paths, sources=sources, max_bytes=config.max_file_size)
 
 
 def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
@@ -498,13 +491,10 @@ def diff(
         after = load_plan_bytes(new_raw, new_name)
     except (DiffInputError, GitError) as exc:
         raise _fail(str(exc)) from None
-    indicators = {}
-    try:
-        planset, _ = load_planset(_paths(None, config), max_bytes=config.max_file_size)
-        indicators = planset.indicators
-    except OSError:
-        pass  # without a catalogue every indicator is read as higher-is-better
-    changes = diff_plans(before, after, indicators)
+    # only the catalogue is needed (directions); without one every indicator is higher-is-better
+    paths = _paths(None, config)
+    catalogue = load_catalogue(find_root(paths[0]) if paths else None, config.max_file_size)
+    changes = diff_plans(before, after, catalogue.indicators)
     render = render_markdown if format is DiffFormat.markdown else render_text
     sys.stdout.write(render(changes, old_name, new_name))
 

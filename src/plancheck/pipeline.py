@@ -350,9 +350,9 @@ class _File:
     key: str | None = None
     light: LoadedPlan | None = None  # known summary (from the cache or a worker)
     results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
-    record: dict[str, Any] | None = None  # the encoded summary a worker sent, to be written
+    # the encoded summary a worker sent: set only when the cache entry must be written
+    record: dict[str, Any] | None = None
     guess: tuple[str | None, list[str]] = (None, [])
-    dirty: bool = False  # the cache entry must be written
 
 
 def _believed_owners(files: list[_File]) -> dict[str, Path]:
@@ -413,7 +413,6 @@ def check_tree(
             f.key, f.results = outcome.key, {}
         if outcome.context is not None and outcome.results is not None:
             f.results = merge_results(f.results, outcome.context, outcome.results)
-        f.dirty = True
 
     def job(i: int, believed: dict[str, Path], implements: list[str]) -> Job:
         f = files[i]
@@ -455,7 +454,7 @@ def check_tree(
         results[id_of[outcome.index]] = _decode_results(outcome.results, files[outcome.index].shown) or []
 
     for f in files:
-        if f.dirty and f.key is not None and f.record is not None:
+        if f.key is not None and f.record is not None:
             store.put(f.key, f.record, f.results)
 
     findings: list[Finding] = [*tree.problems, *catalogue.findings, *plan_findings]

@@ -475,17 +475,12 @@ def load_planset(
     *,
     sources: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    loader: Any = None,
 ) -> tuple[PlanSet, set[str]]:
     """Load the whole tree around ``paths``; returns the set and the display paths requested."""
     tree = tree_files(paths)
     catalogue = load_catalogue(tree.root, max_bytes)
     findings: list[Finding] = [*tree.problems, *catalogue.findings]
-    loaded_plans = (
-        [load_plan(f, tree.root, max_bytes) for f in tree.plan_files]
-        if loader is None
-        else loader(tree.plan_files, tree.root, max_bytes)
-    )
+    loaded_plans = [load_plan(f, tree.root, max_bytes) for f in tree.plan_files]
     plans, plan_findings = owners(loaded_plans)
     findings.extend(plan_findings)
     planset = make_planset(tree.root, catalogue, plans, loaded_plans, findings, sources)
