@@ -27,6 +27,11 @@ class Edge:
     strict: bool  # True when the worst value itself is excluded (">" / "<")
 
 
+def _high(bound: Bound) -> Decimal:
+    # not a truth test on `high`: a range ending at 0 ("-5..0") would lose its end
+    return bound.high if bound.high is not None else bound.value
+
+
 def worst_edge(bound: Bound, direction: Direction) -> Edge:
     op = bound.op
     if direction == "higher":
@@ -35,14 +40,14 @@ def worst_edge(bound: Bound, direction: Direction) -> Edge:
         if op == ">":
             return Edge(bound.value, True)
         if op == "..":
-            return Edge(min(bound.value, bound.high or bound.value), False)
+            return Edge(min(bound.value, _high(bound)), False)
         return Edge(None, False)  # "<= v" on a higher-is-better indicator accepts anything below v
     if op in ("<=", "="):
         return Edge(bound.value, False)
     if op == "<":
         return Edge(bound.value, True)
     if op == "..":
-        return Edge(max(bound.value, bound.high or bound.value), False)
+        return Edge(max(bound.value, _high(bound)), False)
     return Edge(None, False)
 
 

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from plancheck import __version__
 from plancheck.cache import Store
-from plancheck.config import Config, ConfigError, load_config
+from plancheck.config import Config, ConfigError, iso_day, load_config
 from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import open_atomic, write_atomic
@@ -215,7 +215,7 @@ def _apply_common(
         config.fail_on = fail_on.value
     if as_of is not None:
         try:
-            config.as_of = dt.date.fromisoformat(as_of)
+            config.as_of = iso_day(as_of)
         except ValueError:
             raise _fail(f"--as-of {as_of!r}: expected YYYY-MM-DD") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,16 @@ from plancheck.yamlio import DEFAULT_MAX_BYTES
 
 class ConfigError(ValueError):
     """Bad configuration: reported as one line with exit code 2."""
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_day(text: str) -> dt.date:
+    """A YYYY-MM-DD date and nothing else (``date.fromisoformat`` also takes 20250101, 2025-W01-1)."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
+    return dt.date.fromisoformat(text)
 
 
 @dataclass
@@ -113,11 +124,12 @@ def from_table(table: dict[str, Any], base: Path) -> Config:
         value = table["as-of"]
         if isinstance(value, str):
             try:
-                value = dt.date.fromisoformat(value)
+                value = iso_day(value)
             except ValueError:
-                raise ConfigError(f"[tool.plancheck] as-of: not a date: {value!r}") from None
-        if not isinstance(value, dt.date):
-            raise ConfigError("[tool.plancheck] as-of: expected a date")
+                raise ConfigError(f"[tool.plancheck] as-of: not a YYYY-MM-DD date: {value!r}") from None
+        # a TOML date-time is a datetime, itself a date: it is not a day
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise ConfigError("[tool.plancheck] as-of: expected a date (YYYY-MM-DD)")
         config.as_of = value
     if "sources" in table:
         if not isinstance(table["sources"], str):

@@ -60,13 +60,28 @@ def _raw_findings(ps: PlanSet) -> Iterator[Finding]:
     yield from tree_findings(ps)
 
 
+# Never waivable: a waiver lives in a plan file, and these findings say that which file is the
+# plan, or what it says, cannot be trusted.
+UNWAIVABLE = frozenset({"PC112"})
+
+
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
-    """Mark waived findings (never drop them) and report waivers that cover nothing."""
+    """Mark waived findings (never drop them) and report waivers that cover nothing.
+
+    A waiver covers findings of its own file only: another file that claims the same plan id
+    (a copy, an impostor) is not the plan whose authors approved the waiver.
+    """
     out: list[Finding] = []
     used: set[tuple[str, int]] = set()
     for finding in findings:
         lp = ps.plans.get(finding.plan) if finding.plan else None
-        if lp is not None and lp.plan is not None and lp.plan.waivers:
+        if (
+            lp is not None
+            and lp.plan is not None
+            and lp.plan.waivers
+            and finding.path == lp.path
+            and finding.code not in UNWAIVABLE
+        ):
             for index, waiver in enumerate(lp.plan.waivers):
                 if waiver.rule != finding.code:
                     continue

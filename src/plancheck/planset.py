@@ -425,6 +425,8 @@ def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], l
     """Valid plans by id, and every plan file's findings (with PC112 for a second use of an id).
 
     A file whose path matches its id owns that id, wherever it sorts; a copy is reported instead.
+    The owner is reported too: which of two files is "the" plan is for its authors to settle,
+    and an error in one file only could be waived from the other.
     """
     plans: dict[str, LoadedPlan] = {}
     findings: list[Finding] = []
@@ -444,6 +446,18 @@ def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], l
                     f"plan id {lp.plan.id!r} is already used by {other.path}; this file is not checked further",
                     plan=lp.plan.id,
                     ctx={"other": other.path},
+                )
+            )
+            id_line, id_col = other.pos("id")
+            findings.append(
+                Finding.make(
+                    "PC112",
+                    other.path,
+                    id_line,
+                    id_col,
+                    f"plan id {lp.plan.id!r} is also used by {lp.path}; this file is checked as that plan",
+                    plan=lp.plan.id,
+                    ctx={"other": lp.path},
                 )
             )
             continue

@@ -19,7 +19,7 @@ from pydantic_core import core_schema
 
 Op = Literal[">=", ">", "<=", "<", "=", ".."]
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"  # ASCII digits: \d takes "４０" too
 _OP_RE = re.compile(rf"^(>=|=>|≥|<=|=<|≤|>|<|=)?\s*({_NUMBER})$")
 _RANGE_RE = re.compile(rf"^({_NUMBER})\s*\.\.\s*({_NUMBER})$")
 _OP_ALIASES = {"=>": ">=", "≥": ">=", "=<": "<=", "≤": "<=", None: "="}

@@ -31,12 +31,14 @@ from pydantic_core import core_schema
 
 Form = Literal["day", "month", "quarter", "year", "period", "annual", "continuous", "text"]
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_PERIOD = re.compile(r"^(\d{4})\s*\.\.\s*(\d{4})$")
-_ANNUAL = re.compile(r"^annual(?: from (\d{4}))?$")
+# [0-9], not \d (which takes "２０２５" and other scripts' digits), and \Z, not $ (which takes
+# a final line break): a deadline is exactly one of these forms
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})\Z")
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])\Z")
+_YEAR = re.compile(r"^([0-9]{4})\Z")
+_PERIOD = re.compile(r"^([0-9]{4}) *\.\. *([0-9]{4})\Z")
+_ANNUAL = re.compile(r"^annual(?: from ([0-9]{4}))?\Z")
 _MAX_TEXT = 500
 
 

@@ -6,9 +6,10 @@ Field descriptions are part of the generated JSON Schema, so an editor shows the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from plancheck.model.bound import Bound
 from plancheck.model.deadline import Deadline
@@ -32,7 +33,27 @@ ItemId = Annotated[
     ),
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000)]
-Year = Annotated[int, Field(ge=1945, le=2100)]
+# strict: the text "2030", 2030.0 or true are not years, they are slips
+Year = Annotated[int, Field(ge=1945, le=2100, strict=True)]
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD text (or a date) is a date.
+
+    pydantic on its own reads 0 and "0" as 1970-01-01 (seconds since the epoch) and takes
+    "2025-06-09T00:00:00" for a day: an `issued: 0` would silently become a date decades before
+    every deadline, and hide the late-issue gap.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value  # pydantic turns it into a date and rejects impossible ones (2025-02-30)
+    raise ValueError(f"a date is written YYYY-MM-DD, e.g. '2025-06-09', not {value!r}")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_day)]
 
 
 class Strict(BaseModel):
@@ -67,7 +88,7 @@ class Replaced(Strict):
     """An earlier document that this one replaces."""
 
     number: ShortText
-    issued: dt.date | Literal["unknown"]
+    issued: IsoDate | Literal["unknown"]
 
 
 class LowerPlansDue(Strict):
@@ -87,7 +108,7 @@ class Document(Strict):
     )
     title: ShortText
     issuer: ShortText
-    issued: dt.date | Literal["unknown"] = Field(description="Date of issue (YYYY-MM-DD) or 'unknown'.")
+    issued: IsoDate | Literal["unknown"] = Field(description="Date of issue (YYYY-MM-DD) or 'unknown'.")
     source: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
@@ -100,7 +121,7 @@ class Document(Strict):
 class Successor(Strict):
     code: ShortText
     name: ShortText
-    since: dt.date
+    since: IsoDate
 
 
 class Jurisdiction(Strict):
@@ -162,7 +183,7 @@ class Task(Strict):
 class Waiver(Strict):
     """A declared exception: a parent target or task that does not apply to this plan."""
 
-    rule: Annotated[str, Field(pattern=r"^PC\d{3}$")]
+    rule: Annotated[str, Field(pattern=r"^PC[0-9]{3}$")]
     parent: PlanId | None = None
     indicator: str | None = None
     year: Year | None = None

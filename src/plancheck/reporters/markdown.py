@@ -81,7 +81,7 @@ def _source_ref(plan_id: str, target: Target | None) -> str:
     parts = [target.source.section]
     if target.source.ref:
         parts.append(target.source.ref)
-    if target.source.line:
+    if target.source.line is not None:
         parts.append(f"L{target.source.line}")
     return md(f"{plan_id} {target.id}: " + ", ".join(parts))
 

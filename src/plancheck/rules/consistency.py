@@ -87,9 +87,9 @@ def share_above_100(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         indicator = ps.indicators.get(target.indicator)
         if target.bound is None or indicator is None or indicator.kind != "share":
             continue
-        top = max(target.bound.value, target.bound.high or target.bound.value)
-        low = min(target.bound.value, target.bound.high or target.bound.value)
         bound = target.bound
+        high = bound.high if bound.high is not None else bound.value  # 0 is a number, not "none"
+        top, low = max(bound.value, high), min(bound.value, high)
         # "> 100" and "< 0" admit no share at all, as much as "105" does
         impossible = (bound.op == ">" and bound.value >= 100) or (bound.op == "<" and bound.value <= 0)
         if top > 100 or low < 0 or impossible:

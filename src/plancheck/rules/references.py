@@ -217,6 +217,26 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             )
 
 
+def implements_nothing(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None or lp.plan.implements or lp.plan.jurisdiction.level == "national":
+        return
+    level = lp.plan.jurisdiction.level
+    if ("implements",) in lp.loaded.key_positions:
+        line, col = lp.pos("implements", prefer_key=True)
+    else:
+        line, col = lp.pos("id", prefer_key=True)
+    yield Finding.make(
+        "PC113",
+        lp.path,
+        line,
+        col,
+        f"a {level} plan that implements nothing is checked against no parent; list the plans it "
+        "implements in `implements`",
+        plan=lp.id,
+        ctx={"level": level},
+    )
+
+
 _PLAN = "id: haiphong/142-KH-UBND\n"
 
 RULES = [
@@ -338,6 +358,19 @@ RULES = [
         "Only one of them can be the plan others implement; the other would be silently ignored.",
         "# plans/province/KH-9.yaml, a copy\nid: province/KH-1",
         "id: province/KH-9",
+    ),
+    Rule(
+        "PC113",
+        "implements-nothing",
+        "error",
+        "plan",
+        "A province, district or commune plan has an empty (or no) `implements`.",
+        "Every lower plan implements at least one higher plan; with none, no target or deadline of it "
+        "is ever compared, so a plan that drops its `implements` would pass every check.",
+        "id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\nimplements: []",
+        "id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\n"
+        "implements: [national/57-NQ-TW, national/71-NQ-CP, haiphong/142-KH-UBND]",
+        implements_nothing,
     ),
     Rule(
         "PC111",

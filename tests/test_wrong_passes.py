@@ -1,0 +1,408 @@
+"""Issue 13, "wrong passes": a broken or shrinking plan tree, or a trick, never passes the gate.
+
+Each test here failed on the code before the fix (a wrong pass, or a silent omission).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from plancheck import cache
+from plancheck.algebra import compare_bounds, worst_edge
+from plancheck.cli import app
+from plancheck.config import ConfigError, from_table
+from plancheck.model import Bound, Plan
+
+from .conftest import EXAMPLE, REPO, git
+
+runner = CliRunner()
+WARD = Path("plans/ward/KH-2.yaml")
+PROVINCE = Path("plans/province/KH-1.yaml")
+GATE = ["validate", "plans", "--base", "main", "--fail-on-new", "--fail-on", "gap"]
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def edit(root: Path, rel: Path, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (rel, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.fixture
+def repo(tree: Path) -> Path:
+    git(tree, "init", "-q", "-b", "main")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "base")
+    git(tree, "checkout", "-q", "-b", "change")
+    return tree
+
+
+def _json(*args: str) -> list[dict[str, Any]]:
+    result = invoke(*args, "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)["findings"]  # type: ignore[no-any-return]
+
+
+# 1. --base when the change deletes a plan or the catalogue
+
+
+def test_base_deleting_a_parent_plan_fails_the_gate(repo: Path) -> None:
+    (repo / PROVINCE).unlink()  # the ward implements it
+    found = _json("validate", "plans", "--base", "main")
+    orphaned = [f for f in found if f["code"] == "PC105" and f["path"] == WARD.as_posix()]
+    assert orphaned and all(f["new"] for f in orphaned), found
+    assert invoke(*GATE).exit_code == 1
+    git(repo, "commit", "-q", "-am", "delete the province plan")
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_deleting_the_catalogue_fails_the_gate(repo: Path) -> None:
+    (repo / "plans" / "indicators.yaml").unlink()
+    found = _json("validate", "plans", "--base", "main")
+    assert any(f["code"] == "PC109" and f["new"] for f in found), found
+    result = invoke(*GATE)
+    assert result.exit_code == 1
+    assert "0 files checked" not in result.output
+
+
+def test_base_deleting_the_whole_tree_fails_the_gate(repo: Path) -> None:
+    shutil.rmtree(repo / "plans")
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_changing_a_plan_id_puts_the_children_of_the_old_id_in_scope(repo: Path) -> None:
+    # the province file keeps its path but takes another id: the ward's parent is gone
+    edit(repo, PROVINCE, "id: province/KH-1", "id: province/KH-1b")
+    found = _json("validate", "plans", "--base", "main")
+    assert any(f["code"] == "PC105" and f["path"] == WARD.as_posix() and f["new"] for f in found), found
+
+
+# 2. waivers apply to their own plan file only; a duplicate id is an error in both files
+
+
+def test_a_second_file_with_the_same_id_cannot_waive_the_first(tree: Path) -> None:
+    # the real ward plan lives in a .yml file and falls short of the province (W1 >= 35 < 40)
+    real = tree / "plans" / "ward" / "KH-2.yml"
+    (tree / WARD).rename(real)
+    text = real.read_text(encoding="utf-8").replace('bound: ">= 40"', 'bound: ">= 35"')
+    real.write_text(text, encoding="utf-8")
+    assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
+    # a second file claims the same id (it sorts first, so it takes the id) and waives everything
+    impostor = (
+        "id: ward/KH-2\n"
+        "document: {number: 2/KH-UBND, kind: Kế hoạch, title: t, issuer: UBND phường, issued: '2025-03-10'}\n"
+        "jurisdiction: {code: ward, name: Phường Mẫu, level: commune}\n"
+        "implements: [national/57-NQ-TW, province/KH-1]\n"
+        "waivers:\n"
+        "  - {rule: PC112, reason: r, approved_by: a}\n"
+        "  - {rule: PC201, reason: r, approved_by: a}\n"
+        "  - {rule: PC206, reason: r, approved_by: a}\n"
+    )
+    (tree / WARD).write_text(impostor, encoding="utf-8")
+    result = invoke("validate", "plans", "--fail-on", "gap")
+    assert result.exit_code == 1, result.output  # it passed, the copy's PC112 waived by the impostor
+    found = _json("validate", "plans", "--fail-on", "gap")
+    duplicate = [f for f in found if f["code"] == "PC112"]
+    # the duplicate id is an error, unwaived, in both files
+    assert sorted(f["path"] for f in duplicate) == ["plans/ward/KH-2.yaml", "plans/ward/KH-2.yml"]
+    assert all(f["severity"] == "error" and f["status"] != "waived" for f in duplicate), duplicate
+    # nothing in the real file is waived by the other file's waivers
+    assert [f for f in found if f["path"] == "plans/ward/KH-2.yml" and f["status"] == "waived"] == []
+
+
+def test_waivers_mark_only_findings_of_their_own_file(tree: Path) -> None:
+    # a copy with a stale id: its own findings are never waived by the plan whose id it took
+    edit(
+        tree,
+        PROVINCE,
+        "tasks:\n",
+        "waivers:\n  - {rule: PC104, reason: r, approved_by: a}\n  - {rule: PC112, reason: r, approved_by: a}\n"
+        "tasks:\n",
+    )
+    copy = (tree / WARD).read_text(encoding="utf-8").replace("id: ward/KH-2", "id: province/KH-1")
+    (tree / "plans" / "ward" / "KH-9.yaml").write_text(copy, encoding="utf-8")
+    found = _json("validate", "plans")
+    in_copy = [f for f in found if f["path"] == "plans/ward/KH-9.yaml"]
+    assert "PC112" in {f["code"] for f in in_copy}
+    assert all(f["status"] != "waived" for f in in_copy), in_copy
+
+
+# 3. dates are strict YYYY-MM-DD
+
+
+def _plan(**document: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": "province/KH-9",
+        "document": {"number": "9", "kind": "k", "title": "t", "issuer": "i", "issued": "2025-03-01"},
+        "jurisdiction": {"code": "province", "name": "n", "level": "province"},
+        "implements": ["national/57-NQ-TW"],
+    }
+    base["document"].update(document)
+    return base
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 1735689600, "0", "2025-06-09T00:00:00", "2025-06-09T00:00:00Z", "20250609", "2025-6-9", "２０２５-06-09"],
+)
+def test_every_date_field_is_strict(value: Any) -> None:
+    from pydantic import ValidationError
+
+    for data in (
+        _plan(issued=value),
+        _plan(replaces=[{"number": "44/KH-UBND", "issued": value}]),
+    ):
+        with pytest.raises(ValidationError):
+            Plan.model_validate(data)
+    successor = _plan()
+    successor["jurisdiction"]["successor"] = {"code": "x", "name": "y", "since": value}
+    with pytest.raises(ValidationError):
+        Plan.model_validate(successor)
+    assert Plan.model_validate(_plan(issued="2025-06-09")).document.issued == dt.date(2025, 6, 9)
+
+
+@pytest.mark.parametrize("value", ["２０２５-03", "٢٠٢٥", "2025..２０３０", "annual from ２０２５", "2025-0３-01"])
+def test_deadlines_are_ascii_digits_only(value: str) -> None:
+    from plancheck.model import Deadline, DeadlineError
+
+    with pytest.raises(DeadlineError):
+        Deadline.parse(value)
+
+
+def test_issued_zero_is_a_finding_not_1970(tree: Path) -> None:
+    edit(tree, WARD, 'issued: "2025-03-10"', "issued: 0")
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC101" and f["path"] == WARD.as_posix() for f in found), found
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def test_as_of_is_strict(tree: Path) -> None:
+    assert invoke("validate", "plans", "--as-of", "20260101").exit_code == 2
+    assert invoke("validate", "plans", "--as-of", "2026-W01-1").exit_code == 2
+    with pytest.raises(ConfigError):
+        from_table({"as-of": dt.datetime(2026, 1, 1, 12, 0)}, tree)
+    with pytest.raises(ConfigError):
+        from_table({"as-of": "20260101"}, tree)
+
+
+# 4. zero is a number
+
+
+def test_zero_at_the_end_of_a_range_counts() -> None:
+    # lower is better: "-5..0" accepts 0, which is worse than the parent's "<= -1"
+    assert worst_edge(Bound.parse("-5..0"), "lower").value == 0
+    assert compare_bounds(Bound.parse("-5..0"), Bound.parse("<= -1"), "lower") == "weaker"
+    assert compare_bounds(Bound.parse("0..5"), Bound.parse(">= 1"), "higher") == "weaker"
+    assert worst_edge(Bound.parse("5..0"), "higher").value == 0
+
+
+def test_zero_range_end_in_a_share_is_checked(tree: Path) -> None:
+    edit(tree, WARD, 'bound: ">= 40"', 'bound: "-5..0"')
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC403" for f in found)
+    assert any(f["code"] == "PC202" and f["ctx"]["item"] == "W1" for f in found)
+
+
+TRUTH_TEST_ON_HIGH = re.compile(r"\.high\s+(or|and)\b|\b(if|not|and|or)\s+[\w.]*\.high\s*(:|\)|$|and\b|or\b)")
+
+
+def test_no_truth_test_on_a_decimal_high() -> None:
+    """`high or value` read a range's upper end of 0 as missing; the code must not do that again."""
+    src = REPO / "src" / "plancheck"
+    offenders = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted(src.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if TRUTH_TEST_ON_HIGH.search(line)
+    ]
+    assert offenders == []
+
+
+# 5. a commune or province plan that implements nothing
+
+
+@pytest.mark.parametrize("level", ["commune", "province", "district"])
+def test_a_lower_plan_that_implements_nothing_fails(tree: Path, level: str) -> None:
+    edit(tree, WARD, "implements: [national/57-NQ-TW, province/KH-1]", "implements: []")
+    edit(tree, WARD, "level: commune", f"level: {level}")
+    found = _json("validate", "plans")
+    assert [f["code"] for f in found if f["code"] == "PC113"] == ["PC113"], found
+    assert invoke("validate", "plans").exit_code == 1
+
+
+# 6. report, tree and show name what they leave out, and fail on what does not exist
+
+
+def _break_ward(tree: Path) -> None:
+    edit(tree, WARD, "kind: Kế hoạch\n", "kind: Kế hoạch\n  nonsense: 1\n")
+
+
+@pytest.mark.parametrize("command", [["report", "plans"], ["tree", "plans"], ["show", "--root", "plans"]])
+def test_left_out_plans_are_named(tree: Path, command: list[str]) -> None:
+    _break_ward(tree)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert "plans/ward/KH-2.yaml" in result.stderr, result.stderr
+    assert "left out" in result.stderr
+
+
+def test_the_report_itself_lists_left_out_plans(tree: Path) -> None:
+    _break_ward(tree)
+    result = CliRunner().invoke(app, ["report", "plans", "--lang", "en"])
+    assert "plans/ward/KH-2.yaml" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "plans/nowhere"],
+        ["report", "plans", "--plan", "nope/x"],
+        ["tree", "plans/nowhere"],
+        ["show", "--root", "plans/nowhere"],
+        ["show", "nope/x", "--root", "plans"],
+        ["report", "plans/ward/KH-9.yaml"],
+        ["tree", "nowhere"],
+    ],
+)
+def test_asking_for_what_does_not_exist_fails(tree: Path, command: list[str]) -> None:
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_show_of_a_broken_plan_by_id_fails(tree: Path) -> None:
+    _break_ward(tree)
+    result = CliRunner().invoke(app, ["show", "ward/KH-2", "--root", "plans"])
+    assert result.exit_code == 2
+    assert "plans/ward/KH-2.yaml" in result.stderr
+
+
+# 7. the cache: entries are bound to this user's secret and checked against a schema
+
+
+def _entries(tree: Path) -> list[Path]:
+    return sorted((tree / "cache").rglob("*.json"))
+
+
+def _gap_run() -> list[str]:
+    return sorted(f"{f['code']} {f['path']}" for f in _json("validate", "plans", "--fail-on", "gap"))
+
+
+def test_a_well_formed_but_altered_entry_is_not_trusted(tree: Path) -> None:
+    edit(tree, WARD, 'bound: ">= 40"', 'bound: ">= 35"')
+    expected = _gap_run()
+    assert "PC202 plans/ward/KH-2.yaml" in expected
+    entries = _entries(tree)
+    assert entries
+    altered = 0
+    for entry in entries:
+        text = entry.read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not any("PC202" in v for v in data["results"].values()):
+            continue
+        # the findings wiped, the entry still well-formed and under its own key
+        data["results"] = {k: "[]" for k in data["results"]}
+        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        altered += 1
+    assert altered == 1
+    assert _gap_run() == expected
+    assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
+
+
+def test_entries_from_another_user_or_machine_are_not_trusted(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder written elsewhere (committed, restored in CI) was signed with another secret."""
+    edit(tree, WARD, 'bound: ">= 40"', 'bound: ">= 35"')
+    expected = _gap_run()
+    # "another machine": its own secret, and it wiped the findings and re-signed its entries
+    monkeypatch.setenv("XDG_STATE_HOME", str(tree / "elsewhere"))
+    cache.secret.cache_clear()
+    for entry in _entries(tree):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data.pop("mac", None)
+        data["results"] = {k: "[]" for k in data["results"]}
+        cache.Store(tree / "cache").put(data["key"], data["file"], data["results"])
+    forged = _gap_run()
+    assert "PC202 plans/ward/KH-2.yaml" not in forged  # that machine trusts its own entries
+    monkeypatch.setenv("XDG_STATE_HOME", str(tree / "home-state"))
+    cache.secret.cache_clear()
+    assert _gap_run() == expected
+
+
+def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
+    good: dict[str, Any] = {
+        "magic": cache.MAGIC,
+        "key": "a" * 64,
+        "file": {"findings": [], "plan": None, "readable": True, "positions": [], "keys": []},
+        "results": {"b" * 64: "[]"},
+    }
+    assert cache.entry_problem(good, "a" * 64) is None
+    bad_cases: list[dict[str, Any]] = [
+        {**good, "extra": 1},
+        {**good, "key": "c" * 64},
+        {**good, "results": {"not-a-hash": "[]"}},
+        {**good, "results": {"b" * 64: []}},
+        {**good, "results": {f"{i:064x}": "[]" for i in range(cache.KEEP_CONTEXTS + 1)}},
+        {**good, "file": {**good["file"], "more": 1}},
+        {**good, "file": {**good["file"], "readable": "yes"}},
+        {**good, "file": {**good["file"], "positions": [[["id"], 0, 1]]}},
+        {**good, "file": {**good["file"], "findings": [["PC101", "error", "m", 1, 1, None, None, None, {}, "x"]]}},
+    ]
+    for bad in bad_cases:
+        assert cache.entry_problem(bad, "a" * 64) is not None, bad
+
+
+def test_the_gating_workflow_computes_its_own_results() -> None:
+    workflow = YAML(typ="safe", pure=True).load((REPO / ".github" / "workflows" / "plancheck.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["plancheck"]["steps"]
+    assert not any("cache" in str(step.get("uses", "")) for step in steps if "uses" in step)
+    runs = [step["run"] for step in steps if "run" in step and "plancheck " in step["run"]]
+    gate = [r for r in runs if "--base" in r]
+    assert len(gate) == 1
+    for run in runs:
+        # never the checkout's own cache folder (a pull request could commit one)
+        assert "--no-cache" in run or '--cache-dir "$RUNNER_TEMP/' in run, run
+
+
+def test_readme_states_the_cache_threat_model() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "### Cache threat model" in readme
+    section = readme.split("### Cache threat model", 1)[1].split("\n## ", 1)[0]
+    for word in ("secret", "schema", "does not protect", "pull request", "--no-cache"):
+        assert word in section, word
+
+
+def test_secret_is_private(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tree / "state"))
+    cache.secret.cache_clear()
+    first = cache.secret()
+    path = tree / "state" / "plancheck" / "cache-secret"
+    assert path.is_file() and (path.stat().st_mode & 0o077) == 0
+    cache.secret.cache_clear()
+    assert cache.secret() == first
+    # a secret others can write is not one: a fresh one per process, so nothing old is trusted
+    os.chmod(path, 0o666)
+    cache.secret.cache_clear()
+    assert cache.secret() != first
