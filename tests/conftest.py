@@ -12,6 +12,15 @@ SHARED = REPO.parent / "shared"
 EXAMPLE = REPO / "tests" / "example"
 
 
+@pytest.fixture(autouse=True)
+def _cache_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secret that signs cache entries lives in a folder of the test session, never in $HOME."""
+    from plancheck import cache
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
+    cache.secret.cache_clear()
+
+
 @pytest.fixture
 def repo_cwd(monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run from the repository root, as a user of the bundled plans would."""

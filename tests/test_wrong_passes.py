@@ -165,7 +165,16 @@ def _plan(**document: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "value",
-    [0, 1735689600, "0", "2025-06-09T00:00:00", "2025-06-09T00:00:00Z", "20250609", "2025-6-9", "２０２５-06-09"],
+    [
+        0,
+        1735689600,
+        "0",
+        "2025-06-09T00:00:00",
+        "2025-06-09T00:00:00Z",
+        "20250609",
+        "2025-6-9",
+        "２０２５-06-09",
+    ],
 )
 def test_every_date_field_is_strict(value: Any) -> None:
     from pydantic import ValidationError
@@ -183,7 +192,9 @@ def test_every_date_field_is_strict(value: Any) -> None:
     assert Plan.model_validate(_plan(issued="2025-06-09")).document.issued == dt.date(2025, 6, 9)
 
 
-@pytest.mark.parametrize("value", ["２０２５-03", "٢٠٢٥", "2025..２０３０", "annual from ２０２５", "2025-0３-01"])
+@pytest.mark.parametrize(
+    "value", ["２０２５-03", "٢٠٢٥", "2025..２０３０", "annual from ２０２５", "2025-0３-01"]
+)
 def test_deadlines_are_ascii_digits_only(value: str) -> None:
     from plancheck.model import Deadline, DeadlineError
 
@@ -332,7 +343,9 @@ def test_a_well_formed_but_altered_entry_is_not_trusted(tree: Path) -> None:
     assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
 
 
-def test_entries_from_another_user_or_machine_are_not_trusted(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entries_from_another_user_or_machine_are_not_trusted(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A cache folder written elsewhere (committed, restored in CI) was signed with another secret."""
     edit(tree, WARD, 'bound: ">= 40"', 'bound: ">= 35"')
     expected = _gap_run()
@@ -368,14 +381,19 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
         {**good, "file": {**good["file"], "more": 1}},
         {**good, "file": {**good["file"], "readable": "yes"}},
         {**good, "file": {**good["file"], "positions": [[["id"], 0, 1]]}},
-        {**good, "file": {**good["file"], "findings": [["PC101", "error", "m", 1, 1, None, None, None, {}, "x"]]}},
+        {
+            **good,
+            "file": {**good["file"], "findings": [["PC101", "error", "m", 1, 1, None, None, None, {}, "x"]]},
+        },
     ]
     for bad in bad_cases:
         assert cache.entry_problem(bad, "a" * 64) is not None, bad
 
 
 def test_the_gating_workflow_computes_its_own_results() -> None:
-    workflow = YAML(typ="safe", pure=True).load((REPO / ".github" / "workflows" / "plancheck.yml").read_text(encoding="utf-8"))
+    workflow = YAML(typ="safe", pure=True).load(
+        (REPO / ".github" / "workflows" / "plancheck.yml").read_text(encoding="utf-8")
+    )
     steps = workflow["jobs"]["plancheck"]["steps"]
     assert not any("cache" in str(step.get("uses", "")) for step in steps if "uses" in step)
     runs = [step["run"] for step in steps if "run" in step and "plancheck " in step["run"]]
@@ -384,6 +402,11 @@ def test_the_gating_workflow_computes_its_own_results() -> None:
     for run in runs:
         # never the checkout's own cache folder (a pull request could commit one)
         assert "--no-cache" in run or '--cache-dir "$RUNNER_TEMP/' in run, run
+    assert 'rm -rf "$RUNNER_TEMP/plancheck-cache"' in gate[0]
+    # the pull request's own copy of plancheck never judges it
+    installs = [step["run"] for step in steps if "pip install" in step.get("run", "")]
+    assert installs and all("pip install ." not in run for run in installs)
+    assert any("origin/${{ github.base_ref }}" in run for run in installs)
 
 
 def test_readme_states_the_cache_threat_model() -> None:

@@ -11,7 +11,17 @@ the text of its modules, so an edited rule never meets an old entry). An entry h
   everything else they depend on: the parents' file keys, the catalogue's hash, the source
   text's hash and the code fingerprint. A few contexts are kept, the latest first.
 
-An entry that cannot be read, is not JSON, names another key or fails validation is ignored
+An entry is trusted only when it is signed and well-formed (the README's "Cache threat model"):
+
+- *signed*: the file starts with ``{"mac":"<hex>",``, an HMAC-SHA256 of the rest of the text and
+  of the key, under a secret of the user who runs plancheck, kept outside every cache folder
+  (``$XDG_STATE_HOME/plancheck/cache-secret``, else ``~/.local/state/...``; created 0600). An
+  entry written by anyone who cannot read that secret (another user, a cache folder committed to
+  the repository or restored by CI from another run) does not verify and is never read.
+- *well-formed*: the entry then agrees with the schema in ``entry_problem`` (exact keys, types,
+  sizes; findings of known rules, about this file only), and its records decode and validate.
+
+Anything else (unreadable, not JSON, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
 runs at once never see half an entry; the last rename wins, and both wrote what they computed.
 """
@@ -20,7 +30,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
+import os
+import re
+import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,8 +44,137 @@ from plancheck import __version__
 from plancheck.fsutil import write_atomic
 
 MAGIC = "plancheck-cache-entry"
-LAYOUT = "v2"
+LAYOUT = "v3"  # v3: signed entries
 KEEP_CONTEXTS = 4  # e.g. with and without --sources, before and after a catalogue edit
+SECRET_NAME = "cache-secret"
+_MAC_HEAD = '{"mac":"'
+_MAC_LEN = 64
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_ENTRY_KEYS = frozenset({"magic", "key", "file", "results"})
+_RECORD_KEYS = frozenset({"findings", "plan", "readable", "positions", "keys"})
+
+
+def _secret_file() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(state) / "plancheck" / SECRET_NAME
+
+
+def _read_secret(path: Path) -> bytes | None:
+    """The secret in ``path``; None when it is missing, or not private to this user (never trusted)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077:
+            return None
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        text = os.read(fd, 2 * _MAC_LEN).decode("ascii", "replace").strip()
+    finally:
+        os.close(fd)
+    return bytes.fromhex(text) if _HEX64.fullmatch(text) else None
+
+
+@lru_cache(maxsize=1)
+def secret() -> bytes:
+    """This user's key for signing cache entries, created on first use.
+
+    When it cannot be read or written, or is not private to this user, a secret of this process
+    only is used: entries from other runs are then never trusted (a cache costs speed, nothing else).
+    """
+    path = _secret_file()
+    try:
+        try:
+            found = _read_secret(path)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                os.write(fd, (secrets.token_hex(32) + "\n").encode("ascii"))
+            finally:
+                os.close(fd)
+            found = _read_secret(path)
+        if found is not None:
+            return found
+    except (OSError, ValueError):
+        pass
+    return secrets.token_bytes(32)
+
+
+def _mac(key: str, body: str) -> str:
+    return hmac.new(secret(), f"{key}\0{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def _position_ok(item: Any) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 3
+        and isinstance(item[0], list)
+        and all(isinstance(p, str | int) and not isinstance(p, bool) for p in item[0])
+        and all(type(n) is int and n >= 1 for n in item[1:])
+    )
+
+
+def finding_problem(item: Any) -> str | None:
+    """What is wrong with an encoded finding (records.encode_finding) of a cache entry, or None."""
+    from plancheck.findings import SEVERITY_ORDER
+    from plancheck.rules.registry import RULES
+
+    if not isinstance(item, list) or len(item) != 10:
+        return "a finding is a list of 10 items"
+    code, severity, message, line, column, end_line, end_column, plan, ctx, path = item
+    if code not in RULES or severity not in SEVERITY_ORDER:
+        return "a finding of an unknown rule or severity"
+    if (
+        not isinstance(message, str)
+        or not isinstance(ctx, dict)
+        or not (plan is None or isinstance(plan, str))
+    ):
+        return "a finding's message, plan or context has the wrong type"
+    if not all(type(n) is int and n >= 1 for n in (line, column)):
+        return "a finding's line and column are positive integers"
+    if not all(n is None or (type(n) is int and n >= 1) for n in (end_line, end_column)):
+        return "a finding's end is a positive integer or null"
+    if path is not None:
+        return "an entry speaks for its own file only"
+    return None
+
+
+def entry_problem(data: Any, key: str) -> str | None:
+    """What makes ``data`` not a cache entry for ``key`` as plancheck writes one, or None.
+
+    The schema: ``{"magic", "key", "file", "results"}`` and nothing else; ``key`` is the key it is
+    read under; ``results`` maps at most KEEP_CONTEXTS context keys (64 hex digits) to JSON text;
+    ``file`` is ``{"findings", "plan", "readable", "positions", "keys"}`` with findings of known
+    rules about this file only, a plan summary object or null, a boolean, and positions
+    ``[[path...], line, column]`` with lines and columns from 1. The JSON text of results is
+    checked when it is read (pipeline), with the same rules for its findings.
+    """
+    if not isinstance(data, dict) or set(data) != _ENTRY_KEYS:
+        return "not an entry object with exactly magic, key, file and results"
+    if data["magic"] != MAGIC or data["key"] != key:
+        return "another format, or an entry for another key"
+    results, record = data["results"], data["file"]
+    if not isinstance(results, dict) or len(results) > KEEP_CONTEXTS:
+        return "results is not an object of at most a few contexts"
+    if not all(isinstance(k, str) and _HEX64.fullmatch(k) and isinstance(v, str) for k, v in results.items()):
+        return "results maps context keys to JSON text"
+    if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
+        return "file is not an object with exactly findings, plan, readable, positions and keys"
+    if not isinstance(record["readable"], bool) or not (
+        record["plan"] is None or isinstance(record["plan"], dict)
+    ):
+        return "file.readable is a boolean and file.plan an object or null"
+    for name in ("positions", "keys"):
+        if not isinstance(record[name], list) or not all(_position_ok(p) for p in record[name]):
+            return f"file.{name} holds [[path...], line, column] items"
+    if not isinstance(record["findings"], list):
+        return "file.findings is a list"
+    for item in record["findings"]:
+        problem = finding_problem(item)
+        if problem is not None:
+            return problem
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -75,27 +219,33 @@ class Store:
         return self.root / LAYOUT / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> dict[str, Any] | None:
+        """The entry for ``key`` when it is signed with this user's secret and well-formed."""
         if self.root is None:
             return None
         try:
-            data = json.loads(self.path(key).read_text(encoding="utf-8"))
+            text = self.path(key).read_text(encoding="utf-8")
         except (OSError, ValueError):
             return None
+        head = len(_MAC_HEAD)
+        mac, body = text[head : head + _MAC_LEN], "{" + text[head + _MAC_LEN + 2 :]
         if (
-            not isinstance(data, dict)
-            or data.get("magic") != MAGIC
-            or data.get("key") != key
-            or not isinstance(data.get("file"), dict)
-            or not isinstance(data.get("results"), dict)
+            not text.startswith(_MAC_HEAD)
+            or text[head + _MAC_LEN : head + _MAC_LEN + 2] != '",'
+            or not hmac.compare_digest(mac, _mac(key, body))
         ):
             return None
-        return data
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        return data if entry_problem(data, key) is None else None
 
     def put(self, key: str, record: dict[str, Any], results: dict[str, Any]) -> None:
         if self.root is None:
             return
         entry = {"magic": MAGIC, "key": key, "file": record, "results": results}
-        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
         with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
             write_atomic(self.path(key), text, durable=False)
 

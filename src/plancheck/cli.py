@@ -27,8 +27,9 @@ from plancheck.fsutil import open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.model import Plan
 from plancheck.pipeline import Progress, check_tree, default_workers
-from plancheck.planset import find_root, load_catalogue, load_plan
+from plancheck.planset import find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
+from plancheck.reporters.text import clean
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
@@ -165,6 +166,31 @@ def _check(
         store=_store(config, use_cache, cache_dir),
         workers=default_workers(),
         progress=_progress(),
+    )
+
+
+LEFT_OUT_SHOWN = 10  # file names on the "left out" line; the report lists them all
+
+
+def _require(paths: list[Path]) -> None:
+    """`report`, `tree` and `show` on a path that does not exist: a usage error, not an empty answer."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise _fail(f"{clean(str(path))}: no such file or folder")
+
+
+def _note_left_out(result: Result) -> None:
+    """Name the plan files a command leaves out because they are not valid plans."""
+    files = left_out_files(result.planset)
+    if not files:
+        return
+    shown = ", ".join(clean(f) for f in files[:LEFT_OUT_SHOWN])
+    if len(files) > LEFT_OUT_SHOWN:
+        shown += f" and {len(files) - LEFT_OUT_SHOWN} more"
+    typer.echo(
+        f"plancheck: left out {len(files)} plan file{'s' if len(files) != 1 else ''} with errors: "
+        f"{shown} (see `plancheck validate`)",
+        err=True,
     )
 
 
@@ -322,6 +348,7 @@ def show(
     """Show plans as plancheck reads them, normalised."""
     config = _config()
     paths = [root] if root is not None else _paths(None, config)
+    _require(paths)
     # the (cached) check finds which file holds each id; then only the plans shown are read,
     # one at a time, so showing one plan of a national tree stays quick and small
     result = _check(paths, config, None, not no_cache, cache_dir)
@@ -329,7 +356,11 @@ def show(
     wanted = plans or sorted(owners)
     missing = [p for p in wanted if p not in owners]
     if missing:
-        raise _fail(f"no valid plan with id {missing[0]!r} (see `plancheck validate`)")
+        holders = sorted(lp.path for lp in result.planset.files if lp.id == missing[0])
+        where = f" ({clean(', '.join(holders))} has errors)" if holders else ""
+        raise _fail(f"no valid plan with id {clean(missing[0])!r}{where} (see `plancheck validate`)")
+    if not plans:
+        _note_left_out(result)
 
     def chosen() -> Iterator[Plan]:
         for plan_id in wanted:
@@ -381,12 +412,16 @@ def report(
     config = _config()
     _apply_common(config, None, None, None, as_of)
     source_dir = _sources(sources, config)
+    chosen = _paths(paths, config)
+    _require(chosen)
     try:
-        result = _check(_paths(paths, config), config, source_dir, not no_cache, cache_dir)
+        result = _check(chosen, config, source_dir, not no_cache, cache_dir)
         unknown = [p for p in plan or [] if p not in result.planset.plans]
         if unknown:
-            raise _fail(f"--plan {unknown[0]!r}: no valid plan with that id")
+            raise _fail(f"--plan {clean(unknown[0])!r}: no valid plan with that id")
         only = set(plan) if plan else None
+        if only is None:
+            _note_left_out(result)
         # sections are written as they come (a national report is hundreds of megabytes) and
         # the summary, which needs them all, is written before them at the end
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as sections:
@@ -431,7 +466,10 @@ def tree(
     from plancheck.pipeline import edge_reports
 
     config = _config()
-    result = _check(_paths(paths, config), config, None, not no_cache, cache_dir)
+    chosen = _paths(paths, config)
+    _require(chosen)
+    result = _check(chosen, config, None, not no_cache, cache_dir)
+    _note_left_out(result)
     planset = result.planset
     summaries = list(edge_reports(result, config, "en", render=False, workers=default_workers()))
     if format is ShowFormat.json:

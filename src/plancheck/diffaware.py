@@ -20,16 +20,30 @@ from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
 from plancheck.pipeline import check_tree, default_workers
-from plancheck.planset import PlanSet
+from plancheck.planset import PlanSet, display_path
 
 
-def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
-    """Display paths of changed plans and of every plan below a changed one."""
-    changed_abs = {Path(os.path.abspath(p)) for p in changed}
-    if ps.root is not None and (ps.root / "indicators.yaml") in changed_abs:
-        return {lp.path for lp in ps.files} | ({ps.catalogue_path} if ps.catalogue_path else set())
-    touched = {lp.id for lp in ps.files if Path(os.path.abspath(lp.file)) in changed_abs and lp.id}
-    paths = {lp.path for lp in ps.files if Path(os.path.abspath(lp.file)) in changed_abs}
+def _scope(
+    ps: PlanSet,
+    requested: set[str],
+    changed: set[str],
+    gone_ids: set[str],
+    catalogue_changed: bool,
+) -> set[str]:
+    """Display paths in scope: changed plans, every plan below a changed or deleted one, and
+    requested paths that are not plans at all (a folder that no longer exists).
+
+    ``changed`` holds display paths of files that differ from the base (deleted ones included);
+    ``gone_ids`` the ids those files had on the base, so the children of a deleted plan, or of
+    one whose id changed, are in scope: they lost a parent.
+    """
+    plan_paths = {lp.path for lp in ps.files}
+    # a path that names no plan file (a missing folder, an unreadable one) is always reported
+    scope = {p for p in requested if p not in plan_paths and p != ps.catalogue_path}
+    if catalogue_changed:
+        return requested
+    touched = {lp.id for lp in ps.files if lp.path in changed and lp.id} | gone_ids
+    paths = {lp.path for lp in ps.files if lp.path in changed}
     # descendants: plans whose parents (transitively) changed
     grew = True
     while grew:
@@ -41,7 +55,7 @@ def _scope(ps: PlanSet, changed: set[Path]) -> set[str]:
                 touched.add(lp.id)
                 grew = True
     paths |= {lp.path for lp in ps.plans.values() if lp.id in touched}
-    return paths
+    return (scope | paths) & requested
 
 
 def run_against_base(
@@ -52,8 +66,12 @@ def run_against_base(
     verify_ref(base, top)
     current = check_tree(paths, config, sources, store=store, workers=default_workers())
     planset, requested = current.planset, current.requested
-    scope = _scope(planset, changed_files(base, top)) & requested
+    # display paths, as findings name files (relative to the working directory)
+    changed = {display_path(p) for p in changed_files(base, top)}
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
+    before: list[Finding] = []
+    gone_ids: set[str] = set()
+    base_catalogue: str | None = None
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
         offset = cwd.resolve().relative_to(top.resolve())
@@ -61,12 +79,19 @@ def run_against_base(
         base_cwd.mkdir(parents=True, exist_ok=True)
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
-            # the same cache serves: entries are keyed by content, not by where a file lies
-            before = (
-                check_tree(existing_paths, config, sources, store=store, workers=default_workers()).findings
-                if existing_paths
-                else []
-            )
+            if existing_paths:
+                # the same cache serves: entries are keyed by content, not by where a file lies
+                then = check_tree(existing_paths, config, sources, store=store, workers=default_workers())
+                before = then.findings
+                # inside the extracted tree display paths are the same relative paths as here
+                gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
+                base_catalogue = then.planset.catalogue_path
+    catalogue_changed = (
+        (planset.catalogue_path is not None and planset.catalogue_path in changed)
+        or (base_catalogue is not None and base_catalogue in changed)
+        or (base_catalogue is not None and planset.catalogue_path is None)
+    )
+    scope = _scope(planset, requested, changed, gone_ids, catalogue_changed)
     seen = Counter(f.identity() for f in before)
     new: dict[Finding, bool] = {}
     kept: list[Finding] = []

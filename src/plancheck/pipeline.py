@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import Store, context_key, file_key, merge_results, sha256
+from plancheck.cache import Store, context_key, file_key, finding_problem, merge_results, sha256
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
@@ -475,10 +475,10 @@ def _decode_results(text: Any, home: str) -> list[Finding] | None:
         return None
     try:
         items = json.loads(text)
-        if not isinstance(items, list):
+        if not isinstance(items, list) or any(finding_problem(data) is not None for data in items):
             return None
         return [decode_finding(data, home) for data in items]
-    except (ValueError, RecordError):
+    except (ValueError, RecordError, RecursionError):
         return None
 
 

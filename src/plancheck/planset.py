@@ -465,6 +465,15 @@ def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], l
     return plans, findings
 
 
+def left_out_files(ps: PlanSet) -> list[str]:
+    """Display paths of plan files that are not a plan of ``ps``: invalid, or a second use of an id.
+
+    `report`, `tree` and `show` work on valid plans only; they name these instead of dropping them.
+    """
+    out = [lp.path for lp in ps.files if lp.plan is None or ps.plans.get(lp.plan.id) is not lp]
+    return sorted(set(out))
+
+
 def shown_paths(
     tree: TreeFiles, paths: list[Path], catalogue: CatalogueLoad, findings: list[Finding]
 ) -> set[str]:

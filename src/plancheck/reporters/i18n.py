@@ -61,6 +61,9 @@ TEXT: dict[str, dict[str, str]] = {
         "message": "Nội dung",
         "waivers": "Miễn trừ",
         "no_waivers": "Không có miễn trừ nào.",
+        "left_out": "Tệp bị bỏ qua do lỗi",
+        "left_out_intro": "Các tệp sau không đọc được thành kế hoạch hợp lệ nên không có trong báo cáo "
+        "này (xem `plancheck validate`):",
         "rule": "Quy tắc",
         "what": "Nội dung được miễn",
         "reason": "Lý do",
@@ -105,6 +108,9 @@ TEXT: dict[str, dict[str, str]] = {
         "message": "Finding",
         "waivers": "Waivers",
         "no_waivers": "No waivers.",
+        "left_out": "Files left out because of errors",
+        "left_out_intro": "These files could not be read as valid plans, so this report leaves them "
+        "out (see `plancheck validate`):",
         "rule": "Rule",
         "what": "Waived",
         "reason": "Reason",

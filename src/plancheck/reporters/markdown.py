@@ -16,7 +16,7 @@ from plancheck import __version__
 from plancheck.compliance import GAP_STATUSES
 from plancheck.engine import Result
 from plancheck.model import Target
-from plancheck.planset import PlanSet
+from plancheck.planset import PlanSet, left_out_files
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT
 from plancheck.summary import EdgeSummary, edges
 
@@ -232,7 +232,9 @@ class ReportWriter:
                     {
                         "plan": md(plan_id),
                         "rule": md(w.rule),
-                        "what": md(" ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x)),
+                        "what": md(
+                            " ".join(str(x) for x in (w.parent, w.indicator, w.year, w.task) if x is not None)
+                        ),
                         "reason": md(w.reason),
                         "approved_by": md(w.approved_by),
                     }
@@ -253,7 +255,11 @@ class ReportWriter:
                         ],
                     }
                 )
-        return _normalise(_template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats))
+        # with --plan the report is about those plans; otherwise it is about the whole tree
+        left_out = [md(path) for path in left_out_files(self.ps)] if not self.only else []
+        return _normalise(
+            _template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats, left_out=left_out)
+        )
 
 
 def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
