@@ -229,11 +229,39 @@ def test_zero_at_the_end_of_a_range_counts() -> None:
     assert worst_edge(Bound.parse("5..0"), "higher").value == 0
 
 
-def test_zero_range_end_in_a_share_is_checked(tree: Path) -> None:
-    edit(tree, WARD, 'bound: ">= 40"', 'bound: "-5..0"')
-    found = _json("validate", "plans")
-    assert any(f["code"] == "PC403" for f in found)
-    assert any(f["code"] == "PC202" and f["ctx"]["item"] == "W1" for f in found)
+def test_zero_range_end_on_a_lower_is_better_indicator_is_a_gap(tree: Path) -> None:
+    catalogue = tree / "plans" / "indicators.yaml"
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8") + "  - id: energy-intensity-change\n"
+        "    name_vi: Thay đổi cường độ năng lượng\n"
+        "    name_en: Change in energy intensity\n"
+        '    unit: "%/year"\n'
+        "    direction: lower\n"
+        "    kind: rate\n"
+        "    levels: [national, province, commune]\n",
+        encoding="utf-8",
+    )
+    target = (
+        "  - id: {id}\n    indicator: energy-intensity-change\n    year: 2030\n"
+        '    bound: "{bound}"\n    unit: "%/year"\n    label: cường độ năng lượng\n'
+        "    source: {{section: {section}}}\n"
+    )
+    edit(
+        tree,
+        Path("plans/national/57-NQ-TW.yaml"),
+        "tasks:\n",
+        target.format(id="E1", bound="<= -1", section="II.1") + "tasks:\n",
+    )
+    ward = tree / WARD
+    ward.write_text(
+        ward.read_text(encoding="utf-8") + target.format(id="W9", bound="-5..0", section="III"),
+        encoding="utf-8",
+    )
+    found = _json("validate", "plans", "--fail-on", "gap")
+    weaker = [f for f in found if f["code"] == "PC202" and f["indicator"] == "energy-intensity-change"]
+    assert [(f["ctx"]["item"], f["child_bound"], f["parent_bound"]) for f in weaker] == [
+        ("W9", "-5..0", "<= -1")
+    ]
 
 
 TRUTH_TEST_ON_HIGH = re.compile(r"\.high\s+(or|and)\b|\b(if|not|and|or)\s+[\w.]*\.high\s*(:|\)|$|and\b|or\b)")

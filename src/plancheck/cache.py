@@ -1,7 +1,7 @@
 """Cache of each plan file's checked result, keyed by content hash.
 
 One entry per plan file, stored as JSON (never pickle: a cache folder is not trusted to run
-code) under ``<cache-dir>/v2/<key[:2]>/<key>.json``. The key combines the file's SHA-256, the id
+code) under ``<cache-dir>/v3/<key[:2]>/<key>.json``. The key combines the file's SHA-256, the id
 its path gives it, the size limit and a fingerprint of plancheck's own code (its version and
 the text of its modules, so an edited rule never meets an old entry). An entry holds:
 
