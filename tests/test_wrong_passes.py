@@ -457,3 +457,38 @@ def test_secret_is_private(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     os.chmod(path, 0o666)
     cache.secret.cache_clear()
     assert cache.secret() != first
+
+
+# waivers cannot vouch for a broken encoding
+
+
+def test_a_plan_cannot_waive_implementing_nothing_or_a_missing_parent(tree: Path) -> None:
+    edit(tree, WARD, "implements: [national/57-NQ-TW, province/KH-1]", "implements: []")
+    edit(
+        tree,
+        WARD,
+        "targets:\n",
+        "waivers:\n  - {rule: PC113, reason: r, approved_by: a}\n  - {rule: PC105, reason: r, approved_by: a}\n"
+        "targets:\n",
+    )
+    found = _json("validate", "plans")
+    (pc113,) = [f for f in found if f["code"] == "PC113"]
+    assert pc113["status"] != "waived"
+    assert len([f for f in found if f["code"] == "PC406" and "never waived" in f["message"]]) == 2
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def test_base_deleting_a_parent_and_waiving_the_orphan_still_fails(repo: Path) -> None:
+    (repo / PROVINCE).unlink()
+    edit(repo, WARD, "targets:\n", "waivers:\n  - {rule: PC105, reason: r, approved_by: a}\ntargets:\n")
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_changing_a_source_text_puts_its_plan_in_scope(repo: Path) -> None:
+    sources = repo / "sources"
+    shutil.copytree(EXAMPLE / "sources", sources)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "sources")
+    (sources / "province.txt").write_text("nothing the plan cites\n", encoding="utf-8")
+    found = _json("validate", "plans", "--sources", "sources", "--base", "HEAD")
+    assert any(f["code"] == "PC501" and f["path"] == PROVINCE.as_posix() and f["new"] for f in found), found

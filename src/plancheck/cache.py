@@ -88,11 +88,12 @@ def secret() -> bytes:
             found = _read_secret(path)
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-            try:
-                os.write(fd, (secrets.token_hex(32) + "\n").encode("ascii"))
-            finally:
-                os.close(fd)
+            with contextlib.suppress(FileExistsError):  # another run made it meanwhile: read theirs
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                try:
+                    os.write(fd, (secrets.token_hex(32) + "\n").encode("ascii"))
+                finally:
+                    os.close(fd)
             found = _read_secret(path)
         if found is not None:
             return found

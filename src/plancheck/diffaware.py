@@ -30,8 +30,9 @@ def _scope(
     gone_ids: set[str],
     catalogue_changed: bool,
 ) -> set[str]:
-    """Display paths in scope: changed plans, every plan below a changed or deleted one, and
-    requested paths that are not plans at all (a folder that no longer exists).
+    """Display paths in scope: changed plans (and plans whose source text changed), every plan
+    below a changed or deleted one, and requested paths that are not plans at all (a folder that
+    no longer exists).
 
     ``changed`` holds display paths of files that differ from the base (deleted ones included);
     ``gone_ids`` the ids those files had on the base, so the children of a deleted plan, or of
@@ -44,6 +45,13 @@ def _scope(
         return requested
     touched = {lp.id for lp in ps.files if lp.path in changed and lp.id} | gone_ids
     paths = {lp.path for lp in ps.files if lp.path in changed}
+    if ps.sources is not None:
+        # a changed or deleted source text changes what the provenance rules say of its plan
+        for lp in ps.plans.values():
+            name = lp.plan.document.source if lp.plan is not None else None
+            if name is not None and display_path(ps.sources / name) in changed:
+                touched.add(lp.plan.id)  # type: ignore[union-attr]
+                paths.add(lp.path)
     # descendants: plans whose parents (transitively) changed
     grew = True
     while grew:
@@ -77,11 +85,14 @@ def run_against_base(
         offset = cwd.resolve().relative_to(top.resolve())
         base_cwd = Path(tmp) / offset
         base_cwd.mkdir(parents=True, exist_ok=True)
+        base_sources = _base_sources(sources, top, Path(tmp))
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
             if existing_paths:
                 # the same cache serves: entries are keyed by content, not by where a file lies
-                then = check_tree(existing_paths, config, sources, store=store, workers=default_workers())
+                then = check_tree(
+                    existing_paths, config, base_sources, store=store, workers=default_workers()
+                )
                 before = then.findings
                 # inside the extracted tree display paths are the same relative paths as here
                 gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
@@ -113,6 +124,19 @@ def run_against_base(
         findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts
     )
     return result, new
+
+
+def _base_sources(sources: Path | None, top: Path, extracted: Path) -> Path | None:
+    """The sources folder as it was on the base, when it lies in the repository; else unchanged."""
+    if sources is None:
+        return None
+    try:
+        inside = sources.resolve().relative_to(top.resolve())
+    except ValueError:
+        return sources  # outside the repository: the same texts on both sides
+    then = extracted / inside
+    # a folder that did not exist on the base: no provenance findings there, so every one is new
+    return then if then.is_dir() else None
 
 
 def _relative(path: Path, cwd: Path) -> Path:

@@ -60,9 +60,14 @@ def _raw_findings(ps: PlanSet) -> Iterator[Finding]:
     yield from tree_findings(ps)
 
 
-# Never waivable: a waiver lives in a plan file, and these findings say that which file is the
-# plan, or what it says, cannot be trusted.
-UNWAIVABLE = frozenset({"PC112"})
+def waivable(code: str) -> bool:
+    """Input, schema and reference findings (PC0xx, PC1xx) are never waived.
+
+    A waiver says a parent's target or task does not apply to a plan. These findings say the
+    encoding itself is broken or cannot be trusted (which file is the plan, whom it implements,
+    whether it implements anything): a waiver written in that same encoding cannot vouch for it.
+    """
+    return not code.startswith(("PC0", "PC1"))
 
 
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
@@ -80,7 +85,7 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
             and lp.plan is not None
             and lp.plan.waivers
             and finding.path == lp.path
-            and finding.code not in UNWAIVABLE
+            and waivable(finding.code)
         ):
             for index, waiver in enumerate(lp.plan.waivers):
                 if waiver.rule != finding.code:
@@ -105,21 +110,29 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
         for lp in ps.plans.values():
             assert lp.plan is not None
             for index, waiver in enumerate(lp.plan.waivers):
-                # a waiver of a rule that did not run this time cannot be judged unused
-                if (lp.plan.id, index) not in used and config.enabled(waiver.rule):
-                    line, col = lp.pos("waivers", index)
-                    out.append(
-                        Finding.make(
-                            "PC406",
-                            lp.path,
-                            line,
-                            col,
-                            f"waiver of {waiver.rule} covers no finding; remove it or narrow what it names",
-                            plan=lp.id,
-                            ctx={"rule": waiver.rule},
-                            severity=config.severity_of("PC406", RULES["PC406"].severity),
-                        )
+                if not waivable(waiver.rule):
+                    message = (
+                        f"waiver of {waiver.rule} has no effect: input, schema and reference findings "
+                        "(PC0xx, PC1xx) are never waived; fix the encoding instead"
                     )
+                # a waiver of a rule that did not run this time cannot be judged unused
+                elif (lp.plan.id, index) not in used and config.enabled(waiver.rule):
+                    message = f"waiver of {waiver.rule} covers no finding; remove it or narrow what it names"
+                else:
+                    continue
+                line, col = lp.pos("waivers", index)
+                out.append(
+                    Finding.make(
+                        "PC406",
+                        lp.path,
+                        line,
+                        col,
+                        message,
+                        plan=lp.id,
+                        ctx={"rule": waiver.rule},
+                        severity=config.severity_of("PC406", RULES["PC406"].severity),
+                    )
+                )
     return out
 
 
