@@ -416,6 +416,19 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
     ]
     for bad in bad_cases:
         assert cache.entry_problem(bad, "a" * 64) is not None, bad
+    # each finding's fields are checked as it is decoded from an entry
+    from plancheck.records import RecordError, decode_finding
+
+    ok = ["PC101", "error", "m", 1, 1, None, None, None, {}, None]
+    assert decode_finding(ok, "f.yaml", own_file=True).path == "f.yaml"
+    for wrong in (
+        [*ok[:3], 0, *ok[4:]],
+        [*ok[:5], -1, *ok[6:]],
+        [*ok[:3], True, *ok[4:]],
+        ["PC999", *ok[1:]],
+    ):
+        with pytest.raises(RecordError):
+            decode_finding(wrong, "f.yaml", own_file=True)
 
 
 def test_the_gating_workflow_computes_its_own_results() -> None:

@@ -106,41 +106,6 @@ def _mac(key: str, body: str) -> str:
     return hmac.new(secret(), f"{key}\0{body}".encode(), hashlib.sha256).hexdigest()
 
 
-def _position_ok(item: Any) -> bool:
-    return (
-        isinstance(item, list)
-        and len(item) == 3
-        and isinstance(item[0], list)
-        and all(isinstance(p, str | int) and not isinstance(p, bool) for p in item[0])
-        and all(type(n) is int and n >= 1 for n in item[1:])
-    )
-
-
-def finding_problem(item: Any) -> str | None:
-    """What is wrong with an encoded finding (records.encode_finding) of a cache entry, or None."""
-    from plancheck.findings import SEVERITY_ORDER
-    from plancheck.rules.registry import RULES
-
-    if not isinstance(item, list) or len(item) != 10:
-        return "a finding is a list of 10 items"
-    code, severity, message, line, column, end_line, end_column, plan, ctx, path = item
-    if code not in RULES or severity not in SEVERITY_ORDER:
-        return "a finding of an unknown rule or severity"
-    if (
-        not isinstance(message, str)
-        or not isinstance(ctx, dict)
-        or not (plan is None or isinstance(plan, str))
-    ):
-        return "a finding's message, plan or context has the wrong type"
-    if not all(type(n) is int and n >= 1 for n in (line, column)):
-        return "a finding's line and column are positive integers"
-    if not all(n is None or (type(n) is int and n >= 1) for n in (end_line, end_column)):
-        return "a finding's end is a positive integer or null"
-    if path is not None:
-        return "an entry speaks for its own file only"
-    return None
-
-
 def entry_problem(data: Any, key: str) -> str | None:
     """What makes ``data`` not a cache entry for ``key`` as plancheck writes one, or None.
 
@@ -148,8 +113,10 @@ def entry_problem(data: Any, key: str) -> str | None:
     read under; ``results`` maps at most KEEP_CONTEXTS context keys (64 hex digits) to JSON text;
     ``file`` is ``{"findings", "plan", "readable", "positions", "keys"}`` with findings of known
     rules about this file only, a plan summary object or null, a boolean, and positions
-    ``[[path...], line, column]`` with lines and columns from 1. The JSON text of results is
-    checked when it is read (pipeline), with the same rules for its findings.
+    ``[[path...], line, column]`` with lines and columns from 1. Each finding's fields (a known
+    rule and severity, types, positions from 1) are checked as it is decoded
+    (``records.decode_finding(..., own_file=True)``), as are the findings in the JSON text of
+    results, when they are read (pipeline).
     """
     if not isinstance(data, dict) or set(data) != _ENTRY_KEYS:
         return "not an entry object with exactly magic, key, file and results"
@@ -167,14 +134,27 @@ def entry_problem(data: Any, key: str) -> str | None:
     ):
         return "file.readable is a boolean and file.plan an object or null"
     for name in ("positions", "keys"):
-        if not isinstance(record[name], list) or not all(_position_ok(p) for p in record[name]):
-            return f"file.{name} holds [[path...], line, column] items"
-    if not isinstance(record["findings"], list):
+        items = record[name]
+        if type(items) is not list:
+            return f"file.{name} is a list"
+        # plain loops: a national tree has tens of thousands of these on every warm run
+        for item in items:
+            if (
+                type(item) is not list
+                or len(item) != 3
+                or type(item[0]) is not list
+                or type(item[1]) is not int
+                or type(item[2]) is not int
+                or item[1] < 1
+                or item[2] < 1
+            ):
+                return f"file.{name} holds [[path...], line, column] items, lines and columns from 1"
+    if type(record["findings"]) is not list:
         return "file.findings is a list"
     for item in record["findings"]:
-        problem = finding_problem(item)
-        if problem is not None:
-            return problem
+        # the types of each field are checked as it is decoded (records.decode_finding)
+        if type(item) is not list or len(item) != 10 or item[9] is not None:
+            return "a finding is a list of 10 items about this entry's own file"
     return None
 
 

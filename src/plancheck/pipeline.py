@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import Store, context_key, file_key, finding_problem, merge_results, sha256
+from plancheck.cache import Store, context_key, file_key, merge_results, sha256
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
@@ -399,7 +399,7 @@ def check_tree(
         entry = store.get(f.key)
         if entry is not None:
             try:
-                f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id)
+                f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
                 f.results = entry["results"]
             except RecordError:
                 f.light, f.results = None, {}
@@ -451,7 +451,8 @@ def check_tree(
     for outcome in run_jobs(second, ctx, workers, local, progress):
         absorb(outcome)
         # a file edited while this run went on keeps what was computed for what was read
-        results[id_of[outcome.index]] = _decode_results(outcome.results, files[outcome.index].shown) or []
+        shown = files[outcome.index].shown
+        results[id_of[outcome.index]] = _decode_results(outcome.results, shown, own_file=False) or []
 
     for f in files:
         if f.key is not None and f.record is not None:
@@ -469,15 +470,17 @@ def check_tree(
     return finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
 
 
-def _decode_results(text: Any, home: str) -> list[Finding] | None:
+def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Finding] | None:
     """Findings from their JSON text; None when there is none or it is not what we write."""
     if not isinstance(text, str):
         return None
     try:
         items = json.loads(text)
-        if not isinstance(items, list) or any(finding_problem(data) is not None for data in items):
+        if not isinstance(items, list):
             return None
-        return [decode_finding(data, home) for data in items]
+        # own_file: what a cache entry holds speaks for its own file only; a result just
+        # computed (own_file=False) is taken as the rules gave it
+        return [decode_finding(data, home, own_file=own_file) for data in items]
     except (ValueError, RecordError, RecursionError):
         return None
 

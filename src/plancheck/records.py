@@ -42,11 +42,23 @@ def encode_finding(finding: Finding, home: str) -> list[Any]:
     ]
 
 
-def decode_finding(data: Any, home: str) -> Finding:
+def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:
+    """A finding from its list; with ``own_file`` (cache entries) it must be about ``home``, at a
+    place from line 1 and column 1 (what plancheck writes)."""
     try:
         code, severity, message, line, column, end_line, end_column, plan, ctx, path = data
     except (TypeError, ValueError):
         raise RecordError("not a finding") from None
+    if own_file and (
+        path is not None
+        or type(line) is not int
+        or type(column) is not int
+        or line < 1
+        or column < 1
+        or (end_line is not None and (type(end_line) is not int or end_line < 1))
+        or (end_column is not None and (type(end_column) is not int or end_column < 1))
+    ):
+        raise RecordError("not a finding about this file")
     if (
         code not in RULES
         or severity not in SEVERITY_ORDER
@@ -96,14 +108,16 @@ def _kept(path: tuple[str | int, ...]) -> bool:
     return len(path) <= 1 or (len(path) == 2 and path[0] in _LIGHT)
 
 
-def decode_record(record: Any, file: Path, shown: str, plan_id: str | None) -> LoadedPlan:
+def decode_record(
+    record: Any, file: Path, shown: str, plan_id: str | None, *, own_file: bool = False
+) -> LoadedPlan:
     """A light LoadedPlan: findings, positions and the plan summary (no targets or tasks)."""
     try:
         positions = {tuple(p): (int(line), int(col)) for p, line, col in record["positions"]}
         keys = {tuple(p): (int(line), int(col)) for p, line, col in record["keys"]}
         loaded = Loaded(data={} if record["readable"] else None, positions=positions, key_positions=keys)
         lp = LoadedPlan(file=file, path=shown, expected_id=plan_id, loaded=loaded)
-        lp.findings = [decode_finding(f, shown) for f in record["findings"]]
+        lp.findings = [decode_finding(f, shown, own_file=own_file) for f in record["findings"]]
         loaded.findings = list(lp.findings)
         summary = record["plan"]
         if summary is not None:
