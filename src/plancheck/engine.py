@@ -61,13 +61,13 @@ def _raw_findings(ps: PlanSet) -> Iterator[Finding]:
 
 
 def waivable(code: str) -> bool:
-    """Input, schema and reference findings (PC0xx, PC1xx) are never waived.
+    """Input, schema and reference findings (PC0xx, PC101–PC119) are never waived.
 
     A waiver says a parent's target or task does not apply to a plan. These findings say the
     encoding itself is broken or cannot be trusted (which file is the plan, whom it implements,
     whether it implements anything): a waiver written in that same encoding cannot vouch for it.
     """
-    return not code.startswith(("PC0", "PC1"))
+    return not (code.startswith("PC0") or "PC101" <= code <= "PC119")
 
 
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
@@ -113,7 +113,7 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                 if not waivable(waiver.rule):
                     message = (
                         f"waiver of {waiver.rule} has no effect: input, schema and reference findings "
-                        "(PC0xx, PC1xx) are never waived; fix the encoding instead"
+                        "(PC0xx, PC101–PC119) are never waived; fix the encoding instead"
                     )
                 # a waiver of a rule that did not run this time cannot be judged unused
                 elif (lp.plan.id, index) not in used and config.enabled(waiver.rule):

@@ -219,7 +219,7 @@ RULES = [
         "unused-waiver",
         "warning",
         "plan",
-        "A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC1xx), "
+        "A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC101–PC119), "
         "which no waiver covers. A waiver covers findings of its own file only.",
         "Stale waivers hide future gaps they were never meant to cover; a waiver cannot vouch for the "
         "encoding it is written in (a broken file, a duplicate id, a plan that implements nothing).",
