@@ -125,6 +125,11 @@ class Target(Strict):
     label: ShortText = Field(description="The indicator's wording in the source (a short verbatim excerpt).")
     strive: bool = Field(default=False, description="'Phấn đấu': an aspiration rather than a commitment.")
     per_year: bool = Field(default=False, description="The target recurs every year ('hằng năm').")
+    monitored_by: ShortText | None = Field(
+        default=None,
+        description="The agency the source names to monitor and assess the target "
+        "('Cơ quan chủ trì theo dõi, đánh giá'), as printed; omit when the source names none.",
+    )
     note: ShortText | None = None
     source: Source
     _pos: Position | None = PrivateAttr(default=None)
