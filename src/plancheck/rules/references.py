@@ -238,8 +238,9 @@ def cites_replaced_plan(ps: PlanSet) -> Iterator[Finding]:
                 lp,
                 "PC125",
                 ("implements", i),
-                f"implements {cited!r}, replaced by {r.by!r} on {r.on.isoformat()}, before this plan "
-                f"was issued ({on.isoformat()}); it is compared with {now!r}, the version in force",
+                f"implements {cited!r}, which {r.by!r} replaced on {r.on.isoformat()}; this plan was "
+                f"issued on {on.isoformat()}, when it was no longer in force, so it is compared with "
+                f"{now!r}, the version in force",
                 parent=cited,
                 replaced_by=r.by,
                 in_force=now,
