@@ -226,3 +226,41 @@ def test_base_outside_a_git_repository_exits_2(tmp_path: Path, monkeypatch: pyte
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.output
+
+
+def test_change_in_a_stand_in_table_puts_the_plans_below_its_user_in_scope(repo: Path) -> None:
+    # national/P-2 has no table of its own: national/P-1's stands in (document.targets_from). The
+    # province implements P-2 only, so an edit of P-1 reaches it through the stand-in alone.
+    (repo / "plans/national/P-1.yaml").write_text(
+        "id: national/P-1\n"
+        'document: {number: 1/NQ-CP, kind: Nghị quyết, title: Chương trình 1, issuer: Chính phủ, issued: "2025-01-09"}\n'
+        "jurisdiction: {code: vn, name: Việt Nam, level: national}\n"
+        "implements: [national/57-NQ-TW]\n"
+        "targets:\n"
+        '  - {id: R1, indicator: digital-economy-share, year: 2030, bound: ">= 35", unit: "% GDP", '
+        "label: kinh tế số, source: {section: PL1}}\n",
+        encoding="utf-8",
+    )
+    (repo / "plans/national/P-2.yaml").write_text(
+        "id: national/P-2\n"
+        "document:\n"
+        "  number: 2/NQ-CP\n"
+        "  kind: Nghị quyết\n"
+        "  title: Chương trình 2\n"
+        "  issuer: Chính phủ\n"
+        '  issued: "2025-01-10"\n'
+        "  targets_from: {plan: national/P-1, reason: no table of its own}\n"
+        "jurisdiction: {code: vn, name: Việt Nam, level: national}\n"
+        "implements: [national/57-NQ-TW]\n",
+        encoding="utf-8",
+    )
+    edit(repo, PROVINCE, "implements: [national/57-NQ-TW]", "implements: [national/57-NQ-TW, national/P-2]")
+    commit(repo, "a programme whose table is another's")
+    git(repo, "checkout", "-q", "-b", "stand-in")
+    edit(repo, Path("plans/national/P-1.yaml"), 'bound: ">= 35"', 'bound: ">= 45"')
+    commit(repo, "the stand-in table rises above the province's 40")
+
+    new = [f for f in findings(*CHECK) if f["new"]]
+    assert [(f["code"], f["plan"], f["parent"], f["ctx"]["targets_from"]) for f in new] == [
+        ("PC202", "province/KH-1", "national/P-2", "national/P-1")
+    ]

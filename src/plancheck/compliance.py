@@ -7,7 +7,7 @@ The result is a list of `Comparison` records, one per parent target, whatever th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from plancheck.algebra import compare_bounds
@@ -41,6 +41,12 @@ class Comparison:
     status: Status
     reason: str  # why, in a few words (e.g. 'count indicators compare only within one jurisdiction')
     later_target: Target | None = None  # for 'later': the child target that reaches the level
+    via: str | None = None  # the plan whose targets stand in for the parent's (document.targets_from)
+
+    @property
+    def parent_named(self) -> str:
+        """The parent as messages name it, with the plan whose table stands in for its own."""
+        return self.parent if self.via is None else f"{self.parent} (table of {self.via})"
 
 
 def _bound_text(target: Target | None) -> str | None:
@@ -187,6 +193,10 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
     if key in ps.memo:
         return ps.memo[key]  # type: ignore[no-any-return]
     assert child.plan is not None and parent.plan is not None
+    if child.plan.document.targets_from is not None:
+        # its targets are another plan's, compared with the parents by that plan itself
+        ps.memo[key] = []
+        return []
     index_key = ("targets-by-indicator", child.id)
     if index_key not in ps.memo:
         ps.memo[index_key] = by_indicator(child.plan)
@@ -196,6 +206,8 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
         )
         for target in parent.plan.targets
     ]
+    if parent.stand_in is not None:
+        out = [replace(c, via=parent.stand_in) for c in out]
     ps.memo[key] = out
     return out
 

@@ -19,8 +19,13 @@ from plancheck.config import Config
 from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
+from plancheck.inforce import Replacement, replacements
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import PlanSet, display_path
+
+
+def _replacements(ps: PlanSet) -> dict[str, Replacement]:
+    return replacements({pid: lp.plan for pid, lp in ps.plans.items() if lp.plan is not None})
 
 
 def _scope(
@@ -53,13 +58,22 @@ def _scope(
                 touched.add(lp.plan.id)  # type: ignore[union-attr]
                 paths.add(lp.path)
     # descendants: plans whose parents (transitively) changed
+    replaced = _replacements(ps)
     grew = True
     while grew:
         grew = False
         for lp in ps.plans.values():
             if lp.id is None or lp.id in touched or lp.plan is None:
                 continue
-            if any(p in touched for p in lp.plan.implements):
+            # a stand-in's table is read as the plan's own, and a replacement changes which
+            # version of a parent is in force: both reach the children as a change would
+            stand_in = lp.plan.document.targets_from
+            replaced_by = replaced.get(lp.id)
+            if (
+                any(p in touched for p in lp.plan.implements)
+                or (stand_in is not None and stand_in.plan in touched)
+                or (replaced_by is not None and replaced_by.by in touched)
+            ):
                 touched.add(lp.id)
                 grew = True
     paths |= {lp.path for lp in ps.plans.values() if lp.id in touched}

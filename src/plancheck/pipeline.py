@@ -33,6 +33,7 @@ from plancheck.cache import Store, context_key, file_key, merge_results, sha256
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
+from plancheck.inforce import Edge, identity, replacements, resolve
 from plancheck.planset import (
     CatalogueLoad,
     LoadedPlan,
@@ -43,6 +44,7 @@ from plancheck.planset import (
     load_catalogue,
     make_planset,
     owners,
+    parent_view,
     plan_from_bytes,
     plan_from_loaded,
     read_raw,
@@ -76,7 +78,17 @@ class Job:
     file: Path
     shown: str
     plan_id: str | None  # the id the file's path gives it
-    parents: tuple[tuple[str, Path], ...]  # (id, file believed to own it)
+    parents: tuple[tuple[str, Path], ...]  # (id, file believed to own it): parents and stand-ins
+    # the parents in force and their stand-ins; None before the summaries are known (then the
+    # plans of `implements` themselves, a guess that round 2 corrects: see inforce)
+    edges: tuple[Edge, ...] | None = None
+
+
+def edge_keys(edges: list[Edge], key_of: Callable[[str], str | None]) -> list[str | None]:
+    """What a child's findings depend on in its parents: each edge and its plans' file keys."""
+    return [
+        json.dumps([*e.as_key(), key_of(e.parent), key_of(e.stand_in) if e.stand_in else None]) for e in edges
+    ]
 
 
 @dataclass
@@ -158,31 +170,34 @@ class Checker:
         outcome = Outcome(job.index, key, encode_record(lp))
         if key is None or lp.plan is None:
             return outcome
-        believed = dict(job.parents)
-        parents: list[LoadedPlan] = []
-        parent_keys: list[str | None] = []
+        edges = list(job.edges) if job.edges is not None else identity(lp.plan)
+        keys: dict[str, str | None] = {}
         plans: dict[str, LoadedPlan] = {lp.plan.id: lp}
-        for pid in lp.plan.implements:
-            owner_file = believed.get(pid)
-            if owner_file is None:
-                parent_keys.append(None)
-                continue
+        for pid, owner_file in job.parents:
             pkey: str | None
             if owner_file == job.file:
                 pkey, parent = key, lp
             else:
                 pkey, parent = self._parent(owner_file)
             if parent.plan is None or parent.plan.id != pid:
-                parent_keys.append(None)  # the guessed file does not hold that plan after all
-                continue
-            parent_keys.append(pkey)
-            parents.append(parent)
+                continue  # the guessed file does not hold that plan after all
+            keys[pid] = pkey
             plans[pid] = parent
-        outcome.context = context_key(key, parent_keys, self.catalogue_sha, self.source_digest(lp))
+        parents = self._views(edges, plans)
+        context = edge_keys(edges, keys.get)
+        outcome.context = context_key(key, context, self.catalogue_sha, self.source_digest(lp))
         ps = self.planset(plans, [lp])
         encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
         return outcome
+
+    @staticmethod
+    def _views(edges: list[Edge], plans: dict[str, LoadedPlan]) -> list[LoadedPlan]:
+        return [
+            parent_view(plans[e.parent], e, plans.get(e.stand_in) if e.stand_in else None)
+            for e in edges
+            if e.parent in plans
+        ]
 
     def report(self, job: ReportJob) -> list[EdgeReport]:
         """The report's sections for one child and each of its parents."""
@@ -190,12 +205,11 @@ class Checker:
         if lp.plan is None:
             return []  # the file changed since it was checked: nothing to compare
         plans = {lp.plan.id: lp}
-        parents = []
         for pid, file in job.parents:
             parent = lp if file == job.file else self._parent(file)[1]
             if parent.plan is not None and parent.plan.id == pid:
-                parents.append(parent)
                 plans[pid] = parent
+        parents = self._views(list(job.edges), plans)
         ps = self.planset(plans, [lp])
         edges = child_edges(lp, parents, ps, list(job.findings))
         return [edge_report(s, job.lang, render=job.render) for s in edges]
@@ -206,7 +220,8 @@ class ReportJob:
     file: Path
     shown: str
     plan_id: str | None
-    parents: tuple[tuple[str, Path], ...]  # exact, in `implements` order, repeats kept
+    parents: tuple[tuple[str, Path], ...]  # exact: the parents in force and their stand-ins
+    edges: tuple[Edge, ...]
     findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
     lang: str
     render: bool  # the section's text too, not only the figures
@@ -263,15 +278,16 @@ def edge_reports(
     jobs = []
     for child_id in sorted(ps.plans):
         lp = ps.plans[child_id]
-        parents = ps.parents(lp)
-        if (only and child_id not in only) or not parents:
+        found = [e for e in ps.edges(lp) if e.parent in ps.plans]
+        if (only and child_id not in only) or not found:
             continue
         jobs.append(
             ReportJob(
                 lp.file,
                 lp.path,
                 lp.expected_id,
-                tuple((p.id or "", p.file) for p in parents),
+                _needed(found, {pid: p.file for pid, p in ps.plans.items()}),
+                tuple(found),
                 tuple(by_plan.get(child_id, [])),
                 lang,
                 render,
@@ -294,6 +310,15 @@ def edge_reports(
                 progress(done, len(jobs))
             for child in reports:
                 yield from child
+
+
+def _needed(
+    edges: list[Edge], files: dict[str, Path], cited: list[str] | None = None
+) -> tuple[tuple[str, Path], ...]:
+    """The plans a child's edges need read: each parent it cites (the plan rules look them up),
+    each parent in force and each stand-in, once."""
+    ids = [*(cited or []), *(pid for e in edges for pid in (e.parent, e.stand_in) if pid is not None)]
+    return tuple((pid, files[pid]) for pid in dict.fromkeys(ids) if pid in files)
 
 
 def run_jobs(
@@ -431,10 +456,14 @@ def check_tree(
     index_of = {id(f.light): i for i, f in enumerate(files)}
     exact = {pid: files[index_of[id(lp)]] for pid, lp in plans.items()}
 
-    def context_of(f: _File) -> str:
+    docs = {pid: lp.plan for pid, lp in plans.items() if lp.plan is not None}
+    repl = replacements(docs)
+    edges_of = {pid: resolve(plan, docs, repl) for pid, plan in docs.items()}
+
+    def context_of(pid: str, f: _File) -> str:
         assert f.light is not None and f.light.plan is not None and f.key is not None
-        parent_keys = [exact[p].key if p in exact else None for p in f.light.plan.implements]
-        return context_key(f.key, parent_keys, local.catalogue_sha, local.source_digest(f.light))
+        keys = edge_keys(edges_of[pid], lambda p: exact[p].key if p in exact else None)
+        return context_key(f.key, keys, local.catalogue_sha, local.source_digest(f.light))
 
     owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
     exact_files = {pid: files[i].file for pid, i in owner_ids.items()}
@@ -442,9 +471,11 @@ def check_tree(
     second: list[Job] = []
     for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
         f = files[i]
-        decoded = _decode_results(f.results.get(context_of(f)), f.shown)
+        decoded = _decode_results(f.results.get(context_of(pid, f)), f.shown)
         if decoded is None:  # not computed in this context yet, or a damaged cached result
-            second.append(job(i, exact_files, list(plans[pid].plan.implements)))  # type: ignore[union-attr]
+            edges = edges_of[pid]
+            needed = _needed(edges, exact_files, plans[pid].plan.implements)  # type: ignore[union-attr]
+            second.append(Job(i, f.file, f.shown, f.plan_id, needed, tuple(edges)))
         else:
             results[pid] = decoded
     id_of = {i: pid for pid, i in owner_ids.items()}

@@ -6,13 +6,14 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plancheck.findings import Finding
+from plancheck.inforce import Edge, replacements, resolve
 from plancheck.model import Catalogue, Indicator, Plan, Position, Target, Task, Waiver
 from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 
@@ -47,6 +48,15 @@ class LoadedPlan:
     loaded: Loaded
     plan: Plan | None = None
     findings: list[Finding] = field(default_factory=list)
+    # set on a parent as a child sees it (see inforce): the id the child cites, when another
+    # version is in force, and the plan whose targets stand in for this one's
+    cited: str | None = None
+    stand_in: str | None = None
+
+    @property
+    def cited_id(self) -> str | None:
+        """The id the child names in `implements` for this parent."""
+        return self.cited or self.id
 
     @property
     def id(self) -> str | None:
@@ -78,10 +88,44 @@ class PlanSet:
         for key in stale:
             del self.memo[key]
 
-    def parents(self, plan: LoadedPlan) -> list[LoadedPlan]:
+    def edges(self, plan: LoadedPlan) -> list[Edge]:
+        """The child's parents in force on its issue date, each with its stand-in (see inforce)."""
         if plan.plan is None:
             return []
-        return [self.plans[p] for p in plan.plan.implements if p in self.plans]
+        # built once per run: a national tree asks for the edges of thousands of plans
+        if "documents" not in self.memo:
+            docs = {pid: lp.plan for pid, lp in self.plans.items() if lp.plan is not None}
+            self.memo["documents"] = docs
+            self.memo["replacements"] = replacements(docs)
+        return resolve(plan.plan, self.memo["documents"], self.memo["replacements"])
+
+    def parents(self, plan: LoadedPlan) -> list[LoadedPlan]:
+        """The parents the child is compared with, as it sees them (see ``parent_view``)."""
+        return [
+            parent_view(self.plans[e.parent], e, self.plans.get(e.stand_in) if e.stand_in else None)
+            for e in self.edges(plan)
+            if e.parent in self.plans
+        ]
+
+
+def parent_view(parent: LoadedPlan, edge: Edge, stand_in: LoadedPlan | None) -> LoadedPlan:
+    """``parent`` as the child of ``edge`` sees it: the id it cites, and the stand-in's targets.
+
+    The parent itself is returned when nothing differs, so a plain tree pays nothing.
+    """
+    if edge.cited == edge.parent and edge.stand_in is None:
+        return parent
+    plan = parent.plan
+    if plan is not None and edge.stand_in is not None:
+        targets = stand_in.plan.targets if stand_in is not None and stand_in.plan is not None else []
+        plan = plan.model_copy(update={"targets": targets})
+    return replace(
+        parent,
+        plan=plan,
+        findings=[],
+        cited=edge.cited if edge.cited != edge.parent else None,
+        stand_in=edge.stand_in,
+    )
 
 
 def _abs(path: Path) -> Path:

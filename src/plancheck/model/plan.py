@@ -99,6 +99,15 @@ class LowerPlansDue(Strict):
     source: Source
 
 
+class StandIn(Strict):
+    """Another plan whose targets are compared in place of this plan's own, and why."""
+
+    plan: PlanId = Field(description="Id of the plan whose targets stand in, e.g. 'national/03-NQ-CP'.")
+    reason: ShortText = Field(
+        description="Why: e.g. this document's own table is not available and it replaced that plan."
+    )
+
+
 class Document(Strict):
     number: ShortText | None = Field(
         description="Number and symbol, e.g. '142/KH-UBND'; null when the source does not say."
@@ -116,6 +125,11 @@ class Document(Strict):
     )
     replaces: list[Replaced] = Field(default_factory=list)
     lower_plans_due: LowerPlansDue | None = None
+    targets_from: StandIn | None = Field(
+        default=None,
+        description="When this document's own targets are not available: the plan whose targets "
+        "children are compared with instead. The plan then lists no targets of its own.",
+    )
 
 
 class Successor(Strict):
@@ -146,6 +160,11 @@ class Target(Strict):
     label: ShortText = Field(description="The indicator's wording in the source (a short verbatim excerpt).")
     strive: bool = Field(default=False, description="'Phấn đấu': an aspiration rather than a commitment.")
     per_year: bool = Field(default=False, description="The target recurs every year ('hằng năm').")
+    monitored_by: ShortText | None = Field(
+        default=None,
+        description="The agency the source names to monitor and assess the target "
+        "('Cơ quan chủ trì theo dõi, đánh giá'), as printed; omit when the source names none.",
+    )
     note: ShortText | None = None
     source: Source
     _pos: Position | None = PrivateAttr(default=None)
@@ -218,3 +237,14 @@ class Plan(Strict):
     notes: list[ShortText] = Field(
         default_factory=list, description="Encoding caveats: misprints, missing appendices."
     )
+
+    @model_validator(mode="after")
+    def _one_copy_of_the_targets(self) -> Plan:
+        # two copies of one table drift apart; the stand-in is read from its own file
+        if self.document.targets_from is not None and self.targets:
+            raise ValueError(
+                "a plan whose targets stand in from another (`document.targets_from`) lists no targets"
+            )
+        if self.document.targets_from is not None and self.document.targets_from.plan == self.id:
+            raise ValueError("`document.targets_from` names the plan itself")
+        return self

@@ -127,7 +127,8 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
             "sources": " · ".join(
                 x
                 for x in (
-                    _source_ref(s.parent.id or "", c.parent_target),
+                    # a stand-in's target is cited in the plan it comes from
+                    _source_ref(c.via or s.parent.id or "", c.parent_target),
                     _source_ref(s.child.id or "", c.child_target or c.later_target),
                 )
                 if x
@@ -136,7 +137,20 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
         rows.append(row)
         if status in GAP_STATUSES:
             gap_rows.append({**row, "child_plan": md(s.child.id), "parent_plan": md(s.parent.id)})
+    stand_in = []
+    child_from = s.child.plan.document.targets_from if s.child.plan is not None else None
+    if child_from is not None:
+        stand_in.append(t["child_stand_in"].format(plan=md(child_from.plan)))
+    parent_from = s.parent.plan.document.targets_from if s.parent.plan is not None else None
+    if parent_from is not None and s.parent.stand_in is not None:
+        stand_in.append(
+            t["parent_stand_in"].format(
+                parent=md(s.parent.id), plan=md(parent_from.plan), reason=md(parent_from.reason.rstrip("."))
+            )
+        )
     section = {
+        "stand_in": " ".join(stand_in),
+        "child_stands_in": child_from is not None,
         "child": md(s.child.id),
         "parent": md(s.parent.id),
         "child_title": md(_title(s.child)),
@@ -192,12 +206,15 @@ class ReportWriter:
         for child, parent, counts, worst in self.links:
             gaps = sum(counts.get(k, 0) for k in GAP_STATUSES)
             label = f"{gaps} {t['gaps']}" if gaps else names[worst]
+            colour = MERMAID_COLOURS[worst]
+            if not counts:  # no parent target was compared: "meets" would claim what nobody checked
+                label, colour = t["nothing_compared"], MERMAID_COLOURS["not-applicable"]
             links.append(
                 {
                     "from": ids[child],
                     "to": ids[parent],
                     "label": mermaid_label(label),
-                    "colour": MERMAID_COLOURS[worst],
+                    "colour": colour,
                 }
             )
         totals = self.totals

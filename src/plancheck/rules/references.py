@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from plancheck.findings import Finding
+from plancheck.inforce import in_force, issue_date, replacements
 from plancheck.model import LEVEL_RANK
 from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
@@ -137,7 +138,8 @@ def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> It
         return
     c, p = child.plan.jurisdiction.level, parent.plan.jurisdiction.level
     if LEVEL_RANK[p] > LEVEL_RANK[c]:
-        index = child.plan.implements.index(parent.plan.id)
+        cited = parent.cited_id
+        index = child.plan.implements.index(cited) if cited in child.plan.implements else 0
         yield _plan_finding(
             child,
             "PC107",
@@ -235,6 +237,50 @@ def implements_nothing(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         plan=lp.id,
         ctx={"level": level},
     )
+
+
+def cites_replaced_plan(ps: PlanSet) -> Iterator[Finding]:
+    """A child issued on or after the day a plan it implements was replaced."""
+    docs = {pid: lp.plan for pid, lp in ps.plans.items() if lp.plan is not None}
+    repl = replacements(docs)
+    for pid in sorted(ps.plans):
+        lp = ps.plans[pid]
+        assert lp.plan is not None
+        on = issue_date(lp.plan)
+        if on is None:
+            continue
+        for i, cited in enumerate(lp.plan.implements):
+            r = repl.get(cited)
+            if r is None or r.on > on or cited == pid:
+                continue
+            now = in_force(cited, on, docs, repl)
+            yield _plan_finding(
+                lp,
+                "PC125",
+                ("implements", i),
+                f"implements {cited!r}, which {r.by!r} replaced on {r.on.isoformat()}; this plan was "
+                f"issued on {on.isoformat()}, when it was no longer in force, so it is compared with "
+                f"{now!r}, the version in force",
+                parent=cited,
+                replaced_by=r.by,
+                in_force=now,
+            )
+
+
+def unknown_stand_in(ps: PlanSet) -> Iterator[Finding]:
+    for pid in sorted(ps.plans):
+        lp = ps.plans[pid]
+        assert lp.plan is not None
+        named = lp.plan.document.targets_from
+        if named is not None and named.plan not in ps.plans:
+            yield _plan_finding(
+                lp,
+                "PC126",
+                ("document",),
+                f"document.targets_from names {named.plan!r}, but no plan has that id: children of "
+                "this plan are compared with no targets at all",
+                parent=named.plan,
+            )
 
 
 _PLAN = "id: haiphong/142-KH-UBND\n"
@@ -383,5 +429,33 @@ RULES = [
         "implements: {plan: national/71-NQ-CP, task: '99'}",
         "implements: {plan: national/71-NQ-CP, task: '4'}",
         unknown_parent_task,
+    ),
+    Rule(
+        "PC125",
+        "implements-replaced-plan",
+        "warning",
+        "tree",
+        "A plan implements a programme that another plan of the tree had already replaced when this "
+        "plan was issued (`document.replaces` of the newer one names it, and the newer one was issued "
+        "on or before this plan's date). The plan is compared with the version in force on its issue "
+        "date, not with the one it cites.",
+        "A replaced programme is history: its targets and deadlines no longer bind anyone, so a plan "
+        "that cites it was probably drafted against the old text, or names the wrong parent.",
+        "# 71/NQ-CP (2025-04-01) replaces 03/NQ-CP\ndocument: {issued: '2025-06-09', ...}\n"
+        "implements: [national/57-NQ-TW, national/03-NQ-CP]",
+        "document: {issued: '2025-06-09', ...}\nimplements: [national/57-NQ-TW, national/71-NQ-CP]",
+        cites_replaced_plan,
+    ),
+    Rule(
+        "PC126",
+        "unknown-stand-in",
+        "error",
+        "tree",
+        "`document.targets_from` names a plan id that no file in the tree has.",
+        "The plan has no targets of its own, so its children would be compared with nothing and every "
+        "gap would go unreported.",
+        "document:\n  targets_from: {plan: national/03-NQCP, reason: ...}   # misspelt",
+        "document:\n  targets_from: {plan: national/03-NQ-CP, reason: ...}",
+        unknown_stand_in,
     ),
 ]

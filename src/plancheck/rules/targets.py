@@ -50,6 +50,7 @@ def comparison_finding(code: str, child: LoadedPlan, c: Comparison, message: str
             "parent_item": c.parent_target.id,
             "item": c.child_target.id if c.child_target else None,
             "reason": c.reason,
+            **({"targets_from": c.via} if c.via is not None else {}),
         },
     )
 
@@ -76,11 +77,8 @@ def not_applicable(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterat
         return
     names = sorted({c.indicator for c in skipped})
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-    index = (
-        child.plan.implements.index(parent.plan.id)
-        if parent.plan and parent.plan.id in child.plan.implements
-        else 0
-    )
+    cited = parent.cited_id
+    index = child.plan.implements.index(cited) if cited in child.plan.implements else 0
     line, col = child.pos("implements", index)
     yield Finding.make(
         "PC206",
@@ -105,7 +103,7 @@ def _findings(code: str) -> object:
             message = spec[1].format(
                 ind=c.indicator,
                 year=c.year,
-                parent=c.parent,
+                parent=c.parent_named,
                 pb=parent_text,
                 cb=_describe(c.child_target),
                 reason=c.reason,
