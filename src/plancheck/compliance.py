@@ -48,8 +48,8 @@ STATUS_MEANING: dict[str, str] = {
     "weaker": "the child's bound admits values the parent's rejects, and no later target reaches it",
     "later": "the child reaches the parent's level only in a later year",
     "missing": "the child states nothing on the indicator (or on a whole containing it) for the year",
-    "softened": "the child states the parent's level but only as an aspiration ('phấn đấu') where "
-    "the parent's target is firm",
+    "softened": "the child states the parent's level (not a stronger one) but only as an aspiration "
+    "('phấn đấu') where the parent's target is firm",
     "unverifiable": "the child declares that its targets are in an appendix absent from the source "
     "text, so a target without counterpart cannot be checked",
     "not-comparable": "the two cannot be compared: a count between two jurisdictions, or a "
@@ -131,7 +131,9 @@ def compare_target(
     found = _compare_direct(child_plan, parent_plan, parent_target, indicator, child_index)
     if indicator is None or found.status not in GAP_STATUSES:
         return _soften(found)
-    if catalogue is not None:
+    if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
+        # only where the child says nothing on the part for the year: a stated part figure,
+        # even a weaker one beside 100 % of the whole, is the child's own word and stands
         related = _through_relations(
             child_plan, parent_plan, parent_target, indicator, child_index, catalogue
         )
@@ -150,6 +152,13 @@ def compare_target(
     return found
 
 
+def _speaks_for(child_index: dict[str, list[Target]], indicator: Indicator, year: int) -> bool:
+    return any(
+        t.year == year or (t.year < year and (indicator.monotonic or t.per_year))
+        for t in child_index.get(indicator.id, [])
+    )
+
+
 def targets_elsewhere(plan: Plan) -> Elsewhere | None:
     return next((e for e in plan.elsewhere if e.items == "targets"), None)
 
@@ -157,10 +166,9 @@ def targets_elsewhere(plan: Plan) -> Elsewhere | None:
 def _soften(c: Comparison) -> Comparison:
     target = c.child_target
     if (
-        c.status in ("meets", "exceeds")
-        and target is not None
-        and target.strive
-        and not c.parent_target.strive
+        # only the same level: striving for more than a firm floor ('phấn đấu 60%' against
+        # '>= 50') is a stretch goal above the parent, not a softened copy of it
+        c.status == "meets" and target is not None and target.strive and not c.parent_target.strive
     ):
         return replace(
             c,

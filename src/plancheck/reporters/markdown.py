@@ -25,7 +25,9 @@ STATUS_RANK = [
     "weaker",
     "later",
     "boundary",
+    "softened",
     "waived",
+    "unverifiable",
     "not-comparable",
     "meets",
     "exceeds",
@@ -36,6 +38,8 @@ MERMAID_COLOURS = {
     "weaker": "#d73a49",
     "later": "#e36209",
     "boundary": "#dbab09",
+    "softened": "#dbab09",
+    "unverifiable": "#6a737d",
     "waived": "#6a737d",
     "not-comparable": "#6a737d",
     "not-applicable": "#6a737d",
@@ -122,7 +126,8 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
             "year": c.year,
             "parent": _target_text(c.parent_target, t["strive"]),
             "child": _target_text(c.child_target or c.later_target, t["strive"]),
-            "status": names[status],
+            # a status reached through a catalogue relation names both indicators
+            "status": names[status] + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
             "status_key": status,
             "sources": " · ".join(
                 x

@@ -70,6 +70,10 @@ _MESSAGES = {
 }
 
 
+# The rule that reports each status; meets and exceeds are counted in reports, never findings.
+STATUS_CODES: dict[str, str] = {status: spec[0] for status, spec in _MESSAGES.items()}
+
+
 def not_applicable(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     """One finding per child and parent, listing every parent target that does not apply.
 
@@ -217,8 +221,9 @@ RULES = [
         "target-softened",
         "warning",
         "edge",
-        "The parent sets a firm target and this plan states the same level (or a stronger one) but only "
-        "as an aspiration ('phấn đấu', `strive: true`).",
+        "The parent sets a firm target and this plan states the same level but only as an aspiration "
+        "('phấn đấu', `strive: true`). Striving for a stronger level is not reported (a stretch goal "
+        "above the parent's floor).",
         "The number is kept but the commitment is not: 'bố trí ít nhất 3%' (57-NQ/TW) becomes 'phấn "
         "đấu bố trí 3%'. A warning rather than a gap because the level itself is not lowered; an "
         "analyst decides whether the wording matters.",
