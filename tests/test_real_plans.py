@@ -255,3 +255,16 @@ def test_no_silent_drops(findings: list[dict[str, Any]], planset: Any) -> None:
             applicable = sum(f["ctx"]["targets"] for f in mine if f["code"] == "PC206")
             assert applicable == statuses["not-applicable"]
     assert edges >= 10
+
+
+def test_parts_that_make_up_the_whole(planset: Any) -> None:
+    """142 Phụ lục 1 part II row 43: 100 % of education institutions and authorities at DT level 2
+    by 2045; the ward states 100 % for general schools (2035) and for kindergartens and
+    authorities (2040), the parts the catalogue says make up that whole."""
+    from plancheck.compliance import compare_plans
+
+    edge = compare_plans(
+        planset.plans["hongbang/106-KH-UBND"], planset.plans["haiphong/142-KH-UBND"], planset
+    )
+    [c] = [c for c in edge if c.parent_target.id == "PL1-II-43"]
+    assert c.status == "meets" and c.via == "school-dt-level2-share + kindergarten-dt-level2-share"

@@ -137,6 +137,10 @@ def compare_target(
         related = _through_relations(
             child_plan, parent_plan, parent_target, indicator, child_index, catalogue
         )
+        if related is None:
+            related = _through_parts(
+                child_plan, parent_plan, parent_target, indicator, child_index, catalogue
+            )
         if related is not None:
             return _soften(related)
         found = _part_says_nothing(found, child_plan, parent_target, child_index, catalogue)
@@ -233,6 +237,50 @@ def _through_relations(
             via=whole.id,
         )
     return None
+
+
+def _through_parts(
+    child_plan: Plan,
+    parent_plan: Plan,
+    parent_target: Target,
+    whole: Indicator,
+    child_index: dict[str, list[Target]],
+    catalogue: dict[str, Indicator],
+) -> Comparison | None:
+    """Every part of an exhaustive whole at 100 % (by the year, or earlier where kept) is the
+    whole at 100 %: the reverse of a relation, sound only when the parts make up the whole."""
+    if not whole.parts_cover_whole or whole.direction != "higher" or parent_target.bound is None:
+        return None
+    chosen: list[Target] = []
+    for relation in whole.relations:
+        part = catalogue.get(relation.contains)
+        if part is None or part.unit != whole.unit:
+            return None
+        usable = [
+            t
+            for t in child_index.get(part.id, [])
+            if _full(t) and (t.year == parent_target.year or (t.year < parent_target.year and part.monotonic))
+        ]
+        if not usable:
+            return None
+        chosen.append(max(usable, key=lambda t: (t.year, t.id)))
+    latest = max(chosen, key=lambda t: (t.year, t.id))
+    assert latest.bound is not None
+    verdict = compare_bounds(latest.bound, parent_target.bound, whole.direction)
+    if verdict not in ("meets", "exceeds"):
+        return None
+    names = ", ".join(f"{t.indicator} ({t.id}, {t.year})" for t in chosen)
+    return Comparison(
+        child=child_plan.id,
+        parent=parent_plan.id,
+        indicator=parent_target.indicator,
+        year=parent_target.year,
+        parent_target=parent_target,
+        child_target=latest,
+        status=verdict,
+        reason=f"through its parts {names}, each at 100 %, which together make up {whole.id}",
+        via=" + ".join(t.indicator for t in chosen),
+    )
 
 
 def _part_says_nothing(

@@ -72,6 +72,11 @@ class Indicator(Strict):
     relations: list[Relation] = Field(
         description="Narrower indicators this one contains (whole ⊇ part); empty when none."
     )
+    parts_cover_whole: bool = Field(
+        default=False,
+        description="The parts under `relations` together make up the whole, so every part at 100 % "
+        "means the whole at 100 % (say why in reasons.relations).",
+    )
     reasons: Reasons = Field(description="A one-line reason for each decision above.")
     levels: list[Level] = Field(min_length=1, description="Levels at which the indicator applies.")
     note: ShortText | None = None
@@ -84,6 +89,8 @@ class Indicator(Strict):
     def _no_self_relation(self) -> Indicator:
         if any(r.contains == self.id for r in self.relations):
             raise ValueError(f"indicator {self.id} cannot contain itself")
+        if self.parts_cover_whole and len(self.relations) < 2:
+            raise ValueError("parts_cover_whole needs at least two parts under relations")
         return self
 
 
