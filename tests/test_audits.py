@@ -65,15 +65,15 @@ def test_audit_holds(path: Path, findings: list[dict[str, Any]], status_of: dict
     assert check_audit(_load(path), findings, status_of, path.name) == []
 
 
-def test_demo_sample_is_unlabelled_and_large_enough(findings: list[dict[str, Any]]) -> None:
+def test_demo_sample_is_unlabelled_and_large_enough() -> None:
+    # not held to today's findings: an unlabelled sample is redrawn, not maintained, once the
+    # other issues' changes land (audits/README.md)
     [demo] = [p for p in audit_files(AUDITS) if "unlabelled" in p.name]
     audit = _load(demo)
     assert audit["labelled"] is False and audit["results"] is None
-    assert len(audit["findings"]) >= 60
+    assert len(audit["findings"]) >= 60 and len(audit["recall"]) >= 25
     assert all(e["verdict"] is None for e in audit["findings"])
-    # drawn from today's findings: every sampled finding is still reported
-    today = {finding_key(f) for f in findings}
-    assert all(finding_key(e) in today for e in audit["findings"])
+    assert all(e["expected"] is None and e["reported"] is None for e in audit["recall"])
 
 
 def _labelled(findings: list[dict[str, Any]]) -> dict[str, Any]:
