@@ -81,7 +81,7 @@ class Indicator:
     kind: str
     direction: str
     levels: tuple[str, ...]
-    monotonic: bool
+    monotonic: bool  # the catalogue's carry_over: kept
 
 
 def read_catalogue(path: Path) -> dict[str, Indicator]:
@@ -95,7 +95,7 @@ def read_catalogue(path: Path) -> dict[str, Indicator]:
             raw["kind"],
             raw["direction"],
             levels,
-            raw.get("monotonic", "false") == "true",
+            raw.get("carry_over", "not-kept") == "kept",
         )
     return out
 

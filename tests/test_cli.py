@@ -139,6 +139,29 @@ def test_show_json(tree: Path) -> None:
     assert runner.invoke(app, ["show", "nope/x", "--root", "plans"]).exit_code == 2
 
 
+@pytest.mark.parametrize(
+    "status",
+    [
+        "exceeds",
+        "meets",
+        "boundary",
+        "weaker",
+        "later",
+        "missing",
+        "softened",
+        "unverifiable",
+        "not-comparable",
+        "not-applicable",
+    ],
+)
+def test_explain_describes_every_status(status: str) -> None:
+    """Issue 17: `plancheck explain` and docs/rules.md describe every comparison status."""
+    result = runner.invoke(app, ["explain", status])
+    assert result.exit_code == 0 and result.output.startswith(f"# status {status}\n")
+    rules_md = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert f"\n| {status} | " in rules_md
+
+
 def test_rules_and_explain() -> None:
     listing = runner.invoke(app, ["rules"]).output
     for code in RULES:

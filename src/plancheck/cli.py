@@ -30,7 +30,7 @@ from plancheck.pipeline import Progress, check_tree, default_workers
 from plancheck.planset import find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean
-from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown
+from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
 
@@ -571,12 +571,19 @@ def rules_cmd(
 
 @app.command()
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code (PC201) or name (target-missing).")],
+    code: Annotated[
+        str,
+        typer.Argument(help="A rule code (PC201), a rule name (target-missing) or a status (softened)."),
+    ],
 ) -> None:
-    """Print one rule's documentation."""
+    """Print one rule's documentation, or what a comparison status means."""
     rule = lookup(code)
     if rule is None:
-        raise _fail(f"no rule {code!r}; `plancheck rules` lists them")
+        status = status_docs(code)
+        if status is not None:
+            sys.stdout.write(status)
+            return
+        raise _fail(f"no rule or status {code!r}; `plancheck rules` lists them, docs/rules.md the statuses")
     sys.stdout.write(rule.docs())
 
 

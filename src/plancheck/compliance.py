@@ -11,23 +11,51 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from plancheck.algebra import compare_bounds
-from plancheck.model import INTENSIVE_KINDS, LEVEL_RANK, Indicator, Plan, Target
+from plancheck.model import INTENSIVE_KINDS, LEVEL_RANK, Elsewhere, Indicator, Plan, Target
 from plancheck.planset import LoadedPlan, PlanSet
 
 Status = Literal[
-    "exceeds", "meets", "boundary", "weaker", "later", "missing", "not-comparable", "not-applicable"
+    "exceeds",
+    "meets",
+    "boundary",
+    "weaker",
+    "later",
+    "missing",
+    "softened",
+    "unverifiable",
+    "not-comparable",
+    "not-applicable",
 ]
 STATUS_ORDER: tuple[Status, ...] = (
     "missing",
     "weaker",
     "later",
     "boundary",
+    "softened",
+    "unverifiable",
     "not-comparable",
     "not-applicable",
     "meets",
     "exceeds",
 )
 GAP_STATUSES = frozenset({"missing", "weaker", "later", "boundary"})
+# What each status means, for `plancheck explain`, the rule docs and the report's legend.
+STATUS_MEANING: dict[str, str] = {
+    "exceeds": "the child's bound is strictly stronger than the parent's",
+    "meets": "the child's bound admits nothing the parent's rejects (same year, an earlier year of "
+    "an indicator whose level is kept, or a whole at 100 % that contains the parent's indicator)",
+    "boundary": "the child's bound differs from the parent's only at the boundary value (>= 80 vs > 80)",
+    "weaker": "the child's bound admits values the parent's rejects, and no later target reaches it",
+    "later": "the child reaches the parent's level only in a later year",
+    "missing": "the child states nothing on the indicator (or on a whole containing it) for the year",
+    "softened": "the child states the parent's level (not a stronger one) but only as an aspiration "
+    "('phấn đấu') where the parent's target is firm",
+    "unverifiable": "the child declares that its targets are in an appendix absent from the source "
+    "text, so a target without counterpart cannot be checked",
+    "not-comparable": "the two cannot be compared: a count between two jurisdictions, or a "
+    "qualitative target on one side",
+    "not-applicable": "the indicator does not apply at the child's level",
+}
 
 
 @dataclass(frozen=True)
@@ -41,12 +69,13 @@ class Comparison:
     status: Status
     reason: str  # why, in a few words (e.g. 'count indicators compare only within one jurisdiction')
     later_target: Target | None = None  # for 'later': the child target that reaches the level
-    via: str | None = None  # the plan whose targets stand in for the parent's (document.targets_from)
+    via: str | None = None  # the child's indicator when the status comes through a relation
+    table_of: str | None = None  # the plan whose targets stand in for the parent's (document.targets_from)
 
     @property
     def parent_named(self) -> str:
         """The parent as messages name it, with the plan whose table stands in for its own."""
-        return self.parent if self.via is None else f"{self.parent} (table of {self.via})"
+        return self.parent if self.table_of is None else f"{self.parent} (table of {self.table_of})"
 
 
 def _bound_text(target: Target | None) -> str | None:
@@ -94,6 +123,212 @@ def compare_target(
     parent_target: Target,
     indicator: Indicator | None,
     child_index: dict[str, list[Target]] | None = None,
+    catalogue: dict[str, Indicator] | None = None,
+) -> Comparison:
+    """The one status of ``parent_target`` for this child, with its reason.
+
+    Comparison on the parent's own indicator first; then, where that finds nothing or falls
+    short, through the catalogue's relations (a whole at 100 % meets a part's target); then the
+    child's declarations (targets kept in an absent appendix make a gap `unverifiable`); and a
+    firm parent target met only as an aspiration is `softened`.
+    """
+    if child_index is None:
+        child_index = by_indicator(child_plan)
+    found = _compare_direct(child_plan, parent_plan, parent_target, indicator, child_index)
+    if indicator is None or found.status not in GAP_STATUSES:
+        return _soften(found)
+    if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
+        # only where the child says nothing on the part for the year: a stated part figure,
+        # even a weaker one beside 100 % of the whole, is the child's own word and stands
+        related = _through_relations(
+            child_plan, parent_plan, parent_target, indicator, child_index, catalogue
+        )
+        if related is None:
+            related = _through_parts(
+                child_plan, parent_plan, parent_target, indicator, child_index, catalogue
+            )
+        if related is not None:
+            return _soften(related)
+        found = _part_says_nothing(found, child_plan, parent_target, child_index, catalogue)
+    if found.status == "missing":
+        declared = targets_elsewhere(child_plan)
+        if declared is not None:
+            return replace(
+                found,
+                status="unverifiable",
+                reason=f"{found.reason}; this plan keeps its specific targets in {declared.where}, "
+                f"absent from the source text (line {declared.source.line})",
+            )
+    return found
+
+
+def _speaks_for(child_index: dict[str, list[Target]], indicator: Indicator, year: int) -> bool:
+    return any(
+        t.year == year or (t.year < year and (indicator.monotonic or t.per_year))
+        for t in child_index.get(indicator.id, [])
+    )
+
+
+def targets_elsewhere(plan: Plan) -> Elsewhere | None:
+    return next((e for e in plan.elsewhere if e.items == "targets"), None)
+
+
+def _soften(c: Comparison) -> Comparison:
+    target = c.child_target
+    if (
+        # only the same level: striving for more than a firm floor ('phấn đấu 60%' against
+        # '>= 50') is a stretch goal above the parent, not a softened copy of it
+        c.status == "meets" and target is not None and target.strive and not c.parent_target.strive
+    ):
+        return replace(
+            c,
+            status="softened",
+            reason=f"{c.reason}; the same level, but only as 'phấn đấu' (strive) where the parent's "
+            "target is firm",
+        )
+    return c
+
+
+def _wholes(catalogue: dict[str, Indicator], part: str) -> list[Indicator]:
+    return sorted(
+        (i for i in catalogue.values() if any(r.contains == part for r in i.relations)),
+        key=lambda i: i.id,
+    )
+
+
+def _full(target: Target) -> bool:
+    """The bound promises 100 % (nothing below it is admitted)."""
+    bound = target.bound
+    return bound is not None and bound.op in ("=", ">=", ">", "..") and bound.low >= 100
+
+
+def _through_relations(
+    child_plan: Plan,
+    parent_plan: Plan,
+    parent_target: Target,
+    indicator: Indicator,
+    child_index: dict[str, list[Target]],
+    catalogue: dict[str, Indicator],
+) -> Comparison | None:
+    """A child target of 100 % on a whole that contains the parent's indicator meets it."""
+    if indicator.direction != "higher" or parent_target.bound is None:
+        return None
+    for whole in _wholes(catalogue, indicator.id):
+        if whole.unit != indicator.unit:
+            continue
+        usable = [
+            t
+            for t in child_index.get(whole.id, [])
+            if _full(t)
+            and (t.year == parent_target.year or (t.year < parent_target.year and whole.monotonic))
+        ]
+        if not usable:
+            continue
+        best = max(usable, key=lambda t: (t.year, t.id))
+        assert best.bound is not None
+        verdict = compare_bounds(best.bound, parent_target.bound, indicator.direction)
+        if verdict not in ("meets", "exceeds"):
+            continue
+        when = "same year" if best.year == parent_target.year else f"{best.year} target, level kept"
+        return Comparison(
+            child=child_plan.id,
+            parent=parent_plan.id,
+            indicator=parent_target.indicator,
+            year=parent_target.year,
+            parent_target=parent_target,
+            child_target=best,
+            status=verdict,
+            reason=f"through {whole.id} ⊇ {indicator.id}: {best.bound} of the whole implies 100 % "
+            f"of the part ({when})",
+            via=whole.id,
+        )
+    return None
+
+
+def _through_parts(
+    child_plan: Plan,
+    parent_plan: Plan,
+    parent_target: Target,
+    whole: Indicator,
+    child_index: dict[str, list[Target]],
+    catalogue: dict[str, Indicator],
+) -> Comparison | None:
+    """Every part of an exhaustive whole at 100 % (by the year, or earlier where kept) is the
+    whole at 100 %: the reverse of a relation, sound only when the parts make up the whole."""
+    if not whole.parts_cover_whole or whole.direction != "higher" or parent_target.bound is None:
+        return None
+    chosen: list[Target] = []
+    for relation in whole.relations:
+        part = catalogue.get(relation.contains)
+        if part is None or part.unit != whole.unit:
+            return None
+        usable = [
+            t
+            for t in child_index.get(part.id, [])
+            if _full(t) and (t.year == parent_target.year or (t.year < parent_target.year and part.monotonic))
+        ]
+        if not usable:
+            return None
+        chosen.append(max(usable, key=lambda t: (t.year, t.id)))
+    latest = max(chosen, key=lambda t: (t.year, t.id))
+    assert latest.bound is not None
+    verdict = compare_bounds(latest.bound, parent_target.bound, whole.direction)
+    if verdict not in ("meets", "exceeds"):
+        return None
+    names = ", ".join(f"{t.indicator} ({t.id}, {t.year})" for t in chosen)
+    return Comparison(
+        child=child_plan.id,
+        parent=parent_plan.id,
+        indicator=parent_target.indicator,
+        year=parent_target.year,
+        parent_target=parent_target,
+        child_target=latest,
+        status=verdict,
+        reason=f"through its parts {names}, each at 100 %, which together make up {whole.id}",
+        via=" + ".join(t.indicator for t in chosen),
+    )
+
+
+def _part_says_nothing(
+    found: Comparison,
+    child_plan: Plan,
+    parent_target: Target,
+    child_index: dict[str, list[Target]],
+    catalogue: dict[str, Indicator],
+) -> Comparison:
+    """Name the parts the child does state, so 'missing' explains itself."""
+    if found.status != "missing":
+        return found
+    whole = catalogue.get(parent_target.indicator)
+    if whole is None:
+        return found
+    parts = sorted(r.contains for r in whole.relations if child_index.get(r.contains))
+    if not parts:
+        return found
+    if parent_target.bound is None:
+        # a qualitative whole ('phủ sóng 5G toàn quốc') against stated parts: for an analyst to
+        # judge, neither met nor missing
+        nearest = _latest_by([t for p in parts for t in child_index[p]], parent_target.year)
+        return replace(
+            found,
+            status="not-comparable",
+            reason=f"qualitative target on the parent's side; this plan states {', '.join(parts)}, "
+            "a part of it",
+            child_target=nearest,
+        )
+    return replace(
+        found,
+        reason=f"{found.reason}; this plan states only {', '.join(parts)}, a part, and a share of a "
+        "part says nothing about the whole",
+    )
+
+
+def _compare_direct(
+    child_plan: Plan,
+    parent_plan: Plan,
+    parent_target: Target,
+    indicator: Indicator | None,
+    child_index: dict[str, list[Target]],
 ) -> Comparison:
     def make(
         status: Status, reason: str, child_target: Target | None = None, later: Target | None = None
@@ -114,14 +349,14 @@ def compare_target(
         return make("not-comparable", "indicator not in the catalogue")
     if not applicable(indicator, child_plan):
         return make("not-applicable", f"indicator applies at {', '.join(indicator.levels)} level")
-    if child_index is None:
-        child_index = by_indicator(child_plan)
     mine = child_index.get(parent_target.indicator, [])
     if not comparable_kind(indicator, child_plan, parent_plan):
+        counterpart = _latest_by(mine, parent_target.year)
         return make(
             "not-comparable",
-            "counts compare only within one jurisdiction",
-            _latest_by(mine, parent_target.year),
+            "counts compare only within one jurisdiction"
+            + ("" if counterpart is not None else "; this plan states no count on it"),
+            counterpart,
         )
     if not mine:
         return make("missing", "no target on this indicator")
@@ -133,7 +368,11 @@ def compare_target(
     if not candidates and earlier and (indicator.monotonic or any(t.per_year for t in earlier)):
         last_year = earlier[-1].year
         candidates = [t for t in earlier if t.year == last_year]
-        reason = f"{last_year} target covers {parent_target.year} (indicator only moves one way)"
+        reason = (
+            f"{last_year} target covers {parent_target.year} (a level once reached is kept)"
+            if indicator.monotonic
+            else f"{last_year} target recurs every year"
+        )
     if not candidates:
         if later:
             found: Comparison = _later_or_weaker(make, later, indicator, parent_target, missing_year=True)
@@ -142,7 +381,7 @@ def compare_target(
             return make(
                 "missing",
                 f"no target for {parent_target.year}; the {earlier[-1].year} target does not carry over "
-                "(the indicator can move both ways)",
+                "(the catalogue marks the indicator 'not-kept': it can fall back)",
             )
         return make("missing", f"no target for {parent_target.year} or earlier")
     child_target = _strongest(candidates, indicator, parent_target)
@@ -202,12 +441,17 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
         ps.memo[index_key] = by_indicator(child.plan)
     out = [
         compare_target(
-            child.plan, parent.plan, target, ps.indicators.get(target.indicator), ps.memo[index_key]
+            child.plan,
+            parent.plan,
+            target,
+            ps.indicators.get(target.indicator),
+            ps.memo[index_key],
+            ps.indicators,
         )
         for target in parent.plan.targets
     ]
     if parent.stand_in is not None:
-        out = [replace(c, via=parent.stand_in) for c in out]
+        out = [replace(c, table_of=parent.stand_in) for c in out]
     ps.memo[key] = out
     return out
 
@@ -218,6 +462,7 @@ def level_allows(child: Plan, parent: Plan) -> bool:
 
 __all__ = [
     "GAP_STATUSES",
+    "STATUS_MEANING",
     "STATUS_ORDER",
     "Comparison",
     "Status",

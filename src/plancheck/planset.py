@@ -437,7 +437,54 @@ def load_catalogue(root: Path | None, max_bytes: int) -> CatalogueLoad:
                 continue
             out.indicators[indicator.id] = indicator
             out.positions[indicator.id] = pos
+        out.findings.extend(relation_findings(out.catalogue, loaded, out.shown, out.indicators))
     return out
+
+
+def relation_findings(
+    catalogue: Catalogue, loaded: Loaded, shown: str, indicators: dict[str, Indicator]
+) -> list[Finding]:
+    """PC209: a relation the comparison could not use soundly (unknown part, other unit or kind, a cycle)."""
+    out: list[Finding] = []
+    for index, whole in enumerate(catalogue.indicators):
+        for j, relation in enumerate(whole.relations):
+            pos = loaded.positions.get(("indicators", index, "relations", j), (1, 1))
+            part = indicators.get(relation.contains)
+            problem = None
+            if part is None:
+                problem = f"names {relation.contains!r}, which is not in the catalogue"
+            elif part.unit != whole.unit or part.kind != "share" or whole.kind != "share":
+                problem = (
+                    f"relates {whole.id} ({whole.kind}, {whole.unit}) and {part.id} ({part.kind}, "
+                    f"{part.unit}); only shares in one unit can be related"
+                )
+            elif _reaches(indicators, part.id, whole.id):
+                problem = f"{part.id} also contains {whole.id}, directly or not: a cycle"
+            if problem:
+                out.append(
+                    Finding.make(
+                        "PC209",
+                        shown,
+                        *pos,
+                        f"relation of {whole.id}: {problem}",
+                        ctx={"indicator": whole.id},
+                    )
+                )
+    return out
+
+
+def _reaches(indicators: dict[str, Indicator], start: str, goal: str) -> bool:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        if current == goal:
+            return True
+        if current in seen or current not in indicators:
+            continue
+        seen.add(current)
+        todo.extend(r.contains for r in indicators[current].relations)
+    return False
 
 
 @dataclass

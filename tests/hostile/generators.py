@@ -209,6 +209,12 @@ CATALOGUE_RANGE = """\
     unit: "%"
     direction: sideways
     kind: share
+    counts: x
+    population: x
+    scope: whole jurisdiction
+    carry_over: not-kept
+    relations: []
+    reasons: {population: x, scope: x, direction: x, carry_over: x, relations: x}
     levels: []
     range: [100, -5]
 """
@@ -220,6 +226,12 @@ CATALOGUE_DUPLICATE = """\
     unit: "%"
     direction: lower
     kind: share
+    counts: x
+    population: x
+    scope: whole jurisdiction
+    carry_over: not-kept
+    relations: []
+    reasons: {population: x, scope: x, direction: x, carry_over: x, relations: x}
     levels: [province]
 """
 

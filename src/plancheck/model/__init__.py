@@ -2,11 +2,12 @@
 
 from plancheck.model.bound import Bound, BoundError
 from plancheck.model.deadline import Deadline, DeadlineError
-from plancheck.model.indicator import INTENSIVE_KINDS, Catalogue, Indicator
+from plancheck.model.indicator import INTENSIVE_KINDS, Catalogue, Indicator, Reasons, Relation
 from plancheck.model.plan import (
     LEVEL_RANK,
     Coverage,
     Document,
+    Elsewhere,
     Jurisdiction,
     Plan,
     Position,
@@ -27,10 +28,13 @@ __all__ = [
     "Deadline",
     "DeadlineError",
     "Document",
+    "Elsewhere",
     "Indicator",
     "Jurisdiction",
     "Plan",
     "Position",
+    "Reasons",
+    "Relation",
     "Source",
     "Target",
     "Task",

@@ -1,19 +1,48 @@
-"""The indicator catalogue: the vocabulary that makes two plans comparable."""
+"""The indicator catalogue: the vocabulary that makes two plans comparable.
+
+Every indicator states what it counts, over whom, over which part of a jurisdiction, which way
+is better, whether a level once reached is kept, and which narrower indicators it contains,
+each with a one-line reason, so that a comparison between two plans can be argued from the
+catalogue alone.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from plancheck.model.plan import Level, ShortText, Strict
 
 Kind = Literal["share", "density", "rate", "index", "count", "rank"]
 INTENSIVE_KINDS: frozenset[str] = frozenset({"share", "density", "rate", "index"})
+IndicatorId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+OneLine = Annotated[str, Field(min_length=1, max_length=400, pattern=r"^[^\n]+$")]
+
+
+class Relation(Strict):
+    """This indicator is a whole that contains the named one as a part.
+
+    Used one way only: 100 % of the whole implies 100 % of every part; a share of a part says
+    nothing about the whole, and a share of the whole below 100 % says nothing about a part.
+    """
+
+    contains: IndicatorId = Field(description="Id of the narrower indicator (the part).")
+    reason: OneLine = Field(description="Why 100 % of this one implies 100 % of the part.")
+
+
+class Reasons(Strict):
+    """One line per catalogue decision, so a reader can check it without the encoder."""
+
+    population: OneLine
+    scope: OneLine
+    direction: OneLine
+    carry_over: OneLine
+    relations: OneLine
 
 
 class Indicator(Strict):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+    id: IndicatorId
     name_vi: ShortText
     name_en: ShortText
     unit: ShortText = Field(description="Targets on this indicator must use exactly this unit.")
@@ -24,16 +53,45 @@ class Indicator(Strict):
         description="share/density/rate/index compare across jurisdictions; count only within one; "
         "rank only within the same population."
     )
-    population: ShortText | None = Field(
-        default=None, description="For ranks: what is ranked, e.g. 'provinces-vn', 'asean', 'world'."
+    counts: ShortText = Field(
+        description="What is counted or measured, e.g. 'work files processed end to end online'."
     )
-    levels: list[Level] = Field(min_length=1, description="Levels at which the indicator applies.")
-    monotonic: bool = Field(
+    population: ShortText = Field(
+        description="Over whom (the denominator of a share: 'adults', 'state administrative agencies "
+        "at commune level') or, for a rank, among whom ('provinces-vn', 'world')."
+    )
+    scope: ShortText = Field(
+        description="Which part of the plan's jurisdiction: 'whole jurisdiction', 'commune level', "
+        "'urban areas'."
+    )
+    carry_over: Literal["kept", "not-kept"] = Field(
+        description="'kept': a level once reached stays (records digitised, coverage built), so an "
+        "earlier target also covers later years; 'not-kept': the value can fall back (a share of "
+        "spending, a growth rate, a rank)."
+    )
+    relations: list[Relation] = Field(
+        description="Narrower indicators this one contains (whole ⊇ part); empty when none."
+    )
+    parts_cover_whole: bool = Field(
         default=False,
-        description="The measured value only moves one way over time, so an earlier target also "
-        "covers later years.",
+        description="The parts under `relations` together make up the whole, so every part at 100 % "
+        "means the whole at 100 % (say why in reasons.relations).",
     )
+    reasons: Reasons = Field(description="A one-line reason for each decision above.")
+    levels: list[Level] = Field(min_length=1, description="Levels at which the indicator applies.")
     note: ShortText | None = None
+
+    @property
+    def monotonic(self) -> bool:
+        return self.carry_over == "kept"
+
+    @model_validator(mode="after")
+    def _no_self_relation(self) -> Indicator:
+        if any(r.contains == self.id for r in self.relations):
+            raise ValueError(f"indicator {self.id} cannot contain itself")
+        if self.parts_cover_whole and len(self.relations) < 2:
+            raise ValueError("parts_cover_whole needs at least two parts under relations")
+        return self
 
 
 class Catalogue(Strict):

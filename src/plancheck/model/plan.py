@@ -213,6 +213,21 @@ class Waiver(Strict):
     _index: int = PrivateAttr(default=-1)  # position in its list, set by the loader
 
 
+class Elsewhere(Strict):
+    """The source says that some of its content is in a part the text does not contain.
+
+    A parent target without counterpart is then `unverifiable` rather than missing (targets),
+    and a task without a lead is not reported (leads).
+    """
+
+    items: Literal["targets", "leads"] = Field(
+        description="'targets': the plan's specific targets; 'leads': the lead agencies of its tasks."
+    )
+    where: ShortText = Field(description="Where the source says they are, e.g. 'Phụ lục kèm theo'.")
+    label: ShortText = Field(description="A short verbatim excerpt of the sentence that says so.")
+    source: Source
+
+
 class Coverage(Strict):
     """How many items a section of the source has and how many were encoded."""
 
@@ -234,6 +249,11 @@ class Plan(Strict):
     tasks: list[Task] = Field(default_factory=list)
     waivers: list[Waiver] = Field(default_factory=list)
     coverage: list[Coverage] = Field(default_factory=list)
+    elsewhere: list[Elsewhere] = Field(
+        default_factory=list,
+        description="Parts the source refers to but does not contain (an appendix of targets, "
+        "a table of lead agencies), each with the source line that says so.",
+    )
     notes: list[ShortText] = Field(
         default_factory=list, description="Encoding caveats: misprints, missing appendices."
     )

@@ -25,7 +25,9 @@ STATUS_RANK = [
     "weaker",
     "later",
     "boundary",
+    "softened",
     "waived",
+    "unverifiable",
     "not-comparable",
     "meets",
     "exceeds",
@@ -36,6 +38,8 @@ MERMAID_COLOURS = {
     "weaker": "#d73a49",
     "later": "#e36209",
     "boundary": "#dbab09",
+    "softened": "#dbab09",
+    "unverifiable": "#6a737d",
     "waived": "#6a737d",
     "not-comparable": "#6a737d",
     "not-applicable": "#6a737d",
@@ -122,13 +126,14 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
             "year": c.year,
             "parent": _target_text(c.parent_target, t["strive"]),
             "child": _target_text(c.child_target or c.later_target, t["strive"]),
-            "status": names[status],
+            # a status reached through a catalogue relation names both indicators
+            "status": names[status] + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
             "status_key": status,
             "sources": " · ".join(
                 x
                 for x in (
                     # a stand-in's target is cited in the plan it comes from
-                    _source_ref(c.via or s.parent.id or "", c.parent_target),
+                    _source_ref(c.table_of or s.parent.id or "", c.parent_target),
                     _source_ref(s.child.id or "", c.child_target or c.later_target),
                 )
                 if x

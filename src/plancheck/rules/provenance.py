@@ -1,4 +1,5 @@
-"""PC5xx: provenance — a target's label and a task's title occur in the source text, where recorded.
+"""PC5xx: provenance — a target's label, a task's title and an `elsewhere` declaration's label
+occur in the source text, where recorded.
 
 Only runs when a sources folder is given (`--sources DIR` or `[tool.plancheck] sources`).
 """
@@ -92,6 +93,9 @@ def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, in
     due = lp.plan.document.lower_plans_due
     if due is not None:
         yield ("document", "lower_plans_due"), "lower_plans_due", due.label, due.source.line
+    # a declaration that excuses gaps must be as traceable as a target
+    for i, declared in enumerate(lp.plan.elsewhere):
+        yield ("elsewhere", i), f"elsewhere[{i}]", declared.label, declared.source.line
 
 
 def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -162,8 +166,8 @@ RULES = [
         "label-not-in-source",
         "error",
         "plan",
-        "A target's `label` or a task's `title` does not occur in the source text (compared after "
-        "Unicode NFC, case folding and whitespace folding).",
+        "A target's `label`, a task's `title` or an `elsewhere` declaration's `label` does not occur "
+        "in the source text (compared after Unicode NFC, case folding and whitespace folding).",
         "Labels are how an analyst finds a number in the document; one that is not there cannot be "
         "traced, and often means the number came from somewhere else.",
         _EX + "    label: Tỷ lệ phủ sóng 5G toàn thành phố   # paraphrased",

@@ -396,6 +396,20 @@ RULES = [
         "indicators:\n  - id: tfp-contribution",
     ),
     Rule(
+        "PC209",
+        "catalogue-relation-invalid",
+        "error",
+        "loader",
+        "A catalogue relation (`relations: [{contains: ...}]`) names an indicator that is not in the "
+        "catalogue, relates anything but two shares in one unit, or closes a cycle.",
+        "The comparison reads '100 % of the whole implies 100 % of the part' from these relations; "
+        "a wrong one would turn a real gap into a pass.",
+        "  - id: electronic-work-processing-share\n    relations:\n      - {contains: no-such-indicator, "
+        "reason: ...}",
+        "    relations:\n      - {contains: electronic-work-processing-share-commune-level, reason: "
+        "agencies at commune level are among all state administrative agencies}",
+    ),
+    Rule(
         "PC112",
         "duplicate-plan-id",
         "error",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plancheck.compliance import STATUS_MEANING, STATUS_ORDER
 from plancheck.rules import consistency, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule
@@ -37,6 +38,35 @@ def lookup(code_or_name: str) -> Rule | None:
     return RULES.get(key.upper()) or BY_NAME.get(key.lower())
 
 
+def status_docs(status: str) -> str | None:
+    """`plancheck explain <status>`: what a comparison status means and which rule reports it."""
+    meaning = STATUS_MEANING.get(status.strip().lower())
+    if meaning is None:
+        return None
+    key = status.strip().lower()
+    code = targets.STATUS_CODES.get(key)
+    if code is None:
+        reported = "No finding: counted in `plancheck tree` and the gap report."
+    else:
+        rule = RULES[code]
+        reported = f"Reported by {code} {rule.name} (default severity `{rule.severity}`)."
+    return f"# status {key}\n\n{meaning[0].upper()}{meaning[1:]}.\n\n{reported}\n"
+
+
+def statuses_markdown() -> str:
+    rows = [
+        "## Comparison statuses\n",
+        "Every parent target gets exactly one status per child plan, with a reason "
+        "(`plancheck explain <status>`).\n",
+        "| status | meaning | reported by |",
+        "|---|---|---|",
+    ]
+    for status in STATUS_ORDER:
+        code = targets.STATUS_CODES.get(status)
+        rows.append(f"| {status} | {STATUS_MEANING[status]} | {code or 'no finding (counted in reports)'} |")
+    return "\n".join(rows) + "\n"
+
+
 def rules_markdown() -> str:
     """docs/rules.md: an index, then every rule's page (generated; a test fails on drift)."""
     parts = [
@@ -50,6 +80,7 @@ def rules_markdown() -> str:
         for r in RULES.values()
     ]
     parts.append("")
+    parts.append(statuses_markdown())
     for rule in RULES.values():
         parts.append(rule.docs().replace(f"# {rule.code}", f"## {rule.code}", 1).replace("\n## ", "\n### "))
     return "\n".join(parts)

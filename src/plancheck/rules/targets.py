@@ -50,7 +50,8 @@ def comparison_finding(code: str, child: LoadedPlan, c: Comparison, message: str
             "parent_item": c.parent_target.id,
             "item": c.child_target.id if c.child_target else None,
             "reason": c.reason,
-            **({"targets_from": c.via} if c.via is not None else {}),
+            **({"targets_from": c.table_of} if c.table_of is not None else {}),
+            "via": c.via,
         },
     )
 
@@ -62,7 +63,16 @@ _MESSAGES = {
     "later": ("PC204", "{ind} {year}: {parent} sets {pb}; this plan {reason}"),
     "not-comparable": ("PC205", "{ind} {year}: cannot compare with {pb} in {parent}: {reason}"),
     "not-applicable": ("PC206", "{ind} {year}: {parent}'s target does not apply to this plan: {reason}"),
+    "unverifiable": ("PC207", "{ind} {year}: {parent} sets {pb}; cannot be checked: {reason}"),
+    "softened": (
+        "PC208",
+        "{ind} {year}: {parent} sets {pb} as a firm target; this plan only strives for {cb}",
+    ),
 }
+
+
+# The rule that reports each status; meets and exceeds are counted in reports, never findings.
+STATUS_CODES: dict[str, str] = {status: spec[0] for status, spec in _MESSAGES.items()}
 
 
 def not_applicable(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -97,8 +107,6 @@ def _findings(code: str) -> object:
             spec = _MESSAGES.get(c.status)
             if spec is None or spec[0] != code:
                 continue
-            if c.status == "not-comparable" and c.child_target is None:
-                continue  # nothing on either side to compare: only worth saying when both speak
             parent_text = _describe(c.parent_target)
             message = spec[1].format(
                 ind=c.indicator,
@@ -170,8 +178,9 @@ RULES = [
         "target-not-comparable",
         "info",
         "edge",
-        "Both plans state a target on the indicator, but they cannot be compared: a count between two "
-        "jurisdictions (a ward's initiatives against its city's), or a qualitative target on one side.",
+        "The parent's target cannot be compared with this plan: a count between two jurisdictions (a "
+        "ward's initiatives against its city's, whether or not the ward states a count), or a "
+        "qualitative target on one side.",
         "Reported so an analyst can compare by hand; never counted as a gap.",
         "# ward: innovation-initiatives '10'; city: '60'",
         "# nothing to change: counts are compared only within one jurisdiction",
@@ -188,5 +197,36 @@ RULES = [
         "# ward implementing 57-NQ/TW: tfp-contribution applies at national, province",
         "# nothing to change",
         not_applicable,
+    ),
+    Rule(
+        "PC207",
+        "target-unverifiable",
+        "info",
+        "edge",
+        "A parent target has no counterpart in this plan, and this plan declares (`elsewhere: [{items: "
+        "targets, ...}]`, with the source line) that its specific targets are in an appendix the source "
+        "text does not contain, so whether it carries the target cannot be checked.",
+        "What cannot be checked is not a gap: reporting it as missing would be a false finding every "
+        "time the appendix does carry the target. Reported as information, with the reason, so an "
+        "analyst can fetch the appendix.",
+        "# 4354/KH-UBND line 37: 'chỉ tiêu cụ thể tại Phụ lục kèm theo' (appendix not in the text)\n"
+        "targets: []",
+        "elsewhere:\n  - {items: targets, where: Phụ lục kèm theo, label: '...', source: {section: II.2, line: 37}}",
+        _findings("PC207"),
+    ),
+    Rule(
+        "PC208",
+        "target-softened",
+        "warning",
+        "edge",
+        "The parent sets a firm target and this plan states the same level but only as an aspiration "
+        "('phấn đấu', `strive: true`). Striving for a stronger level is not reported (a stretch goal "
+        "above the parent's floor).",
+        "The number is kept but the commitment is not: 'bố trí ít nhất 3%' (57-NQ/TW) becomes 'phấn "
+        "đấu bố trí 3%'. A warning rather than a gap because the level itself is not lowered; an "
+        "analyst decides whether the wording matters.",
+        "# parent: st-budget-share 2025 '>= 3' (firm)\ntargets:\n  - {bound: '>= 3', strive: true, ...}",
+        "targets:\n  - {bound: '>= 3', ...}",
+        _findings("PC208"),
     ),
 ]
