@@ -238,6 +238,12 @@ def test_zero_range_end_on_a_lower_is_better_indicator_is_a_gap(tree: Path) -> N
         '    unit: "%/year"\n'
         "    direction: lower\n"
         "    kind: rate\n"
+        "    counts: change in energy used per unit of output\n"
+        "    population: the jurisdiction's economy\n"
+        "    scope: whole jurisdiction\n"
+        "    carry_over: not-kept\n"
+        "    relations: []\n"
+        "    reasons: {population: a test, scope: a test, direction: a test, carry_over: a test, relations: a test}\n"
         "    levels: [national, province, commune]\n",
         encoding="utf-8",
     )
