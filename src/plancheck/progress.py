@@ -107,6 +107,7 @@ class Progress:
     plans: dict[str, LoadedPlan]  # valid plans with their targets and tasks, by id
     indicators: dict[str, Indicator]
     results: Results
+    sources: Path | None = None  # the sources folder, for the provenance of results
     # computed once, shared by the rules (each picks its status)
     _targets: list[TargetAssessment] | None = None
     _tasks: list[TaskAssessment] | None = None
@@ -185,6 +186,7 @@ def prepare(ps: PlanSet, as_of: dt.date | None, max_bytes: int = DEFAULT_MAX_BYT
             plans=full_plans(ps, max_bytes),
             indicators=ps.indicators,
             results=load_results(folder, max_bytes),
+            sources=ps.sources,
         )
     ps.memo[key] = progress
     return progress

@@ -65,7 +65,9 @@ class Period:
         if isinstance(raw, Period):
             return raw
         if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise PeriodError("a period is text such as '2024', '2025-06', '2025-07-01..2025-08-19' or '..2025-10'")
+            raise PeriodError(
+                "a period is text such as '2024', '2025-06', '2025-07-01..2025-08-19' or '..2025-10'"
+            )
         text = " ".join(str(raw).split())
         match = _PERIOD_RE.match(text)
         if match is None:
@@ -86,7 +88,9 @@ class Period:
         return cls(f"{first or ''}..{last}", start, end)
 
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: type[Any], handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
         )
@@ -119,7 +123,8 @@ class ResultSource(Strict):
     )
     line: int | None = Field(default=None, ge=1, description="1-based line of the figure in `document`.")
     ref: ShortText | None = Field(
-        default=None, description="Section, table row or item, e.g. 'Phụ lục 1, row 25' or 'reported-results.md N1'."
+        default=None,
+        description="Section, table row or item, e.g. 'Phụ lục 1, row 25' or 'reported-results.md N1'.",
     )
 
     @model_validator(mode="after")
@@ -147,7 +152,9 @@ class ReportedValue(Strict):
     qualifier: Qualifier | None = Field(
         default=None, description="'about', 'over', 'nearly' or 'under' when the report says so."
     )
-    unit: ShortText = Field(description="Compared with the indicator's unit; a different unit is never compared.")
+    unit: ShortText = Field(
+        description="Compared with the indicator's unit; a different unit is never compared."
+    )
     population: ShortText | None = Field(
         default=None,
         description="What the value counts or ranks when that is not the indicator's own population "

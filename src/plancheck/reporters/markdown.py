@@ -256,7 +256,9 @@ class ReportWriter:
         from plancheck.reporters.progress_md import render_progress  # it imports this module
 
         progress = render_progress(self.ps, self.lang, self.as_of, self.only)
-        return progress + _normalise(_template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats))
+        return progress + _normalise(
+            _template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats)
+        )
 
 
 def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:

@@ -110,7 +110,7 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
         assert plan is not None
         judged = by_plan.get(plan_id, [])
         tasks = tasks_by_plan.get(plan_id, [])
-        counts = Counter(a.status for a in judged)
+        counts: Counter[str] = Counter(a.status for a in judged)
         due_year = [t for t in plan.targets if t.year < as_of.year]
         not_judged = len([t for t in due_year if t.bound is None or t.per_year])
         sections.append(
@@ -118,7 +118,8 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
                 "title": md(plan_id),
                 "document": md(f"{plan.document.number or '?'} — {plan.document.issuer}"),
                 "due_text": "; ".join(
-                    [f"{w[k]} {counts[k]}" for k in DUE] + ([f"{w['qualitative']} {not_judged}"] if not_judged else [])
+                    [f"{w[k]} {counts[k]}" for k in DUE]
+                    + ([f"{w['qualitative']} {not_judged}"] if not_judged else [])
                 ),
                 "due_rows": [_row(a, w) for a in judged if a.status in ("achieved", "missed")],
                 "no_data": [md(a.target.id) for a in judged if a.status == "no-data"],

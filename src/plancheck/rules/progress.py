@@ -7,10 +7,14 @@ They are pure: each takes the prepared ``Progress`` and yields its findings.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 
 from plancheck.findings import Finding
-from plancheck.progress import Progress, TargetAssessment, TaskAssessment, not_comparable_reason
+from plancheck.model.bound import format_number
+from plancheck.model.results import ResultSource
+from plancheck.progress import Placed, Progress, TargetAssessment, TaskAssessment, not_comparable_reason
 from plancheck.rules.base import Rule
+from plancheck.rules.provenance import LINE_WINDOW, _read_source, fold, source_path
 
 
 def _target_finding(code: str, a: TargetAssessment, key: str) -> Finding:
@@ -93,6 +97,103 @@ def not_comparable(progress: Progress) -> Iterator[Finding]:
                 "with a target",
                 ctx={"item": v.item.id, "indicator": indicator.id, "status": "not-comparable"},
             )
+
+
+def number_forms(value: Decimal) -> set[str]:
+    """How a number may be written in a source: 27.7 or 27,7; 12106, 12.106 or 12,106."""
+    text = format_number(value)
+    whole, _, decimals = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    forms = {text, text.replace(".", ",")}
+    if len(digits) > 3:
+        groups = []
+        while digits:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        for thousands, point in ((".", ","), (",", ".")):
+            forms.add(sign + thousands.join(groups) + (point + decimals if decimals else ""))
+    return forms
+
+
+def _near(lines: tuple[str, ...], line: int) -> list[str]:
+    return list(lines[max(0, line - 1 - LINE_WINDOW) : line + LINE_WINDOW])
+
+
+def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str) -> Iterator[Finding]:
+    """Findings when ``src`` names a source text that is missing or does not hold ``what`` near its line."""
+    if progress.sources is None or src.document is None:
+        return
+    path = source_path(progress.sources, src.document)
+    text = _read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
+    if text is None:
+        yield Finding.make(
+            "PC611",
+            at.path,
+            at.line,
+            at.column,
+            f"{what}: source {src.document!r} is not in the sources folder",
+            ctx={"source": src.document},
+        )
+        return
+    if src.line is None:
+        return
+    if src.line > len(text.lines):
+        yield Finding.make(
+            "PC611",
+            at.path,
+            at.line,
+            at.column,
+            f"{what}: {src.document} has {len(text.lines)} lines, not {src.line}",
+            ctx={"source": src.document},
+        )
+
+
+def results_provenance(progress: Progress) -> Iterator[Finding]:
+    for v in progress.results.values:
+        src = v.item.source
+        problems = list(_source_problem(progress, src, v.at, f"value {v.item.id}"))
+        yield from problems
+        if problems or progress.sources is None or src.document is None or src.line is None:
+            continue
+        path = source_path(progress.sources, src.document)
+        assert path is not None
+        text = _read_source(path, path.stat().st_mtime_ns)
+        assert text is not None
+        near = " ".join(_near(text.lines, src.line))
+        forms = number_forms(v.item.value)
+        if not any(form in near for form in forms):
+            yield Finding.make(
+                "PC611",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: {format_number(v.item.value)} is not written near line {src.line} of "
+                f"{src.document}",
+                ctx={"item": v.item.id, "source": src.document, "line": src.line},
+            )
+    for s in progress.results.statuses:
+        src = s.item.source
+        what = f"status of task {s.item.task}"
+        problems = list(_source_problem(progress, src, s.at, what))
+        yield from problems
+        if problems or progress.sources is None or src.document is None or src.line is None:
+            continue
+        path = source_path(progress.sources, src.document)
+        assert path is not None
+        text = _read_source(path, path.stat().st_mtime_ns)
+        assert text is not None
+        near = " ".join(_near(text.lines, src.line))
+        for label, quoted in (("status_label", s.item.status_label), ("evidence", s.item.evidence)):
+            if quoted is not None and fold(quoted) not in near:
+                yield Finding.make(
+                    "PC611",
+                    s.at.path,
+                    s.at.line,
+                    s.at.column,
+                    f"{what}: {label} {quoted[:80]!r} is not near line {src.line} of {src.document}",
+                    ctx={"item": s.item.task, "source": src.document, "line": src.line},
+                )
 
 
 _PLAN = (
@@ -236,6 +337,20 @@ RULES = [
         "values:\n  - {id: N12, indicator: null, what: digital technology enterprises, value: '75908', "
         "unit: enterprises, ...}",
         not_comparable,
+    ),
+    Rule(
+        "PC611",
+        "result-not-in-source",
+        "error",
+        "progress",
+        "A reported value or status whose `source.document` is a text in the sources folder: the "
+        f"number (as 27.7 or 27,7; 12106, 12.106 or 12,106), or the status wording and evidence, "
+        f"must be written within {LINE_WINDOW} lines of `source.line`. Runs only with a sources folder.",
+        "Results are evidence like the plans; a figure that is not where it is said to come from "
+        "cannot be traced, and often was mistyped.",
+        "values:\n  - {id: N10, value: '27.2', source: {document: national-402-...-draft-report.txt, line: 182}}",
+        "values:\n  - {id: N10, value: '27.7', source: {document: national-402-...-draft-report.txt, line: 182}}",
+        results_provenance,
     ),
 ]
 
