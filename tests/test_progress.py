@@ -33,7 +33,17 @@ def findings() -> list[dict[str, Any]]:
         mp.chdir(REPO)
         result = runner.invoke(
             app,
-            ["validate", "plans", "--sources", str(SHARED / "seeds"), "-f", "json", "--no-cache", "--as-of", AS_OF],
+            [
+                "validate",
+                "plans",
+                "--sources",
+                str(SHARED / "seeds"),
+                "-f",
+                "json",
+                "--no-cache",
+                "--as-of",
+                AS_OF,
+            ],
         )
     assert result.exit_code == 0, result.output[-2000:]
     return json.loads(result.output)["findings"]  # type: ignore[no-any-return]
@@ -97,7 +107,11 @@ def test_every_reported_value_of_the_reference_page_is_encoded() -> None:
     refs = {v.source.ref.split("reported-results.md ")[-1][:3].strip(" ('") for v in values if v.source.ref}
     assert {f"N{i}" for i in range(1, 16)} | {f"P{i}" for i in range(1, 8)} <= refs
     by_id = {v.id: v for v in values}
-    assert (by_id["N1"].value, by_id["N1"].qualifier, str(by_id["N1"].period)) == (Decimal("18.3"), "about", "2024")
+    assert (by_id["N1"].value, by_id["N1"].qualifier, str(by_id["N1"].period)) == (
+        Decimal("18.3"),
+        "about",
+        "2024",
+    )
     assert (by_id["N2"].value, str(by_id["N2"].period)) == (Decimal("18.72"), "2025")
     assert by_id["N10"].reliability == "draft" and by_id["N10"].source.line == 182
 

@@ -107,7 +107,7 @@ def number_forms(value: Decimal) -> set[str]:
     digits = whole.lstrip("-")
     forms = {text, text.replace(".", ",")}
     if len(digits) > 3:
-        groups = []
+        groups: list[str] = []
         while digits:
             groups.insert(0, digits[-3:])
             digits = digits[:-3]

@@ -101,7 +101,13 @@ def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, in
         yield ("tasks", i), task.id, task.title, task.source.line, task.source.document
     due = lp.plan.document.lower_plans_due
     if due is not None:
-        yield ("document", "lower_plans_due"), "lower_plans_due", due.label, due.source.line, due.source.document
+        yield (
+            ("document", "lower_plans_due"),
+            "lower_plans_due",
+            due.label,
+            due.source.line,
+            due.source.document,
+        )
 
 
 def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
