@@ -53,7 +53,19 @@ def _tasks(code: str, outcome: str) -> Callable[[Progress], Iterator[Finding]]:
 
 
 def unknown_references(progress: Progress) -> Iterator[Finding]:
+    places = {lp.plan.jurisdiction.code for lp in progress.plans.values() if lp.plan is not None}
     for v in progress.results.values:
+        if v.item.jurisdiction not in places:
+            # kept for when a plan of that place is encoded; said, so that a renamed code shows
+            yield Finding.make(
+                "PC601",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: no plan has jurisdiction {v.item.jurisdiction!r}; it is not compared",
+                ctx={"item": v.item.id, "jurisdiction": v.item.jurisdiction},
+                severity="info",
+            )
         if v.item.indicator is not None and v.item.indicator not in progress.indicators:
             yield Finding.make(
                 "PC601",
@@ -212,7 +224,8 @@ RULES = [
         "warning",
         "progress",
         "A reported value names an indicator that is not in the catalogue, or a task status names a "
-        "plan or a task that does not exist.",
+        "plan or a task that does not exist. A value for a jurisdiction no plan has is reported as "
+        "`info`: it is kept for when such a plan is encoded, but compared with nothing.",
         "A result that points nowhere is never compared: the progress it reports would be lost "
         "without a word.",
         "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-99', status: done, ...}   # no such task",
