@@ -252,6 +252,11 @@ def meets(target: Target, direction: Literal["higher", "lower"], v: ReportedValu
     return False
 
 
+def as_reported(v: ReportedValue) -> str:
+    """The number with its qualifier, as the report gave it: 'about 18.72'."""
+    return f"{v.qualifier} {format_number(v.value)}" if v.qualifier else format_number(v.value)
+
+
 def _years(start: dt.date, end: dt.date) -> Decimal:
     return Decimal((end - start).days) / DAYS_PER_YEAR
 
@@ -323,7 +328,7 @@ def _assess_target(
     left = _years(latest.item.period.end, due)
     needed = (goal - latest.item.value) / left
     method = (
-        f"needs {_rate(needed)} ({indicator.unit}) a year from {format_number(latest.item.value)} "
+        f"needs {_rate(needed)} ({indicator.unit}) a year from {as_reported(latest.item)} "
         f"({latest.item.period}) to reach {format_number(goal)} by {target.year}"
     )
     earlier = [v for v in values if v.item.period.end < latest.item.period.end]
@@ -341,8 +346,8 @@ def _assess_target(
     )
     on_track = observed >= needed if direction == "higher" else observed <= needed
     pace = (
-        f"observed {_rate(observed)} ({indicator.unit}) a year between {format_number(previous.item.value)} "
-        f"({previous.item.period}) and {format_number(latest.item.value)} ({latest.item.period})"
+        f"observed {_rate(observed)} ({indicator.unit}) a year between {as_reported(previous.item)} "
+        f"({previous.item.period}) and {as_reported(latest.item)} ({latest.item.period})"
     )
     return make(
         "on-track" if on_track else "off-track",

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from plancheck.algebra import worst_edge
 from plancheck.model.bound import format_number
 from plancheck.planset import PlanSet
-from plancheck.progress import Progress, TargetAssessment, Value, prepare
+from plancheck.progress import Progress, TargetAssessment, TaskAssessment, Value, as_reported, prepare
 from plancheck.reporters.markdown import _normalise, _template, md
 
 WORDS: dict[str, dict[str, str]] = {
@@ -51,6 +51,8 @@ WORDS: dict[str, dict[str, str]] = {
         "chỉ tiêu {goal} năm {year}. Đường thứ hai: các giá trị báo cáo ({reported}), sau đó ngoại suy theo "
         "tốc độ quan sát được ({rate} mỗi năm). Nguồn:",
         "draft": "dự thảo",
+        "official": "chính thức",
+        "press": "báo chí",
     },
     "en": {
         "progress": "Progress against reported results",
@@ -83,6 +85,8 @@ WORDS: dict[str, dict[str, str]] = {
         "the target {goal} in {year}. Second line: the reported values ({reported}), then extrapolated at "
         "the observed pace ({rate} a year). Sources:",
         "draft": "draft",
+        "official": "official",
+        "press": "press",
     },
 }
 
@@ -99,7 +103,7 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
     by_plan: dict[str, list[TargetAssessment]] = {}
     for a in progress.targets():
         by_plan.setdefault(a.plan, []).append(a)
-    tasks_by_plan: dict[str, list[Any]] = {}
+    tasks_by_plan: dict[str, list[TaskAssessment]] = {}
     for t in progress.tasks():
         tasks_by_plan.setdefault(t.plan, []).append(t)
     sections = []
@@ -124,7 +128,7 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
                 "due_rows": [_row(a, w) for a in judged if a.status in ("achieved", "missed")],
                 "no_data": [md(a.target.id) for a in judged if a.status == "no-data"],
                 "ahead_rows": [_row(a, w) for a in judged if a.status in AHEAD],
-                "overdue": [_task_row(t) for t in tasks if t.outcome == "overdue"],
+                "overdue": [_task_row(t, w) for t in tasks if t.outcome == "overdue"],
                 "done": len([t for t in tasks if t.outcome == "done"]),
                 "unreported": [md(t.task.id) for t in tasks if t.outcome == "unreported"],
                 "charts": _charts(judged, progress, lang),
@@ -149,11 +153,11 @@ def _row(a: TargetAssessment, w: dict[str, str]) -> dict[str, str]:
         "target": md(f"{target.id}: {target.indicator} {target.bound} {target.unit} ({target.year})"),
         "status": w[a.status],
         "detail": md(a.message.split(": ", 1)[1] if ": " in a.message else a.message),
-        "sources": ", ".join(md(_cite(v)) for v in a.used),
+        "sources": ", ".join(md(_cite(v, w)) for v in a.used),
     }
 
 
-def _cite(v: Value) -> str:
+def _cite(v: Value, w: dict[str, str]) -> str:
     src = v.item.source
     if src.address is not None:
         where = src.address
@@ -161,17 +165,17 @@ def _cite(v: Value) -> str:
         where = f"{src.document}:{src.line}"
     else:
         where = src.document or ""
-    return f"{v.item.id} ({v.item.reliability}) {where}"
+    return f"{v.item.id} ({w[v.item.reliability]}) {where}"
 
 
-def _task_row(t: Any) -> dict[str, str]:
+def _task_row(t: TaskAssessment, w: dict[str, str]) -> dict[str, str]:
     report = t.report
     return {
         "task": md(f"{t.task.id}: {t.task.title[:120]}{'…' if len(t.task.title) > 120 else ''}"),
         "due": md(str(t.task.due)),
         "lead": md(report.item.lead if report and report.item.lead else t.task.lead or "—"),
         "report": md(
-            f"{report.item.status_label} ({report.item.as_of}, {report.item.reliability}; "
+            f"{report.item.status_label} ({report.item.as_of}, {w[report.item.reliability]}; "
             f"{report.item.source.document or report.item.source.address}"
             f"{':' + str(report.item.source.line) if report.item.source.line else ''})"
         )
@@ -217,14 +221,14 @@ def _charts(judged: list[TargetAssessment], progress: Progress, lang: str) -> li
                 "path": ", ".join(_num(x) for x in path),
                 "series": ", ".join(_num(x) for x in series),
                 "caption": w["chart_caption"].format(
-                    first=format_number(first.value),
+                    first=as_reported(first),
                     first_year=start_year,
                     goal=format_number(goal),
                     year=end_year,
-                    reported=", ".join(f"{format_number(v.item.value)} ({v.item.period})" for v in a.used),
+                    reported=", ".join(f"{as_reported(v.item)} ({v.item.period})" for v in a.used),
                     rate=a.ctx["observed"],
                 ),
-                "sources": [md(_cite(v)) for v in a.used],
+                "sources": [md(_cite(v, w)) for v in a.used],
             }
         )
     return out
