@@ -150,3 +150,56 @@ def test_no_results_folder_no_progress(tmp_path: Any, monkeypatch: pytest.Monkey
     monkeypatch.chdir(REPO / "tests" / "example")
     result = runner.invoke(app, ["validate", "plans", "-f", "json", "--no-cache", "--as-of", "2031-01-01"])
     assert not [f for f in json.loads(result.output)["findings"] if f["code"].startswith("PC6")]
+
+
+def _value(value: str, qualifier: str | None) -> Any:
+    from plancheck.model.results import ReportedValue
+
+    return ReportedValue.model_validate(
+        {
+            "id": "X",
+            "indicator": "r",
+            "what": "x",
+            "jurisdiction": "vn",
+            "value": value,
+            "qualifier": qualifier,
+            "unit": "rank",
+            "period": "2030",
+            "reported_by": "a",
+            "reported_on": None,
+            "reliability": "press",
+            "source": {"address": "https://a.b/"},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "expected"),
+    [
+        ("30", None, True),
+        ("31", "about", False),
+        ("30", "under", True),  # a rank under 30 is better than 30
+        ("31", "under", None),  # could be 30 or 5, or 30.5
+        ("30", "over", False),  # worse than 30
+        ("29", "over", None),
+        ("31", "nearly", None),
+    ],
+)
+def test_qualified_values_against_a_lower_is_better_bound(
+    value: str, qualifier: str | None, expected: Any
+) -> None:
+    from plancheck.model import Target
+    from plancheck.progress import meets
+
+    target = Target.model_validate(
+        {
+            "id": "T",
+            "indicator": "r",
+            "year": 2030,
+            "bound": "<= 30",
+            "unit": "rank",
+            "label": "x",
+            "source": {"section": "I"},
+        }
+    )
+    assert meets(target, "lower", _value(value, qualifier)) is expected
