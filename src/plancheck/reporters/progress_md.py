@@ -24,7 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
         "progress": "Tiến độ thực hiện theo kết quả báo cáo",
         "intro": "Kết quả báo cáo trong `results/`: {values} giá trị, {statuses} báo cáo trạng thái nhiệm vụ "
         "({drafts} từ bản dự thảo). Chỉ những giá trị cùng địa bàn, cùng chỉ tiêu, cùng đơn vị và "
-        "phạm vi, mô tả giai đoạn kết thúc trước ngày {as_of}, được so sánh.",
+        "phạm vi, mô tả giai đoạn kết thúc không muộn hơn ngày {as_of}, được so sánh.",
         "due": "Chỉ tiêu đã đến hạn",
         "ahead": "Chỉ tiêu chưa đến hạn",
         "achieved": "đạt",
@@ -125,6 +125,9 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
                     [f"{w[k]} {counts[k]}" for k in DUE]
                     + ([f"{w['qualitative']} {not_judged}"] if not_judged else [])
                 ),
+                "ahead_text": "; ".join(f"{w[k]} {counts[k]}" for k in AHEAD)
+                if any(counts[k] for k in AHEAD)
+                else "",
                 "due_rows": [_row(a, w) for a in judged if a.status in ("achieved", "missed")],
                 "no_data": [md(a.target.id) for a in judged if a.status == "no-data"],
                 "ahead_rows": [_row(a, w) for a in judged if a.status in AHEAD],
