@@ -203,3 +203,25 @@ def test_qualified_values_against_a_lower_is_better_bound(
         }
     )
     assert meets(target, "lower", _value(value, qualifier)) is expected
+
+
+def test_bad_results_files_give_positioned_findings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    shutil.copytree(REPO / "tests" / "example" / "plans", tmp_path / "plans")
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "a-syntax.yaml").write_text("values: [\n", encoding="utf-8")
+    (results / "b-schema.yaml").write_text(
+        "values:\n  - id: V1\n    value: lots\n    period: mid 2025\n", encoding="utf-8"
+    )
+    (results / "c-bytes.yaml").write_bytes(b"values: \xff\xfe\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["validate", "plans", "-f", "json", "--no-cache", "--as-of", "2026-01-01"])
+    assert result.exit_code == 1, result.output[-2000:]
+    found = json.loads(result.output)["findings"]
+    by_file = {f["path"] for f in found if f["path"].startswith("results/") and f["severity"] == "error"}
+    assert by_file == {"results/a-syntax.yaml", "results/b-schema.yaml", "results/c-bytes.yaml"}
+    schema = [f for f in found if f["path"] == "results/b-schema.yaml"]
+    assert {f["line"] for f in schema} >= {2, 3, 4} and all(f["column"] >= 1 for f in schema)
+    assert any("period" in f["message"] for f in schema)
