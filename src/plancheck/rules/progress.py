@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.model.bound import format_number
-from plancheck.model.results import ResultSource
-from plancheck.progress import Placed, Progress, TargetAssessment, TaskAssessment, not_comparable_reason
 from plancheck.rules.base import Rule
 from plancheck.rules.provenance import LINE_WINDOW, _read_source, fold, source_path
+
+if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
+    from plancheck.model.results import ResultSource
+    from plancheck.progress import Placed, Progress, TargetAssessment, TaskAssessment
 
 
 def _target_finding(code: str, a: TargetAssessment, key: str) -> Finding:
@@ -94,6 +97,8 @@ def unknown_references(progress: Progress) -> Iterator[Finding]:
 
 
 def not_comparable(progress: Progress) -> Iterator[Finding]:
+    from plancheck.progress import not_comparable_reason
+
     for v in progress.results.values:
         indicator = progress.indicators.get(v.item.indicator or "")
         if indicator is None:
