@@ -11,6 +11,8 @@ tests/example/sources), runs every rule, and compares the findings of the file's
 - ``delete``: paths under ``plans/`` to remove from the copy;
 - ``symlinks``: path under the temporary folder (``plans/...`` or ``sources/...``) -> link target;
 - ``sources``: file name -> text, added to the sources folder; ``sources: null`` runs without one;
+- ``results``: path under ``results/`` (beside ``plans/``) -> text; the folder exists only in cases
+  that give this key, so the progress rules (PC6xx) run only there;
 - ``config``: a ``[tool.plancheck]`` table (``max-file-size``, ``select``...);
 - ``paths``: paths to check, relative to the temporary folder (default ``[plans]``);
 - ``expect``: ``{path, line, column?}`` for every finding of the rule; ``[]`` for a passing case.
@@ -38,7 +40,7 @@ from plancheck.rules.registry import RULES
 HERE = Path(__file__).parent
 CASES_DIR = HERE / "rules"
 EXAMPLE = HERE / "example"
-CASE_KEYS = {"name", "files", "raw", "delete", "symlinks", "sources", "config", "paths", "expect"}
+CASE_KEYS = {"name", "files", "raw", "delete", "symlinks", "sources", "results", "config", "paths", "expect"}
 EXPECT_KEYS = {"path", "line", "column"}
 
 
@@ -87,6 +89,10 @@ def _apply(case: dict[str, Any], tmp: Path) -> Path | None:
         _write(plans / rel, text.encode("utf-8"))
     for rel, value in (case.get("raw") or {}).items():
         _write(plans / rel, _raw_bytes(value))
+    if "results" in case:
+        (tmp / "results").mkdir()
+        for rel, text in (case["results"] or {}).items():
+            _write(tmp / "results" / rel, text.encode("utf-8"))
     sources = tmp / "sources"
     shutil.copytree(EXAMPLE / "sources", sources)
     for name, text in (case.get("sources") or {}).items():

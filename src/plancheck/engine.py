@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
@@ -145,6 +146,16 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
     """Apply the configuration and waivers to raw findings; keep those of the requested files."""
     findings: list[Finding] = []
     suppressed = 0
+    # progress (PC6xx) depends on the as-of date and results/, never on one plan: not cached
+    if ps.root is not None and (ps.root.parent / "results").is_dir():  # progress.RESULTS_DIR
+        from plancheck.progress import prepare
+        from plancheck.rules.progress import progress_findings
+
+        progress = prepare(ps, config.as_of, config.max_file_size)
+        if progress is not None:
+            raw = chain(raw, progress_findings(progress))
+            # the results files are shown whenever they are read, like a broken catalogue
+            requested = requested | set(progress.results.files)
     for finding in raw:
         if not config.enabled(finding.code):
             suppressed += 1

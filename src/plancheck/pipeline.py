@@ -118,12 +118,35 @@ class Checker:
         self.catalogue_sha = catalogue_digest(self.catalogue)
         self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
         self.source_shas: dict[tuple[Path, int, int], str] = {}
+        self.folder_stamp: str | None = None
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
         return make_planset(self.ctx.root, self.catalogue, plans, files, [], self.ctx.sources)
 
     def source_digest(self, plan: LoadedPlan) -> str:
-        """The hash of the source text the provenance rules read for ``plan`` ('-' when none)."""
+        """The hash of the source texts the provenance rules may read for ``plan`` ('-' when none)."""
+        if self.ctx.sources is None:
+            return "-"
+        # items may cite another source text (source.document), which the plan summary does not
+        # list: any change in the folder's files counts
+        return f"{self._own_source_digest(plan)}\0{self._folder_stamp()}"
+
+    def _folder_stamp(self) -> str:
+        if self.folder_stamp is None:
+            sources = self.ctx.sources
+            assert sources is not None
+            try:
+                entries = sorted(
+                    (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                    for e in os.scandir(sources)
+                    if e.is_file(follow_symlinks=False)
+                )
+            except OSError:
+                entries = []
+            self.folder_stamp = sha256(repr(entries).encode("utf-8"))
+        return self.folder_stamp
+
+    def _own_source_digest(self, plan: LoadedPlan) -> str:
         sources = self.ctx.sources
         name = plan.plan.document.source if plan.plan is not None else None
         if sources is None or name is None:

@@ -1,4 +1,4 @@
-"""JSON Schemas generated from the models (plan files and the catalogue)."""
+"""JSON Schemas generated from the models (plan files, the catalogue and results files)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import json
 from typing import Any
 
 from plancheck.model import Catalogue, Plan
+from plancheck.model.results import ResultsFile
 
-SCHEMA_FILES: dict[str, Any] = {"plan.schema.json": Plan, "catalogue.schema.json": Catalogue}
+SCHEMA_FILES: dict[str, Any] = {
+    "plan.schema.json": Plan,
+    "catalogue.schema.json": Catalogue,
+    "results.schema.json": ResultsFile,
+}
 
 
 def schema_text(name: str) -> str:

@@ -82,6 +82,13 @@ class Source(Strict):
     line: int | None = Field(
         default=None, ge=1, description="1-based line of the label in the source text file."
     )
+    document: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="File name, in the sources folder, of the document this item comes from when "
+        "it is not the plan's own `document.source` (e.g. a report that lists the plan's tasks); "
+        "`line` is then a line of that file.",
+    )
 
 
 class Replaced(Strict):

@@ -279,7 +279,10 @@ class ReportWriter:
                 )
         # with --plan the report is about those plans; otherwise it is about the whole tree
         left_out = [md(path) for path in left_out_files(self.ps)] if not self.only else []
-        return _normalise(
+        from plancheck.reporters.progress_md import render_progress  # it imports this module
+
+        progress = render_progress(self.ps, self.lang, self.as_of, self.only)
+        return progress + _normalise(
             _template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats, left_out=left_out)
         )
 

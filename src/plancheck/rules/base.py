@@ -11,7 +11,7 @@ from plancheck.findings import Finding, Severity
 if TYPE_CHECKING:
     from plancheck.planset import LoadedPlan, PlanSet
 
-Scope = Literal["loader", "plan", "edge", "tree"]
+Scope = Literal["loader", "plan", "edge", "tree", "progress"]
 
 PlanCheck = Callable[["LoadedPlan", "PlanSet"], Iterable[Finding]]
 EdgeCheck = Callable[["LoadedPlan", "LoadedPlan", "PlanSet"], Iterable[Finding]]
@@ -34,7 +34,7 @@ class Rule:
     why: str
     example: str
     instead: str
-    check: Any = None  # PlanCheck | EdgeCheck | TreeCheck, by scope
+    check: Any = None  # PlanCheck | EdgeCheck | TreeCheck, by scope (progress: see rules/progress.py)
 
     @property
     def family(self) -> str:

@@ -1,6 +1,9 @@
 """PC5xx: provenance — a target's label, a task's title and an `elsewhere` declaration's label
 occur in the source text, where recorded.
 
+The source text is the plan's `document.source`, or for one item its `source.document` (a report
+that lists a plan's tasks, for instance).
+
 Only runs when a sources folder is given (`--sources DIR` or `[tool.plancheck] sources`).
 """
 
@@ -61,8 +64,15 @@ def _source_of(lp: LoadedPlan, ps: PlanSet) -> tuple[SourceText | None, Finding 
     name = lp.plan.document.source
     if ps.sources is None or name is None:
         return None, None
-    line, col = lp.pos("document", "source")
-    path = source_path(ps.sources, name)
+    return _named_source(lp, ps.sources, name, ("document", "source"))
+
+
+def _named_source(
+    lp: LoadedPlan, sources: Path, name: str, loc: tuple[str | int, ...]
+) -> tuple[SourceText | None, Finding | None]:
+    """The text of source file ``name``, or the finding (at ``loc``) that says why there is none."""
+    line, col = lp.pos(*loc)
+    path = source_path(sources, name)
     if path is None:
         return None, Finding.make(
             "PC504", lp.path, line, col, f"source {name!r} points outside the sources folder", plan=lp.id
@@ -83,30 +93,45 @@ def _source_of(lp: LoadedPlan, ps: PlanSet) -> tuple[SourceText | None, Finding 
     return text, None
 
 
-def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, int | None]]:
-    """(yaml location, item id, text that must occur, recorded line) for every checked item."""
+def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, int | None, str | None]]:
+    """(yaml location, item id, text that must occur, recorded line, other source document)."""
     assert lp.plan is not None
     for i, target in enumerate(lp.plan.targets):
-        yield ("targets", i), target.id, target.label, target.source.line
+        yield ("targets", i), target.id, target.label, target.source.line, target.source.document
     for i, task in enumerate(lp.plan.tasks):
-        yield ("tasks", i), task.id, task.title, task.source.line
+        yield ("tasks", i), task.id, task.title, task.source.line, task.source.document
     due = lp.plan.document.lower_plans_due
     if due is not None:
-        yield ("document", "lower_plans_due"), "lower_plans_due", due.label, due.source.line
+        yield (
+            ("document", "lower_plans_due"),
+            "lower_plans_due",
+            due.label,
+            due.source.line,
+            due.source.document,
+        )
     # a declaration that excuses gaps must be as traceable as a target
     for i, declared in enumerate(lp.plan.elsewhere):
-        yield ("elsewhere", i), f"elsewhere[{i}]", declared.label, declared.source.line
+        yield ("elsewhere", i), f"elsewhere[{i}]", declared.label, declared.source.line, declared.source.document
 
 
 def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None:
         return
-    text, problem = _source_of(lp, ps)
+    own, problem = _source_of(lp, ps)
     if problem is not None:
         yield problem
-    if text is None:
-        return
-    for loc, item, needle, recorded in _items(lp):
+    others: dict[str, SourceText | None] = {}
+    for loc, item, needle, recorded, other in _items(lp):
+        # an item taken from another document (source.document) is checked against that text
+        text, name = own, lp.plan.document.source
+        if other is not None and ps.sources is not None:
+            if other not in others:
+                others[other], problem = _named_source(lp, ps.sources, other, (*loc, "source", "document"))
+                if problem is not None:
+                    yield problem
+            text, name = others[other], other
+        if text is None:
+            continue
         field = "label" if loc[0] == "targets" else "title" if loc[0] == "tasks" else "label"
         found = text.occurrences(needle)
         if not found:
@@ -116,7 +141,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 lp.path,
                 line,
                 col,
-                f"{item}: {field} not found in {lp.plan.document.source}: {needle[:80]!r}",
+                f"{item}: {field} not found in {name}: {needle[:80]!r}",
                 plan=lp.id,
                 ctx={"item": item},
             )
@@ -190,7 +215,7 @@ RULES = [
         "source-not-found",
         "error",
         "plan",
-        "`document.source` names a file that is not in the sources folder.",
+        "`document.source`, or an item's `source.document`, names a file that is not in the sources folder.",
         "Provenance cannot be checked against a document that is not there.",
         "document:\n  source: haiphong-142.txt   # misspelt",
         "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt",
@@ -201,7 +226,8 @@ RULES = [
         "source-outside-folder",
         "error",
         "plan",
-        "`document.source` resolves to a place outside the sources folder (via `..` or a link).",
+        "`document.source`, or an item's `source.document`, resolves to a place outside the sources "
+        "folder (via `..` or a link).",
         "A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
         "document:\n  source: ../../etc/passwd",
         "document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plancheck.compliance import STATUS_MEANING, STATUS_ORDER
-from plancheck.rules import consistency, provenance, references, targets, tasks
+from plancheck.rules import consistency, progress, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule
 
@@ -14,6 +14,7 @@ FAMILIES: dict[str, str] = {
     "PC3xx": "tasks and deadlines",
     "PC4xx": "consistency inside one plan",
     "PC5xx": "provenance",
+    "PC6xx": "progress against reported results",
 }
 
 
@@ -28,7 +29,13 @@ def _collect(*groups: list[Rule]) -> dict[str, Rule]:
 
 
 RULES: dict[str, Rule] = _collect(
-    input_rules.RULES, references.RULES, targets.RULES, tasks.RULES, consistency.RULES, provenance.RULES
+    input_rules.RULES,
+    references.RULES,
+    targets.RULES,
+    tasks.RULES,
+    consistency.RULES,
+    provenance.RULES,
+    progress.RULES,
 )
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 

@@ -1,0 +1,382 @@
+"""PC6xx: progress — reported results and task statuses (``results/``) against the plans, as of a date.
+
+These rules run only when a results folder sits beside the plan tree; see ``plancheck.progress``.
+They are pure: each takes the prepared ``Progress`` and yields its findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from plancheck.findings import Finding
+from plancheck.model.bound import format_number
+from plancheck.rules.base import Rule
+from plancheck.rules.provenance import LINE_WINDOW, _read_source, fold, source_path
+
+if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
+    from plancheck.model.results import ResultSource
+    from plancheck.progress import Placed, Progress, TargetAssessment, TaskAssessment
+
+
+def _target_finding(code: str, a: TargetAssessment, key: str) -> Finding:
+    line, col = a.lp.pos("targets", a.target._index, key)
+    used = [f"{v.at.path}:{v.at.line}" for v in a.used]
+    ctx = {**a.ctx, "item": a.target.id, "results": used}
+    return Finding.make(code, a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
+
+
+def _targets(code: str, status: str, key: str) -> Callable[[Progress], Iterator[Finding]]:
+    def check(progress: Progress) -> Iterator[Finding]:
+        for a in progress.targets():
+            if a.status == status:
+                yield _target_finding(code, a, key)
+
+    return check
+
+
+def _task_finding(code: str, a: TaskAssessment) -> Finding:
+    line, col = a.lp.pos("tasks", a.task._index, "due")
+    ctx: dict[str, object] = {"item": a.task.id, "status": a.outcome, "child_bound": str(a.task.due)}
+    if a.report is not None:
+        ctx["report"] = f"{a.report.at.path}:{a.report.at.line}"
+        ctx["reported_status"] = a.report.item.status
+        ctx["reported_as_of"] = a.report.item.as_of.isoformat()
+    return Finding.make(code, a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
+
+
+def _tasks(code: str, outcome: str) -> Callable[[Progress], Iterator[Finding]]:
+    def check(progress: Progress) -> Iterator[Finding]:
+        for a in progress.tasks():
+            if a.outcome == outcome:
+                yield _task_finding(code, a)
+
+    return check
+
+
+def unknown_references(progress: Progress) -> Iterator[Finding]:
+    places = {lp.plan.jurisdiction.code for lp in progress.plans.values() if lp.plan is not None}
+    for v in progress.results.values:
+        if v.item.jurisdiction not in places:
+            # kept for when a plan of that place is encoded; said, so that a renamed code shows
+            yield Finding.make(
+                "PC601",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: no plan has jurisdiction {v.item.jurisdiction!r}; it is not compared",
+                ctx={"item": v.item.id, "jurisdiction": v.item.jurisdiction},
+                severity="info",
+            )
+        if v.item.indicator is not None and v.item.indicator not in progress.indicators:
+            yield Finding.make(
+                "PC601",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: indicator {v.item.indicator!r} is not in the catalogue",
+                ctx={"item": v.item.id, "indicator": v.item.indicator},
+            )
+    for s in progress.results.statuses:
+        lp = progress.plans.get(s.item.plan)
+        if lp is None:
+            message = f"status of task {s.item.task}: no plan {s.item.plan!r}"
+        elif lp.plan is not None and all(t.id != s.item.task for t in lp.plan.tasks):
+            message = f"status of task {s.item.task}: {s.item.plan} has no such task"
+        else:
+            continue
+        yield Finding.make(
+            "PC601",
+            s.at.path,
+            s.at.line,
+            s.at.column,
+            message,
+            ctx={"item": s.item.task, "parent": s.item.plan},
+        )
+
+
+def not_comparable(progress: Progress) -> Iterator[Finding]:
+    from plancheck.progress import not_comparable_reason
+
+    for v in progress.results.values:
+        indicator = progress.indicators.get(v.item.indicator or "")
+        if indicator is None:
+            continue
+        reason = not_comparable_reason(v.item, indicator)
+        if reason is not None:
+            yield Finding.make(
+                "PC610",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id} on {indicator.id} is not comparable: {reason}; it is never compared "
+                "with a target",
+                ctx={"item": v.item.id, "indicator": indicator.id, "status": "not-comparable"},
+            )
+
+
+def number_forms(value: Decimal) -> set[str]:
+    """How a number may be written in a source: 27.7 or 27,7; 12106, 12.106 or 12,106."""
+    text = format_number(value)
+    whole, _, decimals = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    forms = {text, text.replace(".", ",")}
+    if len(digits) > 3:
+        groups: list[str] = []
+        while digits:
+            groups.insert(0, digits[-3:])
+            digits = digits[:-3]
+        for thousands, point in ((".", ","), (",", ".")):
+            forms.add(sign + thousands.join(groups) + (point + decimals if decimals else ""))
+    return forms
+
+
+def _near(lines: tuple[str, ...], line: int) -> list[str]:
+    return list(lines[max(0, line - 1 - LINE_WINDOW) : line + LINE_WINDOW])
+
+
+def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str) -> Iterator[Finding]:
+    """Findings when ``src`` names a source text that is missing or does not hold ``what`` near its line."""
+    if progress.sources is None or src.document is None:
+        return
+    path = source_path(progress.sources, src.document)
+    text = _read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
+    if text is None:
+        yield Finding.make(
+            "PC611",
+            at.path,
+            at.line,
+            at.column,
+            f"{what}: source {src.document!r} is not in the sources folder",
+            ctx={"source": src.document},
+        )
+        return
+    if src.line is None:
+        return
+    if src.line > len(text.lines):
+        yield Finding.make(
+            "PC611",
+            at.path,
+            at.line,
+            at.column,
+            f"{what}: {src.document} has {len(text.lines)} lines, not {src.line}",
+            ctx={"source": src.document},
+        )
+
+
+def results_provenance(progress: Progress) -> Iterator[Finding]:
+    for v in progress.results.values:
+        src = v.item.source
+        problems = list(_source_problem(progress, src, v.at, f"value {v.item.id}"))
+        yield from problems
+        if problems or progress.sources is None or src.document is None or src.line is None:
+            continue
+        path = source_path(progress.sources, src.document)
+        assert path is not None
+        text = _read_source(path, path.stat().st_mtime_ns)
+        assert text is not None
+        near = " ".join(_near(text.lines, src.line))
+        forms = number_forms(v.item.value)
+        if not any(form in near for form in forms):
+            yield Finding.make(
+                "PC611",
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: {format_number(v.item.value)} is not written near line {src.line} of "
+                f"{src.document}",
+                ctx={"item": v.item.id, "source": src.document, "line": src.line},
+            )
+    for s in progress.results.statuses:
+        src = s.item.source
+        what = f"status of task {s.item.task}"
+        problems = list(_source_problem(progress, src, s.at, what))
+        yield from problems
+        if problems or progress.sources is None or src.document is None or src.line is None:
+            continue
+        path = source_path(progress.sources, src.document)
+        assert path is not None
+        text = _read_source(path, path.stat().st_mtime_ns)
+        assert text is not None
+        near = " ".join(_near(text.lines, src.line))
+        for label, quoted in (("status_label", s.item.status_label), ("evidence", s.item.evidence)):
+            if quoted is not None and fold(quoted) not in near:
+                yield Finding.make(
+                    "PC611",
+                    s.at.path,
+                    s.at.line,
+                    s.at.column,
+                    f"{what}: {label} {quoted[:80]!r} is not near line {src.line} of {src.document}",
+                    ctx={"item": s.item.task, "source": src.document, "line": src.line},
+                )
+
+
+_PLAN = (
+    "# plans/haiphong/142-KH-UBND.yaml\n"
+    "targets:\n  - {id: PL2-1-2025, indicator: 5g-coverage-urban, year: 2025, bound: '>= 60', ...}\n"
+)
+_VALUE = (
+    "# results/haiphong.yaml\n"
+    "values:\n  - id: H1\n    indicator: 5g-coverage-urban\n    jurisdiction: haiphong\n"
+)
+
+RULES = [
+    Rule(
+        "PC601",
+        "result-reference-unknown",
+        "warning",
+        "progress",
+        "A reported value names an indicator that is not in the catalogue, or a task status names a "
+        "plan or a task that does not exist. A value for a jurisdiction no plan has is reported as "
+        "`info`: it is kept for when such a plan is encoded, but compared with nothing.",
+        "A result that points nowhere is never compared: the progress it reports would be lost "
+        "without a word.",
+        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-99', status: done, ...}   # no such task",
+        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: overdue, ...}",
+        unknown_references,
+    ),
+    Rule(
+        "PC602",
+        "milestone-achieved",
+        "info",
+        "progress",
+        "A target whose year has passed (as of `--as-of`) is met by the latest comparable result "
+        "reported for a period ending in that year.",
+        "Progress is half the picture: a plan that promises enough and delivers it is the good case, "
+        "and the report shows it with the result and its source.",
+        _PLAN + _VALUE + "    value: '62'\n    unit: '%'\n    period: '2025'",
+        "# nothing to change: this finding is informational",
+        _targets("PC602", "achieved", "year"),
+    ),
+    Rule(
+        "PC603",
+        "milestone-missed",
+        "warning",
+        "progress",
+        "A target whose year has passed is not met by the latest comparable result reported for a "
+        "period ending in that year; the message says by how much.",
+        "A missed milestone is what an analyst of implementation most needs to see, with the figure "
+        "and the source it rests on.",
+        _PLAN + _VALUE + "    value: '41.5'\n    unit: '%'\n    period: '2025'",
+        "# the plan is not wrong: the finding reports a result. Record a later result when one exists.",
+        _targets("PC603", "missed", "year"),
+    ),
+    Rule(
+        "PC604",
+        "milestone-no-data",
+        "info",
+        "progress",
+        "A target whose year has passed has no comparable result for a period ending in that year "
+        "(or the only one, such as 'over 51 %', cannot settle the bound).",
+        "A milestone nobody reports on is neither met nor missed; saying so keeps silence from "
+        "passing for success.",
+        _PLAN + "# results/: no value on 5g-coverage-urban for haiphong in 2025",
+        _VALUE + "    value: '62'\n    unit: '%'\n    period: '2025'\n    source: {address: 'https://...'}",
+        _targets("PC604", "no-data", "year"),
+    ),
+    Rule(
+        "PC605",
+        "target-on-track",
+        "info",
+        "progress",
+        "A target still ahead is on track: the latest comparable result already meets it, or the "
+        "yearly change between the last two results is at least the yearly change needed from the "
+        "latest result to reach the target by its year (Open SDG's progress measure).",
+        "It says which targets need no attention yet, and on what evidence.",
+        "# results: 40 % in 2024, 46 % in 2025; target >= 60 % by 2027 needs +7 a year, observed +6",
+        "# results: 40 % in 2024, 48 % in 2025: observed +8 a year, needed +6",
+        _targets("PC605", "on-track", "bound"),
+    ),
+    Rule(
+        "PC606",
+        "target-off-track",
+        "warning",
+        "progress",
+        "A target still ahead is not on track: the yearly change between the last two comparable "
+        "results is less than the yearly change needed from the latest result to reach the target "
+        "by its year. The message gives both rates and the values they come from.",
+        "A target that cannot be reached at the observed pace is better known years before its "
+        "deadline than after it.",
+        "# 57-NQ/TW: digital economy >= 30 % of GDP by 2030; reported 18.3 (2024), 18.72 (2025)\n"
+        "# needed +2.26 a year, observed +0.42",
+        "# nothing to change in the plan: the finding reports the pace of the results",
+        _targets("PC606", "off-track", "bound"),
+    ),
+    Rule(
+        "PC607",
+        "target-trend-unknown",
+        "info",
+        "progress",
+        "A target still ahead has one comparable result that does not meet it: the yearly change "
+        "needed is stated, but with no earlier value the pace cannot be judged.",
+        "One value is not a trend; the finding says what would be needed, and that a second value "
+        "would settle it.",
+        "# results: one value, about 33 % (2025-06); target >= 70 % by 2030",
+        "# add an earlier or later comparable value, with its source",
+        _targets("PC607", "trend-unknown", "bound"),
+    ),
+    Rule(
+        "PC608",
+        "task-overdue",
+        "warning",
+        "progress",
+        "A task past its deadline (as of `--as-of`) whose latest status report does not say done.",
+        "Tasks are the plan's commitments with a date and an agency; one past due and not done is "
+        "the first thing a monitoring system shows, and the report cites the status report.",
+        "# task 402-PL1-25 due 2025-03; results: status overdue ('Quá hạn') on 2025-05-24",
+        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: done, as_of: 2025-09-30, ...}",
+        _tasks("PC608", "overdue"),
+    ),
+    Rule(
+        "PC609",
+        "task-status-unreported",
+        "info",
+        "progress",
+        "A task past its deadline for which no status report exists: it may be done or late; "
+        "nothing says which.",
+        "Calling a task late without evidence would be as wrong as assuming it done; the finding "
+        "names the gap in reporting instead.",
+        "# task PL4-2.3 due 2025-06; results/: no status report for it",
+        "task_status:\n  - {plan: haiphong/142-KH-UBND, task: PL4-2.3, status: done, as_of: 2025-07-01, ...}",
+        _tasks("PC609", "unreported"),
+    ),
+    Rule(
+        "PC610",
+        "result-not-comparable",
+        "warning",
+        "progress",
+        "A reported value on a catalogue indicator is in another unit, or counts another population, "
+        "than the indicator: it is never compared with a target.",
+        "A count of enterprises is not enterprises per 1,000 people, and the provinces' average is "
+        "not the national share; comparing them silently would give a false verdict.",
+        "values:\n  - {id: N12, indicator: digital-tech-enterprise-density, value: '75908', unit: enterprises, ...}",
+        "values:\n  - {id: N12, indicator: null, what: digital technology enterprises, value: '75908', "
+        "unit: enterprises, ...}",
+        not_comparable,
+    ),
+    Rule(
+        "PC611",
+        "result-not-in-source",
+        "error",
+        "progress",
+        "A reported value or status whose `source.document` is a text in the sources folder: the "
+        f"number (as 27.7 or 27,7; 12106, 12.106 or 12,106), or the status wording and evidence, "
+        f"must be written within {LINE_WINDOW} lines of `source.line`. Runs only with a sources folder.",
+        "Results are evidence like the plans; a figure that is not where it is said to come from "
+        "cannot be traced, and often was mistyped.",
+        "values:\n  - {id: N10, value: '27.2', source: {document: national-402-...-draft-report.txt, line: 182}}",
+        "values:\n  - {id: N10, value: '27.7', source: {document: national-402-...-draft-report.txt, line: 182}}",
+        results_provenance,
+    ),
+]
+
+
+def progress_findings(progress: Progress | None) -> Iterator[Finding]:
+    """Every progress rule's findings, plus the problems of reading the results files."""
+    if progress is None:
+        return
+    yield from progress.results.findings
+    for rule in RULES:
+        yield from rule.check(progress)
