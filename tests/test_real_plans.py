@@ -145,7 +145,10 @@ def test_71_keeps_no_copy_of_03s_table(shown: dict[str, dict[str, Any]]) -> None
     assert plan["targets"] == []
     assert plan["document"]["targets_from"]["plan"] == "national/03-NQ-CP"
     assert [r["number"] for r in plan["document"]["replaces"]] == ["03/NQ-CP"]
-    assert [t["id"] for t in plan["tasks"]] == ["4"] and plan["document"]["lower_plans_due"][
+    # task 4, then the 36 other tasks the draft report 402-CV/VPĐU lists (issue 19), by its row numbers
+    ids = [t["id"] for t in plan["tasks"]]
+    assert ids[0] == "4" and ids[1:] == [f"402-PL1-{n:02d}" for n in range(1, 38) if n != 4]
+    assert plan["document"]["lower_plans_due"][
         "due"
     ] == "2025-03"
 
