@@ -11,8 +11,9 @@ the text of its modules, so an edited rule never meets an old entry). An entry h
   everything else they depend on: the parents' file keys, the catalogue's hash, the source
   text's hash and the code fingerprint. A few contexts are kept, the latest first.
 
-An entry that cannot be read, is not JSON, names another key or fails validation is ignored
-and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
+An entry that cannot be read, is not JSON, is larger than ``MAX_ENTRY_BYTES``, nests deeper
+than the data plancheck writes, names another key or fails validation is ignored and rebuilt,
+never trusted. Entries are written whole to a temporary file and renamed, so two
 runs at once never see half an entry; the last rename wins, and both wrote what they computed.
 """
 
@@ -31,6 +32,9 @@ from plancheck.fsutil import write_atomic
 MAGIC = "plancheck-cache-entry"
 LAYOUT = "v2"
 KEEP_CONTEXTS = 4  # e.g. with and without --sources, before and after a catalogue edit
+# An entry larger than this is neither written nor read: the largest real one is tens of
+# kilobytes, and reading a planted gigabyte (or parsing it) must not cost a run its memory
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +82,12 @@ class Store:
         if self.root is None:
             return None
         try:
-            data = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with self.path(key).open("rb") as handle:
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+            if len(raw) > MAX_ENTRY_BYTES:
+                return None
+            data = json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):  # RecursionError: nesting thousands deep
             return None
         if (
             not isinstance(data, dict)
@@ -96,6 +104,9 @@ class Store:
             return
         entry = {"magic": MAGIC, "key": key, "file": record, "results": results}
         text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
+        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+            return  # it would never be read back: checking the plan again is the cost
         with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
             write_atomic(self.path(key), text, durable=False)
 

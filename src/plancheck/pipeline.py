@@ -17,11 +17,15 @@ A wrong guess therefore costs time, never correctness.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import json
 import os
 import re
+import signal
 import stat
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -43,6 +47,7 @@ from plancheck.planset import (
     load_catalogue,
     make_planset,
     owners,
+    parent_ids,
     plan_from_bytes,
     plan_from_loaded,
     read_raw,
@@ -162,7 +167,7 @@ class Checker:
         parents: list[LoadedPlan] = []
         parent_keys: list[str | None] = []
         plans: dict[str, LoadedPlan] = {lp.plan.id: lp}
-        for pid in lp.plan.implements:
+        for pid in parent_ids(lp.plan):
             owner_file = believed.get(pid)
             if owner_file is None:
                 parent_keys.append(None)
@@ -206,7 +211,7 @@ class ReportJob:
     file: Path
     shown: str
     plan_id: str | None
-    parents: tuple[tuple[str, Path], ...]  # exact, in `implements` order, repeats kept
+    parents: tuple[tuple[str, Path], ...]  # exact, in `implements` order, each once
     findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
     lang: str
     render: bool  # the section's text too, not only the figures
@@ -217,8 +222,26 @@ _WORKER: Checker | None = None
 
 def _init_worker(ctx: Context) -> None:
     global _WORKER
+    # The main process owns interruptions: Ctrl-C reaches the whole process group, and a worker
+    # must not print its own traceback; the main process ends the workers (see _pool). A worker
+    # also dies with the main process, however that ends (SIGKILL included), where Linux allows.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
     _WORKER = Checker(ctx)
+
+
+def _die_with_parent() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the line above ran
+        os._exit(1)
 
 
 def _check_chunk(jobs: list[Job]) -> list[Outcome]:
@@ -226,12 +249,28 @@ def _check_chunk(jobs: list[Job]) -> list[Outcome]:
     return [_WORKER.check(job) for job in jobs]
 
 
-def _pool(workers: int, ctx: Context) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(workers: int, ctx: Context) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes that never outlive the block: on an error, Ctrl-C or SIGTERM (which
+    ``cli.main`` turns into an exception) they are ended at once, not waited for."""
     # Workers are forked: what this process holds is shared with them until either side writes
     # to it. Frozen objects are never visited by a worker's garbage collector, so they stay
     # shared instead of being copied into every worker.
     gc.freeze()
-    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,))
+    try:
+        yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(1)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _report_chunk(jobs: list[ReportJob]) -> list[list[EdgeReport]]:
@@ -433,7 +472,7 @@ def check_tree(
 
     def context_of(f: _File) -> str:
         assert f.light is not None and f.light.plan is not None and f.key is not None
-        parent_keys = [exact[p].key if p in exact else None for p in f.light.plan.implements]
+        parent_keys = [exact[p].key if p in exact else None for p in parent_ids(f.light.plan)]
         return context_key(f.key, parent_keys, local.catalogue_sha, local.source_digest(f.light))
 
     owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
@@ -444,7 +483,7 @@ def check_tree(
         f = files[i]
         decoded = _decode_results(f.results.get(context_of(f)), f.shown)
         if decoded is None:  # not computed in this context yet, or a damaged cached result
-            second.append(job(i, exact_files, list(plans[pid].plan.implements)))  # type: ignore[union-attr]
+            second.append(job(i, exact_files, parent_ids(plans[pid].plan)))  # type: ignore[arg-type]
         else:
             results[pid] = decoded
     id_of = {i: pid for pid, i in owner_ids.items()}
@@ -478,12 +517,25 @@ def _decode_results(text: Any, home: str) -> list[Finding] | None:
         if not isinstance(items, list):
             return None
         return [decode_finding(data, home) for data in items]
-    except (ValueError, RecordError):
+    except (ValueError, RecordError, RecursionError):  # RecursionError: nesting thousands deep
         return None
 
 
+MAX_WORKERS = 64  # a larger PLANCHECK_JOBS is capped: each worker is a process with its own memory
+_JOBS = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
+
+
+class JobsError(ValueError):
+    """PLANCHECK_JOBS is set to something that is not a positive whole number."""
+
+
 def default_workers() -> int:
-    chosen = os.environ.get("PLANCHECK_JOBS")
-    if chosen and chosen.isdigit() and int(chosen) > 0:
-        return int(chosen)
-    return min(os.cpu_count() or 1, 8)
+    """Worker processes: PLANCHECK_JOBS when set (at most MAX_WORKERS), else one per core, at most 8."""
+    chosen = os.environ.get("PLANCHECK_JOBS", "").strip()
+    if not chosen:
+        return min(os.cpu_count() or 1, 8)
+    digits = chosen.lstrip("0")
+    if not _JOBS.fullmatch(chosen) or not digits:
+        shown = ascii(chosen) if len(chosen) <= 40 else ascii(chosen[:40]) + "..."
+        raise JobsError(f"PLANCHECK_JOBS={shown}: expected a positive whole number such as 4")
+    return MAX_WORKERS if len(digits) > 6 else min(int(digits), MAX_WORKERS)
