@@ -44,7 +44,10 @@ def _old_later_or_weaker(
             continue
         if compare_bounds(target.bound, parent.bound, indicator.direction) in ("exceeds", "meets"):
             return make(
-                "later", f"reaches the parent's level only in {target.year}", target if missing else None, target
+                "later",
+                f"reaches the parent's level only in {target.year}",
+                target if missing else None,
+                target,
             )
     if missing:
         return make("missing", f"no target for {parent.year} or earlier; later ones fall short")

@@ -26,9 +26,10 @@ _LEVEL: dict[str, str] = {"error": "error", "warning": "warning", "gap": "warnin
 
 SUMMARY_ROWS = 100
 
-# C0 and C1 control characters except \n and \r (escaped as %0A/%0D by the command syntax),
-# plus the Unicode line and paragraph separators, which some readers treat as line breaks.
+
 def _no_controls(text: str) -> str:
+    # \n and \r are escaped as %0A/%0D by the command syntax; every other control, separator
+    # and bidi character is made visible by the shared escaping
     return inert(text, keep="\n\r")
 
 
