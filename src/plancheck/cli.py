@@ -27,10 +27,10 @@ from plancheck.cache import Store
 from plancheck.config import Config, ConfigError, load_config
 from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
-from plancheck.fsutil import open_atomic, write_atomic
+from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.model import Plan
-from plancheck.pipeline import JobsError, Progress, check_tree, default_workers
+from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
 from plancheck.planset import find_root, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean
@@ -644,21 +644,25 @@ def _main(
     """plancheck: compliance checks for plans implementing Resolution 57-NQ/TW."""
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so that worker processes are ended (pipeline._pool)."""
+def _on_signal(signum: int, frame: object) -> None:
+    """Ctrl-C (exit 130) or SIGTERM (exit 143): one line, never a traceback, no worker left.
 
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-def _on_sigint(signum: int, frame: object) -> None:
-    # not KeyboardInterrupt: click catches that and prints "Aborted!" with exit code 1
-    raise Interrupted
-
-
-class Interrupted(BaseException):
-    """Ctrl-C: exit code 130 and one line, never a traceback."""
+    Everything is done here rather than by raising: an exception raised from a signal handler
+    is swallowed when the signal lands in a finaliser or an at-fork hook (both run while worker
+    processes start), and the run would go on.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second signal must not interrupt this one
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        end_workers()
+    with contextlib.suppress(Exception):
+        discard_pending()  # a half-written report or cache entry is removed, never left behind
+    what, code = ("interrupted", 130) if signum == signal.SIGINT else ("terminated", 143)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError):
+        os.write(2, f"plancheck: {what}\n".encode())
+    os._exit(code)
 
 
 def main() -> None:
@@ -667,27 +671,13 @@ def main() -> None:
     # summaries, parsed plans); the cyclic collector found nothing to free in them and took a
     # third of a warm national run. Worker processes turn it back on (pipeline._init_worker).
     gc.disable()
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, _on_signal)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored (nohup, &)
-        signal.signal(signal.SIGINT, _on_sigint)
+        signal.signal(signal.SIGINT, _on_signal)
     try:
         app()
-    except (KeyboardInterrupt, Interrupted):
-        _quiet_exit("interrupted", 130)
-    except Terminated:
-        _quiet_exit("terminated", 143)
-
-
-def _quiet_exit(what: str, code: int) -> None:
-    # a second signal while the line is written must not print a traceback either
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"plancheck: {what}\n")
-        sys.stderr.flush()
-    os._exit(code)  # nothing left to wait for: no atexit joins of ended worker processes
+    except KeyboardInterrupt:
+        _on_signal(signal.SIGINT, None)
 
 
 # SEVERITIES is part of the public vocabulary of --fail-on; keep the enum in step with it

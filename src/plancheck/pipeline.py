@@ -220,19 +220,19 @@ class ReportJob:
 _WORKER: Checker | None = None
 
 
-def _init_worker(ctx: Context) -> None:
+def _init_worker(ctx: Context, parent: int) -> None:
     global _WORKER
     # The main process owns interruptions: Ctrl-C reaches the whole process group, and a worker
     # must not print its own traceback; the main process ends the workers (see _pool). A worker
     # also dies with the main process, however that ends (SIGKILL included), where Linux allows.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _die_with_parent()
+    _die_with_parent(parent)
     gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
     _WORKER = Checker(ctx)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -240,7 +240,7 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the parent ended before the line above ran
+    if os.getppid() != parent:  # the parent ended before the line above ran
         os._exit(1)
 
 
@@ -249,28 +249,43 @@ def _check_chunk(jobs: list[Job]) -> list[Outcome]:
     return [_WORKER.check(job) for job in jobs]
 
 
+_POOLS: list[ProcessPoolExecutor] = []  # the pools open now, for end_workers
+
+
+def end_workers() -> None:
+    """End every worker process now (a signal is ending the run: see cli._on_signal)."""
+    for pool in list(_POOLS):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+
+
 @contextlib.contextmanager
 def _pool(workers: int, ctx: Context) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes that never outlive the block: on an error, Ctrl-C or SIGTERM (which
-    ``cli.main`` turns into an exception) they are ended at once, not waited for."""
+    """Worker processes that never outlive the block: on an error they are ended at once, not
+    waited for; a signal ends them through end_workers."""
     # Workers are forked: what this process holds is shared with them until either side writes
     # to it. Frozen objects are never visited by a worker's garbage collector, so they stay
     # shared instead of being copied into every worker.
     gc.freeze()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx, os.getpid()))
+    _POOLS.append(pool)
     try:
-        yield pool
-    except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(1)
-        raise
-    pool.shutdown(wait=True)
+        try:
+            yield pool
+        except BaseException:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(1)
+            raise
+        pool.shutdown(wait=True)
+    finally:
+        _POOLS.remove(pool)
 
 
 def _report_chunk(jobs: list[ReportJob]) -> list[list[EdgeReport]]:
