@@ -99,7 +99,8 @@ def _stdout() -> Console:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"plancheck: {message}", err=True)
+    # messages quote paths, refs and plan text: one line, inert on a terminal
+    typer.echo(f"plancheck: {clean(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -439,9 +440,10 @@ def _unwritable(path: Path) -> str | None:
     """
     try:
         if path.is_symlink():
-            target = path.stat()
-            if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
-                return None
+            with contextlib.suppress(OSError):  # a broken link is refused like any other
+                target = path.stat()
+                if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
+                    return None
             return "is a symbolic link; name the file itself, or - for standard output"
         if not path.exists():
             return None

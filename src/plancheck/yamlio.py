@@ -14,6 +14,7 @@ Positions are 1-based ``(line, column)`` keyed by the path of keys and indices f
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -151,14 +152,20 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
 # later line number (or broke the file). They are swapped for private-use characters the text
 # does not hold, which the parser takes as ordinary, and swapped back in every value.
 _SEPARATORS = ("\u2028", "\u2029", "\x85")
+_PRIVATE_RANGES = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
 def _hide_separators(text: str) -> tuple[str, dict[int, int]]:
     """``text`` with the YAML 1.1 line breaks swapped out, and the table that swaps them back."""
     if not any(sep in text for sep in _SEPARATORS):
         return text, {}
-    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
-    stand_ins = {ord(sep): ord(next(free)) for sep in _SEPARATORS}
+    used = set(_PRIVATE.findall(text))  # one pass, however many private-use characters it holds
+    candidates = (chr(c) for start, end in _PRIVATE_RANGES for c in range(start, end + 1))
+    free = [c for c in itertools.islice((c for c in candidates if c not in used), len(_SEPARATORS))]
+    if len(free) < len(_SEPARATORS):  # every private-use character is taken: read as YAML 1.1
+        return text, {}
+    stand_ins = {ord(sep): ord(c) for sep, c in zip(_SEPARATORS, free, strict=True)}
     return text.translate(stand_ins), {v: k for k, v in stand_ins.items()}
 
 
