@@ -145,7 +145,7 @@ class Checker:
             return None, plan_from_loaded(file, shown, plan_id, raw)
         key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
         slot = (file, key)
-        if keep and slot in self.parents:
+        if slot in self.parents:  # read before as a parent: the same bytes give the same plan
             self.parents.move_to_end(slot)
             return key, self.parents[slot]
         lp = plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
