@@ -778,3 +778,12 @@ def test_yaml_12_line_separators_are_text(tree: Path, separator: str) -> None:
     if shown.code == 0:
         data = json.loads(shown.stdout)[0]
         assert data["document"]["title"] == f"Kế{separator}hoạch"
+
+
+@pytest.mark.parametrize(("signum", "code", "line"), [(2, 130, "interrupted"), (15, 143, "terminated")])
+def test_signal_while_starting(tree: Path, signum: int, code: int, line: str) -> None:
+    """A Ctrl-C while the command line is still being imported printed a KeyboardInterrupt
+    traceback (and once the run had started, "Aborted!" with exit code 1)."""
+    outcome = run_command(tree, ["validate", "plans", "--no-cache"], signal_after=(0.4, signum))
+    assert outcome.code == code, outcome.stderr[-2000:]
+    assert outcome.stderr == f"plancheck: {line}\n"

@@ -674,7 +674,8 @@ def main() -> None:
     # third of a warm national run. Worker processes turn it back on (pipeline._init_worker).
     gc.disable()
     signal.signal(signal.SIGTERM, _on_signal)
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored (nohup, &)
+    # plancheck._entry may have replaced Python's handler already; SIG_IGN (nohup, &) is kept
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _on_signal)
     try:
         app()
