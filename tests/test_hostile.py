@@ -561,10 +561,10 @@ def _entries(cache: Path) -> list[Path]:
     return sorted(cache.rglob("*.json"))
 
 
-@pytest.mark.parametrize("damage", ["nested", "nested-results", "huge"])
+@pytest.mark.parametrize("damage", ["nested", "nested-results", "huge", "fifo", "device"])
 def test_damaged_cache_entries_are_rebuilt(tree: Path, damage: str) -> None:
     """A cache entry nested 100,000 deep made every run end in a RecursionError until it was
-    deleted; a huge one was read whole. Both are ignored and rebuilt."""
+    deleted; a huge one was read whole, a FIFO blocked the run. All are ignored and rebuilt."""
     gen.write(plan_path(tree, "bad"), gen.valid_plan("hostile/bad").replace("year: 2030", "year: 1"))
     args = ["plans", "--cache-dir", "cache"]
     cold = run_cli(tree, *args)
@@ -580,6 +580,12 @@ def test_damaged_cache_entries_are_rebuilt(tree: Path, damage: str) -> None:
                 "x": "[" * 100_000
             }
             entry.write_text(json.dumps(data), encoding="utf-8")
+        elif damage == "fifo":  # opening it to read would block forever
+            entry.unlink()
+            os.mkfifo(entry)
+        elif damage == "device":
+            entry.unlink()
+            entry.symlink_to("/dev/zero")
         else:
             with entry.open("w", encoding="utf-8") as handle:  # 60 MB: 30 million numbers
                 handle.write('{"magic": [0' + ",0" * (30 * 1024 * 1024) + "]}")

@@ -22,6 +22,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,7 +84,12 @@ class Store:
         if self.root is None:
             return None
         try:
-            with self.path(key).open("rb") as handle:
+            # non-blocking, then only a regular file is read: a FIFO planted as an entry would
+            # otherwise block the run forever, and a device would be read to the limit
+            fd = os.open(self.path(key), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return None
                 raw = handle.read(MAX_ENTRY_BYTES + 1)
             if len(raw) > MAX_ENTRY_BYTES:
                 return None
