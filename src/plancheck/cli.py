@@ -646,6 +646,9 @@ def _main(
     """plancheck: compliance checks for plans implementing Resolution 57-NQ/TW."""
 
 
+_MAIN_PID = os.getpid()
+
+
 def _on_signal(signum: int, frame: object) -> None:
     """Ctrl-C (exit 130) or SIGTERM (exit 143): one line, never a traceback, no worker left.
 
@@ -653,6 +656,8 @@ def _on_signal(signum: int, frame: object) -> None:
     is swallowed when the signal lands in a finaliser or an at-fork hook (both run while worker
     processes start), and the run would go on.
     """
+    if os.getpid() != _MAIN_PID:  # a worker just forked, before it set its own handlers
+        os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second signal must not interrupt this one
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(Exception):
