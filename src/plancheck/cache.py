@@ -114,8 +114,14 @@ class Store:
         # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
         if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
             return  # it would never be read back: checking the plan again is the cost
+        path = self.path(key)
         with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-            write_atomic(self.path(key), text, durable=False)
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                # a FIFO, device or link planted in the cache: write_atomic would write through
+                # it (and block on a FIFO); the entry is replaced instead
+                os.unlink(path)
+        with contextlib.suppress(OSError):
+            write_atomic(path, text, durable=False)
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:
