@@ -12,6 +12,7 @@ process it reaps; `getrusage(RUSAGE_CHILDREN)` would give the largest of all chi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -56,21 +57,37 @@ class Outcome:
 
 def run_cli(cwd: Path, *args: str, timeout: float = TIMEOUT) -> Outcome:
     """`plancheck validate ARGS --format json` in a subprocess, with its wall time and peak RSS."""
-    cmd = [sys.executable, "-m", "plancheck", "validate", *args, "--format", "json"]
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    return run_command(cwd, ["validate", *args, "--format", "json"], timeout=timeout)
+
+
+def run_command(
+    cwd: Path,
+    args: list[str],
+    *,
+    timeout: float = TIMEOUT,
+    env: dict[str, str] | None = None,
+    signal_after: tuple[float, int] | None = None,
+) -> Outcome:
+    """`plancheck ARGS` in a subprocess; ``signal_after`` (seconds, signal) interrupts it."""
+    cmd = [sys.executable, "-m", "plancheck", *args]
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
+        signalled = False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            if signal_after is not None and not signalled and time.perf_counter() - start > signal_after[0]:
+                proc.send_signal(signal_after[1])
+                signalled = True
             if time.perf_counter() - start > timeout:
                 proc.kill()
                 os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 raise AssertionError(
-                    f"plancheck validate {' '.join(args)} still running after {timeout:.0f}s (a hang)"
+                    f"plancheck {' '.join(args)} still running after {timeout:.0f}s (a hang)"
                 )
             time.sleep(0.005)
         seconds = time.perf_counter() - start
@@ -487,3 +504,293 @@ def test_unusable_invocation(tree: Path, args: list[str]) -> None:
     outcome = run_cli(tree, *args)
     assert outcome.code == 2
     check(outcome)
+
+
+# ----------------------------------------------------------------------------------------------
+# Crashes and runaways (issue 13): one clear line or a finding, bounded time and memory
+# ----------------------------------------------------------------------------------------------
+
+# what must never reach a terminal or a report raw: escapes, BEL, a C1 CSI, bidi overrides/isolates
+RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\u202d", "\u2066")
+
+
+def no_traceback(outcome: Outcome, codes: tuple[int, ...] = (0, 1)) -> None:
+    assert "Traceback" not in outcome.stdout + outcome.stderr, outcome.stderr[-2000:]
+    assert outcome.code in codes, (outcome.code, outcome.stderr[-2000:])
+    if outcome.code == 2:
+        lines = outcome.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("plancheck: "), outcome.stderr
+        assert "internal error" not in lines[0], lines[0]
+
+
+def test_plan_text_is_printed_inert(tree: Path) -> None:
+    """Rich markup, terminal escapes, C1 controls and bidi overrides in plan text are shown
+    escaped by show, tree, diff and the report (show raised a MarkupError on `[/bold]`)."""
+    plan = gen.control_text(plan_path(tree, "ctl"))
+    copy = gen.write(tree / "ctl-v2.yaml", plan.read_text(encoding="utf-8").replace('">= 40"', '">= 45"'))
+    runs = {
+        "show": run_command(tree, ["show", "hostile/ctl", "--root", "plans", "--no-cache"]),
+        "tree": run_command(tree, ["tree", "plans", "--no-cache"]),
+        "diff": run_command(tree, ["diff", str(plan), str(copy)]),
+        "report": run_command(tree, ["report", "plans", "--lang", "en", "--no-cache"]),
+        "validate": run_command(tree, ["validate", "plans", "--no-cache"]),
+    }
+    for name, outcome in runs.items():
+        no_traceback(outcome)
+        for char in RAW_CONTROLS:
+            assert char not in outcome.stdout + outcome.stderr, (name, repr(char))
+        assert outcome.seconds < MAX_SECONDS and outcome.rss_mb < MAX_RSS_MB, name
+    shown = runs["show"].stdout
+    assert "\\x1b[2J\\x9b31m\\u202eabc\\u2066" in shown  # the issuer, escaped
+    assert "[bold red]x[/]" in shown  # the label, literally: not read as markup
+    assert "\\u202dL" in runs["report"].stdout
+
+
+def test_text_findings_escape_bidi_and_controls() -> None:
+    from plancheck.findings import Finding
+    from plancheck.reporters import text
+
+    finding = Finding.make("PC101", "plans/a\u202e.yaml", 1, 1, "label \u2066x\u2069 \x1b[31mred\x9b")
+    out = text.plain([finding], {"error": 1}, 1, None)
+    for char in ("\u202e", "\u2066", "\u2069", "\x1b", "\x9b"):
+        assert char not in out, repr(char)
+    assert "plans/a\\u202e.yaml:1:1" in out and "\\x1b[31mred\\x9b" in out
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("*.json"))
+
+
+@pytest.mark.parametrize("damage", ["nested", "nested-results", "huge", "fifo", "device"])
+def test_damaged_cache_entries_are_rebuilt(tree: Path, damage: str) -> None:
+    """A cache entry nested 100,000 deep made every run end in a RecursionError until it was
+    deleted; a huge one was read whole, a FIFO blocked the run. All are ignored and rebuilt."""
+    gen.write(plan_path(tree, "bad"), gen.valid_plan("hostile/bad").replace("year: 2030", "year: 1"))
+    args = ["plans", "--cache-dir", "cache"]
+    cold = run_cli(tree, *args)
+    expected = check(cold)
+    entries = _entries(tree / "cache")
+    assert entries
+    for entry in entries:
+        if damage == "nested":
+            entry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        elif damage == "nested-results":
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            data["results"] = {k: "[" * 100_000 + "]" * 100_000 for k in data["results"]} or {
+                "x": "[" * 100_000
+            }
+            entry.write_text(json.dumps(data), encoding="utf-8")
+        elif damage == "fifo":  # opening it to read would block forever
+            entry.unlink()
+            os.mkfifo(entry)
+        elif damage == "device":
+            entry.unlink()
+            entry.symlink_to("/dev/zero")
+        else:
+            with entry.open("w", encoding="utf-8") as handle:  # 60 MB: 30 million numbers
+                handle.write('{"magic": [0' + ",0" * (30 * 1024 * 1024) + "]}")
+    for _ in range(2):  # the first run rebuilds, the second reads what it wrote
+        outcome = run_cli(tree, *args)
+        assert check(outcome) == expected
+    for entry in _entries(tree / "cache"):  # replaced by a real entry, never written through
+        assert not entry.is_symlink() and entry.is_file() and entry.stat().st_size < 1024 * 1024
+
+
+def test_tree_over_a_chain_of_plans(tree: Path) -> None:
+    """1,000 plans, each implementing the one before: `tree` recursed once per level."""
+    gen.chain(tree / "plans" / "chain", 1_000)
+    outcome = run_command(tree, ["tree", "plans"], timeout=60)
+    no_traceback(outcome, (0,))
+    lines = outcome.stdout.splitlines()
+    assert any(line.endswith("chain/c0999  (1 meets)") for line in lines), lines[-3:]
+    assert outcome.rss_mb < MAX_RSS_MB
+    # a plan below several parents is expanded once, so output grows with links, not paths
+    assert len(lines) < 1_020
+
+
+def test_file_names_that_are_not_utf8(tree: Path) -> None:
+    """An undecodable name made the whole run end with an internal error: nothing was checked."""
+    folder = tree / "plans" / "hostile"
+    gen.write(folder / "other.yaml", gen.valid_plan("hostile/other").replace("year: 2030", "year: 1"))
+    for raw in (b"bad\xff.yaml", b"d\xe9p/x.yaml"):
+        name = os.fsencode(folder) + b"/" + raw
+        os.makedirs(os.path.dirname(name), exist_ok=True)
+        with open(name, "wb") as handle:
+            handle.write(gen.valid_plan("hostile/x").encode("utf-8"))
+    outcome = run_cli(tree, "plans")
+    check(outcome)
+    assert outcome.of("PC015", "plans/hostile/bad\\xff.yaml")
+    assert outcome.of("PC015", "plans/hostile/d\\xe9p")
+    assert outcome.of("PC101", REL.format("other"))  # the rest of the tree is checked
+
+
+@pytest.mark.parametrize("value", ["²", "0", "-1", "abc", "1.5", "٣", "4 4"])
+def test_plancheck_jobs_not_a_positive_integer(tree: Path, value: str) -> None:
+    outcome = run_command(tree, ["validate", "plans"], env={"PLANCHECK_JOBS": value})
+    no_traceback(outcome, (2,))
+    assert "PLANCHECK_JOBS" in outcome.stderr
+
+
+@pytest.mark.parametrize(("value", "workers"), [("9" * 5000, 64), ("100000", 64), ("3", 3), (" 2 ", 2)])
+def test_plancheck_jobs_is_capped(
+    tree: Path, monkeypatch: pytest.MonkeyPatch, value: str, workers: int
+) -> None:
+    from plancheck.pipeline import default_workers
+
+    monkeypatch.setenv("PLANCHECK_JOBS", value)
+    assert default_workers() == workers
+    no_traceback(run_command(tree, ["validate", "plans"], env={"PLANCHECK_JOBS": value}))
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat_line = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat_line.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("signum", "code", "line"), [(15, 143, "terminated"), (2, 130, "interrupted"), (9, -9, None)]
+)
+def test_signals_end_the_workers(tree: Path, signum: int, code: int, line: str | None) -> None:
+    """SIGTERM left the worker processes running forever; Ctrl-C (SIGINT to the whole process
+    group, as a terminal sends it) printed a traceback from every worker and "Aborted!". Even
+    SIGKILL, which no handler sees, ends the workers (they ask Linux to end them with their
+    parent)."""
+    gen.chain(tree / "plans" / "chain", 1_500)
+    cmd = [sys.executable, "-m", "plancheck", "validate", "plans", "--no-cache"]
+    env = {**os.environ, "PLANCHECK_JOBS": "2", "NO_COLOR": "1"}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            cmd, cwd=tree, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        )
+        workers: set[int] = set()
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+                workers = _children(proc.pid)
+                time.sleep(0.01)
+            assert len(workers) >= 2, "no worker processes started"
+            if signum == 2:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+            rc = proc.wait(TIMEOUT)
+            err.seek(0)
+            assert rc == code, err.read().decode("utf-8", "replace")[-3000:]
+            end = time.monotonic() + 5
+            while any(_alive(w) for w in workers) and time.monotonic() < end:
+                time.sleep(0.05)
+            left = [w for w in workers if _alive(w)]
+            assert not left, f"worker processes {left} outlived the main process"
+        finally:
+            for pid in {w for w in workers if _alive(w)} | _children(proc.pid) | {proc.pid}:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, 9)
+            proc.wait()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    assert stderr.strip() == ("" if line is None else f"plancheck: {line}"), stderr[-2000:]
+
+
+def test_implements_one_parent_thousands_of_times(tree: Path) -> None:
+    gen.duplicate_parent(plan_path(tree, "dup"), 20_000)
+    outcome = run_cli(tree, REL.format("dup"))
+    findings = check(outcome, bad=False)
+    f = outcome.of("PC120", REL.format("dup"))
+    assert len(f) == 1 and (f[0]["line"], f[0]["column"]) == (9, 33) and f[0]["ctx"]["times"] == 20_000
+    keys = [(x["code"], x["line"], x["column"], x["message"]) for x in findings]
+    assert len(keys) == len(set(keys)), "the parent was compared more than once"
+
+
+def test_thousands_of_targets_on_one_indicator(tree: Path) -> None:
+    """A parent and a child with 5,000 targets each on one indicator, all bounds different:
+    each parent target was compared with every child target (minutes)."""
+    _, child = gen.same_indicator(plan_path(tree, "parent"), plan_path(tree, "child"), 5_000)
+    assert child.stat().st_size < 1024 * 1024
+    outcome = run_cli(tree, REL.format("parent"), REL.format("child"), "--no-cache")
+    check(outcome, bad=False)
+    assert outcome.of("PC201", REL.format("child")) or outcome.of("PC202", REL.format("child"))
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("spec", ["--output={out}:plans/province/KH-1.yaml", "-o{out}:x", "--help:x"])
+def test_diff_arguments_are_never_git_options(tree: Path, spec: str) -> None:
+    """`git show --output=FILE` writes FILE: a REF beginning with '-' is refused."""
+    _git(tree, "init", "-q")
+    _git(tree, "add", "plans")
+    _git(tree, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    out = tree / "pwned"
+    outcome = run_command(tree, ["diff", "--", spec.format(out=out), "plans/province/KH-1.yaml"])
+    no_traceback(outcome, (2,))
+    assert not out.exists()
+    assert "cannot begin with '-'" in outcome.stderr
+
+
+@pytest.mark.parametrize("kind", ["read-only", "symlink", "folder", "broken-symlink"])
+def test_report_output_that_must_not_be_replaced(tree: Path, kind: str) -> None:
+    target = tree / "kept.md"
+    target.write_text("kept\n", encoding="utf-8")
+    output = tree / "out.md"
+    if kind == "read-only":
+        output = target
+        target.chmod(0o444)
+    elif kind == "symlink":
+        output.symlink_to(target)
+    elif kind == "broken-symlink":
+        output.symlink_to(tree / "nowhere.md")
+    else:
+        output.mkdir()
+    try:
+        outcome = run_command(tree, ["report", "plans", "-o", str(output)])
+    finally:
+        target.chmod(0o644)
+    no_traceback(outcome, (2,))
+    assert target.read_text(encoding="utf-8") == "kept\n"
+    if kind in ("symlink", "broken-symlink"):
+        assert output.is_symlink()
+    assert not (tree / "nowhere.md").exists()
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_yaml_12_line_separators_are_text(tree: Path, separator: str) -> None:
+    """U+2028, U+2029 and U+0085 are not line breaks in YAML 1.2: positions stay right."""
+    text = gen.valid_plan("hostile/sep").replace("year: 2030", "year: 1")
+    text = text.replace("  title: Kế hoạch thử\n", f'  title: "Kế{separator}hoạch" # ghi{separator}chú\n')
+    text = text.replace("  issuer: UBND tỉnh\n", f"  issuer: 'UBND{separator}tỉnh'\n")
+    gen.write(plan_path(tree, "sep"), text)
+    outcome = run_cli(tree, REL.format("sep"))
+    f = one(outcome, "PC101", "sep")
+    assert (f["line"], f["column"]) == (13, 11), f  # year: 1, where it is in the file
+    assert not outcome.of("PC001")
+    shown = run_command(tree, ["show", "hostile/sep", "--root", "plans", "-f", "json", "--no-cache"])
+    if shown.code == 0:
+        data = json.loads(shown.stdout)[0]
+        assert data["document"]["title"] == f"Kế{separator}hoạch"
+
+
+@pytest.mark.parametrize(("signum", "code", "line"), [(2, 130, "interrupted"), (15, 143, "terminated")])
+def test_signal_while_starting(tree: Path, signum: int, code: int, line: str) -> None:
+    """A Ctrl-C while the command line is still being imported printed a KeyboardInterrupt
+    traceback (and once the run had started, "Aborted!" with exit code 1)."""
+    outcome = run_command(tree, ["validate", "plans", "--no-cache"], signal_after=(0.4, signum))
+    assert outcome.code == code, outcome.stderr[-2000:]
+    assert outcome.stderr == f"plancheck: {line}\n"

@@ -148,9 +148,7 @@ def test_71_keeps_no_copy_of_03s_table(shown: dict[str, dict[str, Any]]) -> None
     # task 4, then the 36 other tasks the draft report 402-CV/VPĐU lists (issue 19), by its row numbers
     ids = [t["id"] for t in plan["tasks"]]
     assert ids[0] == "4" and ids[1:] == [f"402-PL1-{n:02d}" for n in range(1, 38) if n != 4]
-    assert plan["document"]["lower_plans_due"][
-        "due"
-    ] == "2025-03"
+    assert plan["document"]["lower_plans_due"]["due"] == "2025-03"
 
 
 def test_hochiminh_has_no_digital_economy_target_for_2030(findings: list[dict[str, Any]]) -> None:

@@ -7,7 +7,8 @@ tests/example/sources), runs every rule, and compares the findings of the file's
 - ``name``: the test id is ``PCxxx-<name>``;
 - ``files``: path under ``plans/`` -> text, written as UTF-8;
 - ``raw``: path under ``plans/`` -> bytes: either text in which ``\\xNN`` escapes stand for single
-  bytes (everything else is written as UTF-8), or ``{base64: ...}``;
+  bytes (everything else is written as UTF-8), or ``{base64: ...}``; ``\\xNN`` in the path
+  stands for a byte of the file's name too (names that are not UTF-8);
 - ``delete``: paths under ``plans/`` to remove from the copy;
 - ``symlinks``: path under the temporary folder (``plans/...`` or ``sources/...``) -> link target;
 - ``sources``: file name -> text, added to the sources folder; ``sources: null`` runs without one;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import codecs
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -88,7 +90,7 @@ def _apply(case: dict[str, Any], tmp: Path) -> Path | None:
     for rel, text in (case.get("files") or {}).items():
         _write(plans / rel, text.encode("utf-8"))
     for rel, value in (case.get("raw") or {}).items():
-        _write(plans / rel, _raw_bytes(value))
+        _write(plans / os.fsdecode(_raw_bytes(rel)), _raw_bytes(value))
     if "results" in case:
         (tmp / "results").mkdir()
         for rel, text in (case["results"] or {}).items():

@@ -89,7 +89,7 @@ SNIPPETS = [
     ",", "\n", "\n  ", "\n    ", "?", "&a", "*a", "!", "!!str ", "|", ">", "%", "@", "`", "---", "...",
     "x: y", "1", "-1", "null", "~", "yes", ".nan", "0x1F", "1e3", "\u00a0", "é", "\u2028", "\x85", "\t",
     "key:", "a: b: c", "- a", "{a: b}", "[a, b]", "{a: [b, c]}", '"a, b"', "'it''s'", "a #b", "a#b",
-    "\ufeff", "a:b", "- - x", "-5", "[]", "{}", "[a,]",
+    "\ufeff", "a:b", "- - x", "-5", "[]", "{}", "[a,]", "k" * 1100, "\u2029", "# \u2028x",
 ]  # fmt: skip
 
 BASES = [
@@ -126,3 +126,30 @@ def mutated(draw: st.DrawFn) -> str:
 @given(mutated())
 def test_mutated_plans_never_disagree(text: str) -> None:
     _agree(text)
+
+
+LONG_KEY_CONTEXTS = [
+    "{key}: 1\n",
+    "a: {{{key}: 1}}\n",
+    "a: [{{{key}: 1}}]\n",
+    "a:\n  - {{b: 2, {key}: 1}}\n",
+    "a:\n  b: {{c: {{{key}: x}}}}\n",
+]
+
+
+@pytest.mark.parametrize("length", [999, 1000, 1001, 1023, 1024, 1025, 1100, 5000])
+@pytest.mark.parametrize("context", LONG_KEY_CONTEXTS)
+def test_long_keys_read_alike(context: str, length: int) -> None:
+    """YAML limits implicit keys to 1024 characters: the fast reader declined a 1,100-character
+    key only in block mappings, and in a flow mapping gave data where the exact loader gives an
+    error. Whatever each reader does, the result of `load_text` is the exact loader's."""
+    from plancheck.yamlio import load_text
+
+    text = context.format(key="k" * length)
+    _agree(text)
+    exact = load_events(text, "x.yaml")
+    chosen = load_text(text, "x.yaml")
+    assert _norm(chosen.data) == _norm(exact.data)
+    assert [(f.code, f.line, f.column) for f in chosen.findings] == [
+        (f.code, f.line, f.column) for f in exact.findings
+    ]

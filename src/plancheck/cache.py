@@ -21,7 +21,8 @@ An entry is trusted only when it is signed and well-formed (the README's "Cache 
 - *well-formed*: the entry then agrees with the schema in ``entry_problem`` (exact keys, types,
   sizes; findings of known rules, about this file only), and its records decode and validate.
 
-Anything else (unreadable, not JSON, another key, a bad signature, a schema mismatch) is ignored
+Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
+nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
 runs at once never see half an entry; the last rename wins, and both wrote what they computed.
 """
@@ -158,6 +159,11 @@ def entry_problem(data: Any, key: str) -> str | None:
     return None
 
 
+# An entry larger than this is neither written nor read: the largest real one is tens of
+# kilobytes, and reading a planted gigabyte (or parsing it) must not cost a run its memory
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+
+
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """plancheck's version and the text of every module and template it runs."""
@@ -204,7 +210,16 @@ class Store:
         if self.root is None:
             return None
         try:
-            text = self.path(key).read_text(encoding="utf-8")
+            # non-blocking, then only a regular file is read: a FIFO planted as an entry would
+            # otherwise block the run forever, and a device would be read to the limit
+            fd = os.open(self.path(key), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return None
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+            if len(raw) > MAX_ENTRY_BYTES:
+                return None
+            text = raw.decode("utf-8")
         except (OSError, ValueError):
             return None
         head = len(_MAC_HEAD)
@@ -227,8 +242,17 @@ class Store:
         entry = {"magic": MAGIC, "key": key, "file": record, "results": results}
         body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
         text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
+        # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
+        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+            return  # it would never be read back: checking the plan again is the cost
+        path = self.path(key)
         with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-            write_atomic(self.path(key), text, durable=False)
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                # a FIFO, device or link planted in the cache: write_atomic would write through
+                # it (and block on a FIFO); the entry is replaced instead
+                os.unlink(path)
+        with contextlib.suppress(OSError):
+            write_atomic(path, text, durable=False)
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import io
 import json
 import os
 import shutil
+import signal
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -17,16 +20,17 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from plancheck import __version__
 from plancheck.cache import Store
 from plancheck.config import Config, ConfigError, iso_day, load_config
 from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
-from plancheck.fsutil import open_atomic, write_atomic
+from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.model import Plan
-from plancheck.pipeline import Progress, check_tree, default_workers
+from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
 from plancheck.planset import find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean
@@ -95,7 +99,8 @@ def _stdout() -> Console:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"plancheck: {message}", err=True)
+    # messages quote paths, refs and plan text: one line, inert on a terminal
+    typer.echo(f"plancheck: {clean(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -132,6 +137,13 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
     return Store(Path(os.path.abspath(chosen)))
 
 
+def _workers() -> int:
+    try:
+        return default_workers()
+    except JobsError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _progress() -> Progress | None:
     """A progress bar on standard error, only when it is a terminal (never in CI logs)."""
     if not sys.stderr.isatty():
@@ -164,7 +176,7 @@ def _check(
         config,
         sources,
         store=_store(config, use_cache, cache_dir),
-        workers=default_workers(),
+        workers=_workers(),
         progress=_progress(),
     )
 
@@ -285,6 +297,7 @@ def validate(
 ) -> None:
     """Validate plans: schema, references, targets and deadlines against every parent."""
     config = _config()
+    _workers()  # a bad PLANCHECK_JOBS is a usage error before any work (diffaware reads it too)
     _apply_common(config, select, ignore, fail_on, as_of)
     chosen = _paths(paths, config)
     source_dir = _sources(sources, config)
@@ -412,6 +425,10 @@ def report(
     config = _config()
     _apply_common(config, None, None, None, as_of)
     source_dir = _sources(sources, config)
+    if output is not None and str(output) != "-":
+        problem = _unwritable(output)
+        if problem is not None:
+            raise _fail(f"-o {output}: {problem}")
     chosen = _paths(paths, config)
     _require(chosen)
     try:
@@ -427,7 +444,7 @@ def report(
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as sections:
             writer = ReportWriter(result.planset, lang.value, config.as_of or dt.date.today(), only, sections)
             for edge in edge_reports(
-                result, config, lang.value, only, workers=default_workers(), progress=_progress()
+                result, config, lang.value, only, workers=_workers(), progress=_progress()
             ):
                 writer.add(edge)
             sections.seek(0)
@@ -446,6 +463,32 @@ def report(
         raise _fail(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         ) from None
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the report must not be written to ``path`` (checked before any work), or None.
+
+    The report replaces a file by renaming a new one over it, which would replace a read-only
+    file and put a file where a symbolic link was; both are refused, as is a folder. A link to a
+    device or a pipe (``/dev/stdout`` on a terminal) is written through, as the device would be.
+    """
+    try:
+        if path.is_symlink():
+            with contextlib.suppress(OSError):  # a broken link is refused like any other
+                target = path.stat()
+                if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
+                    return None
+            return "is a symbolic link; name the file itself, or - for standard output"
+        if not path.exists():
+            return None
+        info = path.stat()
+    except OSError as exc:
+        return f"cannot be checked: {exc.strerror or exc}"
+    if stat.S_ISDIR(info.st_mode):
+        return "is a folder; name a file"
+    if stat.S_ISREG(info.st_mode) and (info.st_mode & 0o222 == 0 or not os.access(path, os.W_OK)):
+        return "is read-only; it is not replaced"
+    return None
 
 
 def _write_report(out: TextIO, writer: ReportWriter, sections: TextIO) -> None:
@@ -471,7 +514,7 @@ def tree(
     result = _check(chosen, config, None, not no_cache, cache_dir)
     _note_left_out(result)
     planset = result.planset
-    summaries = list(edge_reports(result, config, "en", render=False, workers=default_workers()))
+    summaries = list(edge_reports(result, config, "en", render=False, workers=_workers()))
     if format is ShowFormat.json:
         data = [
             {"child": s.child, "parent": s.parent, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
@@ -479,27 +522,43 @@ def tree(
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    from rich.tree import Tree
-
     children: dict[str, list[EdgeReport]] = {}
     for s in summaries:
         children.setdefault(s.parent, []).append(s)
     roots = [pid for pid, lp in sorted(planset.plans.items()) if not planset.parents(lp)]
     console = _stdout()
-    if not console.is_terminal:
-        console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
+    for line in _tree_lines(roots, children):
+        console.print(line, soft_wrap=True)
 
-    def grow(node: Tree, plan_id: str, trail: tuple[str, ...]) -> None:
-        for s in children.get(plan_id, []):
-            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))
-            branch = node.add(f"{s.child}  [dim]({counts or 'no targets compared'})[/dim]")
-            if s.child not in trail:  # cycles are reported by PC106; never loop here
-                grow(branch, s.child, (*trail, s.child))
 
+def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iterator[Text]:
+    """The hierarchy as lines with guides, walked with a stack: a chain of thousands of plans
+    must not hit the recursion limit, and a plan below several parents is expanded only once, so
+    the output grows with the number of links, never with the number of paths through them."""
+    expanded: set[str] = set()
     for root_id in roots:
-        top = Tree(f"[bold]{root_id}[/bold]")
-        grow(top, root_id, (root_id,))
-        console.print(top)
+        yield Text(clean(root_id), style="bold")
+        expanded.add(root_id)
+        # (a plan's child links, the next one to show, the guide printed before them)
+        stack: list[tuple[list[EdgeReport], int, str]] = [(children.get(root_id, []), 0, "")]
+        while stack:
+            links, index, guide = stack.pop()
+            if index >= len(links):
+                continue
+            stack.append((links, index + 1, guide))
+            s = links[index]
+            last = index == len(links) - 1
+            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))
+            line = Text(guide + ("└── " if last else "├── "), style="dim")
+            line.append(clean(s.child))
+            line.append(f"  ({counts or 'no targets compared'})", style="dim")
+            below = children.get(s.child, [])
+            if below and s.child in expanded:  # a cycle (PC106) or a second parent: shown once
+                line.append("  (its plans are shown above)", style="dim")
+            yield line
+            if below and s.child not in expanded:
+                expanded.add(s.child)
+                stack.append((below, 0, guide + ("    " if last else "│   ")))
 
 
 @app.command()
@@ -631,17 +690,46 @@ def _main(
     """plancheck: compliance checks for plans implementing Resolution 57-NQ/TW."""
 
 
+_MAIN_PID = os.getpid()
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """Ctrl-C (exit 130) or SIGTERM (exit 143): one line, never a traceback, no worker left.
+
+    Everything is done here rather than by raising: an exception raised from a signal handler
+    is swallowed when the signal lands in a finaliser or an at-fork hook (both run while worker
+    processes start), and the run would go on.
+    """
+    if os.getpid() != _MAIN_PID:  # a worker just forked, before it set its own handlers
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second signal must not interrupt this one
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        end_workers()
+    with contextlib.suppress(Exception):
+        discard_pending()  # a half-written report or cache entry is removed, never left behind
+    what, code = ("interrupted", 130) if signum == signal.SIGINT else ("terminated", 143)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError):
+        os.write(2, f"plancheck: {what}\n".encode())
+    os._exit(code)
+
+
 def main() -> None:
     """Console-script entry point: exit 2 with one line for anything unexpected."""
     # A run is short and builds many objects that form no reference cycles (findings, plan
     # summaries, parsed plans); the cyclic collector found nothing to free in them and took a
     # third of a warm national run. Worker processes turn it back on (pipeline._init_worker).
     gc.disable()
+    signal.signal(signal.SIGTERM, _on_signal)
+    # plancheck._entry may have replaced Python's handler already; SIG_IGN (nohup, &) is kept
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _on_signal)
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("plancheck: interrupted", err=True)
-        sys.exit(2)
+        _on_signal(signal.SIGINT, None)
 
 
 # SEVERITIES is part of the public vocabulary of --fail-on; keep the enum in step with it

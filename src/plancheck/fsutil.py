@@ -9,6 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+# temporary files being written, removed by discard_pending when a signal ends the run
+_PENDING: set[str] = set()
+
+
+def discard_pending() -> None:
+    for tmp in list(_PENDING):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        _PENDING.discard(tmp)
+
 
 def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then rename over ``path``.
@@ -37,6 +47,7 @@ def open_atomic(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     except OSError:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _PENDING.add(tmp)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
@@ -49,6 +60,8 @@ def open_atomic(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        _PENDING.discard(tmp)
 
 
 def _umask() -> int:

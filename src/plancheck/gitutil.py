@@ -25,13 +25,24 @@ def git(*args: str, cwd: Path, binary: bool = False) -> bytes:
     return done.stdout
 
 
+def _not_an_option(ref: str) -> None:
+    """A ref from the command line must never reach git as an option (``--output=FILE`` writes)."""
+    if ref.startswith("-"):
+        raise GitError(f"{ref!r} is not a git ref: refs cannot begin with '-'")
+
+
 def toplevel(cwd: Path) -> Path:
     return Path(git("rev-parse", "--show-toplevel", cwd=cwd).decode().strip())
 
 
 def verify_ref(ref: str, cwd: Path) -> str:
+    _not_an_option(ref)
     try:
-        return git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=cwd).decode().strip()
+        return (
+            git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", cwd=cwd)
+            .decode()
+            .strip()
+        )
     except GitError:  # --quiet leaves git's stderr empty: say which ref
         raise GitError(f"{ref!r} is not a commit in this repository") from None
 
@@ -55,5 +66,6 @@ def extract(ref: str, top: Path, dest: Path) -> None:
 def show_file(spec: str, cwd: Path) -> bytes:
     """Contents of ``REF:path`` (path relative to the working directory, as git accepts with ./)."""
     ref, _, path = spec.partition(":")
+    _not_an_option(ref)
     rel = path if path.startswith(("/", "./")) else f"./{path}"
-    return git("show", f"{ref}:{rel}", cwd=cwd, binary=True)
+    return git("show", "--end-of-options", f"{ref}:{rel}", cwd=cwd, binary=True)

@@ -17,11 +17,15 @@ A wrong guess therefore costs time, never correctness.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import json
 import os
 import re
+import signal
 import stat
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -175,7 +179,7 @@ class Checker:
             return None, plan_from_loaded(file, shown, plan_id, raw)
         key = file_key(sha256(raw), plan_id, self.ctx.max_bytes)
         slot = (file, key)
-        if keep and slot in self.parents:
+        if slot in self.parents:  # read before as a parent: the same bytes give the same plan
             self.parents.move_to_end(slot)
             return key, self.parents[slot]
         lp = plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
@@ -253,10 +257,28 @@ class ReportJob:
 _WORKER: Checker | None = None
 
 
-def _init_worker(ctx: Context) -> None:
+def _init_worker(ctx: Context, parent: int) -> None:
     global _WORKER
+    # The main process owns interruptions: Ctrl-C reaches the whole process group, and a worker
+    # must not print its own traceback; the main process ends the workers (see _pool). A worker
+    # also dies with the main process, however that ends (SIGKILL included), where Linux allows.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
     _WORKER = Checker(ctx)
+
+
+def _die_with_parent(parent: int) -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the line above ran
+        os._exit(1)
 
 
 def _check_chunk(jobs: list[Job]) -> list[Outcome]:
@@ -264,12 +286,43 @@ def _check_chunk(jobs: list[Job]) -> list[Outcome]:
     return [_WORKER.check(job) for job in jobs]
 
 
-def _pool(workers: int, ctx: Context) -> ProcessPoolExecutor:
+_POOLS: list[ProcessPoolExecutor] = []  # the pools open now, for end_workers
+
+
+def end_workers() -> None:
+    """End every worker process now (a signal is ending the run: see cli._on_signal)."""
+    for pool in list(_POOLS):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+
+
+@contextlib.contextmanager
+def _pool(workers: int, ctx: Context) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes that never outlive the block: on an error they are ended at once, not
+    waited for; a signal ends them through end_workers."""
     # Workers are forked: what this process holds is shared with them until either side writes
     # to it. Frozen objects are never visited by a worker's garbage collector, so they stay
     # shared instead of being copied into every worker.
     gc.freeze()
-    return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx, os.getpid()))
+    _POOLS.append(pool)
+    try:
+        try:
+            yield pool
+        except BaseException:
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(1)
+            raise
+        pool.shutdown(wait=True)
+    finally:
+        _POOLS.remove(pool)
 
 
 def _report_chunk(jobs: list[ReportJob]) -> list[list[EdgeReport]]:
@@ -539,8 +592,21 @@ def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Find
         return None
 
 
+MAX_WORKERS = 64  # a larger PLANCHECK_JOBS is capped: each worker is a process with its own memory
+_JOBS = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
+
+
+class JobsError(ValueError):
+    """PLANCHECK_JOBS is set to something that is not a positive whole number."""
+
+
 def default_workers() -> int:
-    chosen = os.environ.get("PLANCHECK_JOBS")
-    if chosen and chosen.isdigit() and int(chosen) > 0:
-        return int(chosen)
-    return min(os.cpu_count() or 1, 8)
+    """Worker processes: PLANCHECK_JOBS when set (at most MAX_WORKERS), else one per core, at most 8."""
+    chosen = os.environ.get("PLANCHECK_JOBS", "").strip()
+    if not chosen:
+        return min(os.cpu_count() or 1, 8)
+    digits = chosen.lstrip("0")
+    if not _JOBS.fullmatch(chosen) or not digits:
+        shown = ascii(chosen) if len(chosen) <= 40 else ascii(chosen[:40]) + "..."
+        raise JobsError(f"PLANCHECK_JOBS={shown}: expected a positive whole number such as 4")
+    return MAX_WORKERS if len(digits) > 6 else min(int(digits), MAX_WORKERS)

@@ -105,11 +105,13 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
 
 
 def render_text(changes: list[Change], old_name: str, new_name: str) -> str:
-    lines = [f"--- {old_name}", f"+++ {new_name}"]
+    from plancheck.reporters.text import clean
+
+    lines = [f"--- {clean(old_name)}", f"+++ {clean(new_name)}"]
     if not changes:
         lines.append("no changes to targets or task deadlines")
     for c in changes:
-        lines.append(f"{c.kind:<17} {c.item}: {c.detail}")
+        lines.append(f"{c.kind:<17} {clean(c.item)}: {clean(c.detail)}")
     return "\n".join(lines) + "\n"
 
 

@@ -128,6 +128,11 @@ def parent_view(parent: LoadedPlan, edge: Edge, stand_in: LoadedPlan | None) -> 
     )
 
 
+def parent_ids(plan: Plan) -> list[str]:
+    """The plans ``plan`` implements, each once, in the order first listed (PC120 reports repeats)."""
+    return list(dict.fromkeys(plan.implements))
+
+
 def _abs(path: Path) -> Path:
     """Absolute without resolving symbolic links, so one file has one name everywhere."""
     return Path(os.path.abspath(path))
@@ -144,12 +149,44 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def _utf8_name(path: str) -> bool:
+    """Whether a path decoded from the file system is valid UTF-8 (undecodable bytes become
+    lone surrogates, which no output can write)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_bytes(path: str) -> str:
+    """A path that is not valid UTF-8, shown with its odd bytes as ``\\xNN`` escapes."""
+    return display_path(Path(path)).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _bad_name(path: str) -> Finding:
+    return Finding.make(
+        "PC015",
+        shown_bytes(path),
+        1,
+        1,
+        "the name is not valid UTF-8; rename it (nothing under this name is checked)",
+    )
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
-    """Every YAML file under ``paths``, sorted; symlinked folders are not followed (no loops)."""
+    """Every YAML file under ``paths``, sorted; symlinked folders are not followed (no loops).
+
+    A file or folder whose name is not valid UTF-8 is reported (PC015) and left out; the rest of
+    the tree is checked as usual.
+    """
     found: set[Path] = set()
     problems: list[Finding] = []
     for start in paths:
         start = _abs(start)
+        if not _utf8_name(str(start)):
+            problems.append(_bad_name(str(start)))
+            continue
         if not start.is_dir() and (start.exists() or start.is_symlink()):
             found.add(start)  # read_file reports broken links, FIFOs and devices
             continue
@@ -164,10 +201,21 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             )
 
         for folder, dirs, files in os.walk(start, onerror=on_error, followlinks=False):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            kept = []
+            for d in sorted(dirs):
+                if d.startswith("."):
+                    continue
+                if _utf8_name(d):
+                    kept.append(d)
+                else:
+                    problems.append(_bad_name(os.path.join(folder, d)))
+            dirs[:] = kept
             for name in files:
                 if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                    found.add(Path(folder) / name)
+                    if _utf8_name(name):
+                        found.add(Path(folder) / name)
+                    else:
+                        problems.append(_bad_name(os.path.join(folder, name)))
     return sorted(found, key=lambda p: p.as_posix()), problems
 
 

@@ -69,6 +69,7 @@ def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:
         or not (end_column is None or isinstance(end_column, int))
         or not (plan is None or isinstance(plan, str))
         or not isinstance(ctx, dict)
+        or not _shallow(ctx)
         or not (path is None or isinstance(path, str))
     ):
         raise RecordError("not a finding")
@@ -85,6 +86,26 @@ def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:
         plan=plan,
         ctx=ctx,
     )
+
+
+MAX_CTX_DEPTH = 8  # the rules write scalars and lists of scalars (two levels)
+
+
+def _shallow(ctx: dict[str, Any]) -> bool:
+    """Whether ``ctx`` nests no deeper than ``MAX_CTX_DEPTH`` (checked without recursion).
+
+    A deeper one did not come from plancheck, and would make a run recurse when written out.
+    """
+    stack: list[tuple[Any, int]] = [(ctx, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_CTX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return True
 
 
 def encode_record(lp: LoadedPlan) -> dict[str, Any]:
@@ -128,5 +149,5 @@ def decode_record(
         return lp
     except RecordError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise RecordError(str(exc)) from None

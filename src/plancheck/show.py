@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from plancheck.model import Plan
 from plancheck.reporters.text import clean
@@ -18,27 +19,30 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return data
 
 
+def _t(text: object) -> Text:
+    """Plan text as a rich ``Text``: never read as markup, controls and bidi characters escaped."""
+    return Text(clean(str(text)))
+
+
 def render_plan_text(console: Console, plan: Plan) -> None:
     doc = plan.document
-    console.print(
-        f"[bold]{clean(plan.id)}[/bold]  {clean(doc.number or '(number unknown)')}  issued {doc.issued}"
-    )
-    console.print(
-        f"{clean(doc.kind)} — {clean(doc.issuer)} — {plan.jurisdiction.level} {clean(plan.jurisdiction.name)}"
-    )
+    head = Text(clean(plan.id), style="bold")
+    head.append(f"  {clean(doc.number or '(number unknown)')}  issued {clean(str(doc.issued))}", style="")
+    console.print(head)
+    console.print(_t(f"{doc.kind} — {doc.issuer} — {plan.jurisdiction.level} {plan.jurisdiction.name}"))
     if plan.implements:
-        console.print("implements: " + ", ".join(plan.implements))
+        console.print(_t("implements: " + ", ".join(plan.implements)))
     if plan.targets:
         table = Table(
             "id", "indicator", "year", "bound", "unit", "label", title="targets", title_justify="left"
         )
         for t in plan.targets:
-            bound = str(t.bound) if t.bound is not None else f"“{clean(t.qualitative or '')}”"
-            table.add_row(clean(t.id), t.indicator, str(t.year), bound, clean(t.unit), clean(t.label))
+            bound = str(t.bound) if t.bound is not None else f"“{t.qualitative or ''}”"
+            table.add_row(_t(t.id), _t(t.indicator), _t(t.year), _t(bound), _t(t.unit), _t(t.label))
         console.print(table)
     if plan.tasks:
         table = Table("id", "due", "lead", "title", title="tasks", title_justify="left")
         for task in plan.tasks:
-            table.add_row(clean(task.id), str(task.due), clean(task.lead or "—"), clean(task.title))
+            table.add_row(_t(task.id), _t(task.due), _t(task.lead or "—"), _t(task.title))
         console.print(table)
     console.print()

@@ -29,7 +29,9 @@ _FLOW_PLAIN = re.compile(r"(?:[^\s,\[\]{}#:'\"!&*|>%@`?\-]|-(?=[0-9A-Za-z]))[^,\
 _DQ_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "n": "\n", "t": "\t"}
 _INDICATOR_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _MAX_DEPTH = 20  # real plans nest four levels; deeper files go to the exact loader
-_MAX_KEY = 1000  # the C parser refuses implicit keys longer than 1024 characters
+# YAML limits implicit keys to 1024 characters and the C parser refuses longer ones, in block and
+# flow mappings alike; longer keys go to the exact loader, which reports them
+_MAX_KEY = 1000
 
 
 class _Decline(Exception):
@@ -292,7 +294,7 @@ class _Reader:
                 if match is None or not line.startswith(" ", match.end()):
                     raise _Decline
                 key = match.group(1)
-                if key in out:
+                if key in out or len(key) > _MAX_KEY:  # the limit holds in flow mappings too
                     raise _Decline
                 self._count()
                 kpos: Pos = (i + 1, c + 1)

@@ -14,6 +14,7 @@ Positions are 1-based ``(line, column)`` keyed by the path of keys and indices f
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -146,6 +147,28 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
+# YAML 1.2 reads U+2028, U+2029 and U+0085 as ordinary characters; the C parser still follows
+# YAML 1.1, where they end a line, so a comment or a quoted string holding one shifted every
+# later line number (or broke the file). They are swapped for private-use characters the text
+# does not hold, which the parser takes as ordinary, and swapped back in every value.
+_SEPARATORS = ("\u2028", "\u2029", "\x85")
+_PRIVATE_RANGES = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def _hide_separators(text: str) -> tuple[str, dict[int, int]]:
+    """``text`` with the YAML 1.1 line breaks swapped out, and the table that swaps them back."""
+    if not any(sep in text for sep in _SEPARATORS):
+        return text, {}
+    used = set(_PRIVATE.findall(text))  # one pass, however many private-use characters it holds
+    candidates = (chr(c) for start, end in _PRIVATE_RANGES for c in range(start, end + 1))
+    free = [c for c in itertools.islice((c for c in candidates if c not in used), len(_SEPARATORS))]
+    if len(free) < len(_SEPARATORS):  # every private-use character is taken: read as YAML 1.1
+        return text, {}
+    stand_ins = {ord(sep): ord(c) for sep, c in zip(_SEPARATORS, free, strict=True)}
+    return text.translate(stand_ins), {v: k for k, v in stand_ins.items()}
+
+
 def _parser_events(text: str) -> Iterator[Any]:
     try:
         yaml = YAML(typ="safe", pure=False)
@@ -252,8 +275,13 @@ def load_events(
             return (*frame[1], "?")
         return (*frame[1], frame[2][0])
 
+    parsed, back = _hide_separators(text)
+
+    def restore(value: str) -> str:
+        return value.translate(back) if back else value
+
     try:
-        for event in _parser_events(text):
+        for event in _parser_events(parsed):
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -284,7 +312,7 @@ def load_events(
                         "PC005",
                         path,
                         *at(event.start_mark),
-                        f"alias *{event.anchor} not allowed: write the value out in full",
+                        f"alias *{restore(event.anchor)} not allowed: write the value out in full",
                     )
                 )
                 raise _Stop
@@ -295,7 +323,7 @@ def load_events(
                             "PC005",
                             path,
                             *at(event.start_mark),
-                            f"anchor &{event.anchor} not allowed: plan files do not use anchors or aliases",
+                            f"anchor &{restore(event.anchor)} not allowed: plan files do not use anchors or aliases",
                         )
                     )
                     raise _Stop
@@ -305,7 +333,10 @@ def load_events(
                 ):
                     findings.append(
                         Finding.make(
-                            "PC006", path, *at(event.start_mark), f"tag {tag} not allowed in plan files"
+                            "PC006",
+                            path,
+                            *at(event.start_mark),
+                            f"tag {restore(tag)} not allowed in plan files",
                         )
                     )
                     raise _Stop
@@ -325,12 +356,13 @@ def load_events(
                     raise _Stop
             if isinstance(event, ScalarEvent):
                 pos = at(event.start_mark)
+                scalar = restore(event.value)
                 expecting_key = bool(stack) and isinstance(stack[-1][0], dict) and stack[-1][3]
                 if expecting_key:
-                    attach(event.value, pos, event.value)
+                    attach(scalar, pos, scalar)
                     continue
                 plain = event.style in (None, "") and event.tag is None
-                value = resolve_plain(event.value) if plain else event.value
+                value = resolve_plain(scalar) if plain else scalar
                 attach(value, pos, None)
             elif isinstance(event, MappingStartEvent | SequenceStartEvent):
                 pos = at(event.start_mark)

@@ -267,6 +267,54 @@ def many_errors(path: Path, kind: str, count: int = 99_000) -> Path:
     return write(path, head + body)
 
 
+def same_indicator(parent: Path, child: Path, count: int = 5_000) -> tuple[Path, Path]:
+    """A parent and a child with ``count`` targets each on one indicator, every bound different:
+    each parent target is compared with every child target of its year (quadratic before)."""
+    for path, implements, offset in ((parent, "national/57-NQ-TW", 0), (child, _id(parent), 7)):
+        head = valid_plan(_id(path)).split("targets:\n")[0].replace("national/57-NQ-TW", implements)
+        body = "".join(
+            TARGET.format(n=n, line=n + 1).replace('">= 40"', f'">= {(n * 37 + offset) % 9973 / 100}"')
+            for n in range(count)
+        )
+        write(path, head + "targets:\n" + body)
+    return parent, child
+
+
+def duplicate_parent(path: Path, times: int = 20_000) -> Path:
+    """`implements` naming one parent thousands of times."""
+    listed = ", ".join(["national/57-NQ-TW"] * times)
+    return write(
+        path, valid_plan(_id(path)).replace("implements: [national/57-NQ-TW]", f"implements: [{listed}]")
+    )
+
+
+def chain(folder: Path, length: int = 1_000) -> list[Path]:
+    """``length`` plans, each implementing the one before it (the first implements 57-NQ-TW)."""
+    out = []
+    parent = "national/57-NQ-TW"
+    for n in range(length):
+        path = folder / f"c{n:04d}.yaml"
+        text = valid_plan(_id(path)).replace("implements: [national/57-NQ-TW]", f"implements: [{parent}]")
+        out.append(write(path, text))
+        parent = _id(path)
+    return out
+
+
+def control_text(path: Path) -> Path:
+    """Plan text holding rich markup, terminal escapes, C1 controls and bidi overrides."""
+    text = valid_plan(_id(path))
+    text = text.replace(
+        "  title: Kế hoạch thử\n",
+        '  title: "[/bold] [link=https://x.example]click[/link] \\x1b]0;pwn\\x07"\n',
+    )
+    text = text.replace("  issuer: UBND tỉnh\n", '  issuer: "\\x1b[2J\\x9b31m\\u202eabc\\u2066"\n')
+    text = text.replace(
+        "    label: Quy mô kinh tế số\n", '    label: "[bold red]x[/] \\x1b[31mred \\u202dL"\n'
+    )
+    text = text.replace('    unit: "% GDP"\n', '    unit: "% GDP"\n    note: "[/]"\n')
+    return write(path, text)
+
+
 def _id(path: Path) -> str:
     """The plan id for a file at plans/<folder>/<name>.yaml."""
     return f"{path.parent.name}/{path.stem}"
@@ -302,6 +350,10 @@ def main(argv: list[str]) -> int:
     many_targets(out / "many-targets.yaml")
     implements_itself(out / "self.yaml")
     source_outside(out / "passwd.yaml", "../../etc/passwd")
+    same_indicator(out / "same-parent.yaml", out / "same-child.yaml")
+    duplicate_parent(out / "duplicate-parent.yaml")
+    chain(out / "chain")
+    control_text(out / "control-text.yaml")
     if "--big" in argv:
         big_file(out / "big-50.yaml", 50)
         big_file(out / "big-100.yaml", 100)

@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
+from plancheck.inert import inert
 
 if TYPE_CHECKING:
     from plancheck.config import Config
@@ -25,18 +26,11 @@ _LEVEL: dict[str, str] = {"error": "error", "warning": "warning", "gap": "warnin
 
 SUMMARY_ROWS = 100
 
-# C0 and C1 control characters except \n and \r (escaped as %0A/%0D by the command syntax),
-# plus the Unicode line and paragraph separators, which some readers treat as line breaks.
-_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _visible(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
 
 def _no_controls(text: str) -> str:
-    return _CONTROL.sub(_visible, text)
+    # \n and \r are escaped as %0A/%0D by the command syntax; every other control, separator
+    # and bidi character is made visible by the shared escaping
+    return inert(text, keep="\n\r")
 
 
 def escape_data(text: str) -> str:

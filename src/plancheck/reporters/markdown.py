@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from plancheck import __version__
 from plancheck.compliance import GAP_STATUSES
 from plancheck.engine import Result
+from plancheck.inert import inert
 from plancheck.model import Target
 from plancheck.planset import PlanSet, left_out_files
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT
@@ -48,14 +49,12 @@ MERMAID_COLOURS = {
 }
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def md(text: object) -> str:
     """Plan text made inert inside a Markdown table cell: no HTML, links, code or cell breaks."""
     value = "" if text is None else str(text)
-    value = _CONTROL.sub(" ", value)
-    value = " ".join(value.split())
+    value = " ".join(inert(value, keep="\t\n\r\x0b\x0c").split())
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     value = _MD_SPECIAL.sub(r"\\\1", value)
     # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too

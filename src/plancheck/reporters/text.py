@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from itertools import groupby
 
 from rich.console import Console
 from rich.text import Text
 
 from plancheck.findings import Finding
+from plancheck.inert import inert
 
 _STYLE = {"error": "bold red", "warning": "yellow", "gap": "magenta", "info": "cyan"}
-# C0/C1 control characters (ESC included) from plan text must never reach a terminal
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text).replace("\n", " ")
+    """Plan text on one line, inert on a terminal (controls and bidi characters escaped)."""
+    return inert(text.replace("\n", " "))
 
 
 def render(

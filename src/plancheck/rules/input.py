@@ -112,4 +112,14 @@ RULES = [
         "plans/hanam/x.yaml -> x.yaml   # a link to itself",
         "# a regular, readable file",
     ),
+    _loader(
+        "PC015",
+        "file-name-not-utf8",
+        "error",
+        "A plan file's (or folder's) name is not valid UTF-8, so the file is not checked.",
+        "Names are shown in findings and reports, and plan ids come from them; a name in another "
+        "encoding cannot be either. The file is reported and left out; the rest of the tree is checked.",
+        "plans/haiphong/K\\xe9-ho\\xe1ch.yaml   # a Latin-1 name",
+        "plans/haiphong/142-KH-UBND.yaml",
+    ),
 ]

@@ -111,7 +111,13 @@ def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, in
         )
     # a declaration that excuses gaps must be as traceable as a target
     for i, declared in enumerate(lp.plan.elsewhere):
-        yield ("elsewhere", i), f"elsewhere[{i}]", declared.label, declared.source.line, declared.source.document
+        yield (
+            ("elsewhere", i),
+            f"elsewhere[{i}]",
+            declared.label,
+            declared.source.line,
+            declared.source.document,
+        )
 
 
 def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from plancheck.findings import Finding
 from plancheck.inforce import in_force, issue_date, replacements
 from plancheck.model import LEVEL_RANK
-from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.planset import LoadedPlan, PlanSet, parent_ids
 from plancheck.rules.base import Rule
 
 
@@ -76,9 +76,11 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 def unknown_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None:
         return
+    seen: set[str] = set()
     for i, parent in enumerate(lp.plan.implements):
-        if parent == lp.plan.id:
-            continue  # a plan implementing itself is a cycle (PC106)
+        if parent == lp.plan.id or parent in seen:
+            continue  # a plan implementing itself is a cycle (PC106); a repeat is PC120
+        seen.add(parent)
         if parent not in ps.plans:
             yield _plan_finding(
                 lp,
@@ -105,7 +107,7 @@ def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
             if index == 0:
                 state[node] = 0
                 trail.append(node)
-            parents = [p for p in plan.implements if p in ps.plans]
+            parents = [p for p in parent_ids(plan) if p in ps.plans]
             if index < len(parents):
                 stack.append((node, index + 1))
                 nxt = parents[index]
@@ -131,6 +133,29 @@ def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
             else:
                 state[node] = 1
                 trail.pop()
+
+
+def duplicate_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if lp.plan is None:
+        return
+    first: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
+    for i, parent in enumerate(lp.plan.implements):
+        if parent in first:
+            repeats.setdefault(parent, []).append(i)
+        else:
+            first[parent] = i
+    for parent, where in repeats.items():
+        times = len(where) + 1
+        yield _plan_finding(
+            lp,
+            "PC120",
+            ("implements", where[0]),
+            f"implements lists {parent!r} {times} times (first at item {first[parent] + 1}); "
+            "it is checked against it once",
+            parent=parent,
+            times=times,
+        )
 
 
 def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -471,5 +496,17 @@ RULES = [
         "document:\n  targets_from: {plan: national/03-NQCP, reason: ...}   # misspelt",
         "document:\n  targets_from: {plan: national/03-NQ-CP, reason: ...}",
         unknown_stand_in,
+    ),
+    Rule(
+        "PC120",
+        "duplicate-parent",
+        "warning",
+        "plan",
+        "`implements` names the same plan more than once.",
+        "The plan is compared with that parent once; a repeat is usually a copy-paste slip that hides "
+        "the parent the encoder meant to name.",
+        "implements: [national/57-NQ-TW, national/57-NQ-TW]",
+        "implements: [national/57-NQ-TW, national/71-NQ-CP]",
+        duplicate_parent,
     ),
 ]
