@@ -62,7 +62,12 @@ def reference(child: Plan, parent: Plan, pt: Target, indicator: Indicator) -> Co
     if not comparable_kind(indicator, child, parent):
         upto = [t for t in mine if t.year <= pt.year] or mine
         latest = max(upto, key=lambda t: (t.year, t.id)) if upto else None
-        return make("not-comparable", "counts compare only within one jurisdiction", latest)
+        return make(
+            "not-comparable",
+            "counts compare only within one jurisdiction"
+            + ("" if latest is not None else "; this plan states no count on it"),
+            latest,
+        )
     if not mine:
         return make("missing", "no target on this indicator")
     same_year = [t for t in mine if t.year == pt.year]
@@ -72,7 +77,11 @@ def reference(child: Plan, parent: Plan, pt: Target, indicator: Indicator) -> Co
     if not candidates and earlier and (indicator.monotonic or any(t.per_year for t in earlier)):
         last_year = earlier[-1].year
         candidates = [t for t in earlier if t.year == last_year]
-        reason = f"{last_year} target covers {pt.year} (indicator only moves one way)"
+        reason = (
+            f"{last_year} target covers {pt.year} (a level once reached is kept)"
+            if indicator.monotonic
+            else f"{last_year} target recurs every year"
+        )
     if not candidates:
         if later:
             return _old_later_or_weaker(make, later, indicator, pt, True)
@@ -80,7 +89,7 @@ def reference(child: Plan, parent: Plan, pt: Target, indicator: Indicator) -> Co
             return make(
                 "missing",
                 f"no target for {pt.year}; the {earlier[-1].year} target does not carry over "
-                "(the indicator can move both ways)",
+                "(the catalogue marks the indicator 'not-kept': it can fall back)",
             )
         return make("missing", f"no target for {pt.year} or earlier")
     ct = _old_strongest(candidates, indicator, pt)
@@ -147,7 +156,18 @@ def test_index_agrees_with_the_plain_comparison(seed: int) -> None:
                         "direction": direction,
                         "kind": kind,
                         "levels": ["province"],
-                        "monotonic": monotonic,
+                        "counts": "a",
+                        "population": "a",
+                        "scope": "a",
+                        "carry_over": "kept" if monotonic else "not-kept",
+                        "relations": [],
+                        "reasons": {
+                            "population": "a",
+                            "scope": "a",
+                            "direction": "a",
+                            "carry_over": "a",
+                            "relations": "a",
+                        },
                     }
                 )
                 for pt in parent.targets:
