@@ -1,4 +1,4 @@
-"""JSON Schemas generated from the models (plan files and the catalogue)."""
+"""JSON Schemas generated from the models (plan files, the catalogue, the reorganisation table)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import json
 from typing import Any
 
 from plancheck.model import Catalogue, Plan
+from plancheck.model.admin import Reorganisation
 
-SCHEMA_FILES: dict[str, Any] = {"plan.schema.json": Plan, "catalogue.schema.json": Catalogue}
+SCHEMA_FILES: dict[str, Any] = {
+    "plan.schema.json": Plan,
+    "catalogue.schema.json": Catalogue,
+    "reorganisation.schema.json": Reorganisation,
+}
 
 
 def schema_text(name: str) -> str:

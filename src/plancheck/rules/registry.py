@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plancheck.rules import consistency, provenance, references, targets, tasks
+from plancheck.rules import consistency, jurisdictions, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule
 
@@ -27,7 +27,13 @@ def _collect(*groups: list[Rule]) -> dict[str, Rule]:
 
 
 RULES: dict[str, Rule] = _collect(
-    input_rules.RULES, references.RULES, targets.RULES, tasks.RULES, consistency.RULES, provenance.RULES
+    input_rules.RULES,
+    references.RULES,
+    jurisdictions.RULES,
+    targets.RULES,
+    tasks.RULES,
+    consistency.RULES,
+    provenance.RULES,
 )
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from plancheck.admin import establishment
 from plancheck.algebra import compare_deadlines
 from plancheck.findings import Finding
 from plancheck.model import Plan
@@ -56,6 +57,27 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
         return
     issued = effective_issue_date(child.plan)
     line, col = child.pos("document", "issued")
+    est = establishment(child.plan.jurisdiction.official_code)
+    if est is not None and due.due.end < est.established:
+        # a deadline that fell before the unit existed cannot be missed by it (issue 17, class 4)
+        yield Finding.make(
+            "PC302",
+            child.path,
+            line,
+            col,
+            f"{parent.plan.id} required implementing plans by {due.due}, before {est.name} was established "
+            f"({est.established.isoformat()}): not applicable",
+            plan=child.id,
+            severity="info",
+            ctx={
+                "parent": parent.plan.id,
+                "parent_bound": str(due.due),
+                "child_bound": issued.isoformat() if issued is not None else None,
+                "status": "not-applicable",
+                "established": est.established.isoformat(),
+            },
+        )
+        return
     if issued is None:
         yield Finding.make(
             "PC302",
@@ -136,7 +158,9 @@ RULES = [
         "edge",
         "A parent requires lower levels to issue their implementing plans by a date "
         "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
-        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February).",
+        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February). "
+        "A deadline that fell before the plan's unit was established (the communes and wards of "
+        "1 July 2025, from the reorganisation table) is reported as information, not applicable.",
         "Late implementing plans are the first sign a target will slip; the Government tracks them.",
         "document:\n  issued: '2025-10-03'   # parent requires 2025-03",
         "document:\n  issued: '2025-06-09'\n  replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]",
