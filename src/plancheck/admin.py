@@ -120,7 +120,19 @@ def level_of_code(code: str) -> str:
     return {2: "province", 3: "district"}.get(len(code), "commune")
 
 
-_PREFIXES = ("thành phố", "tỉnh", "phường", "xã", "đặc khu", "thị trấn", "quận", "huyện", "thị xã", "tp.", "tp")
+_PREFIXES = (
+    "thành phố",
+    "tỉnh",
+    "phường",
+    "xã",
+    "đặc khu",
+    "thị trấn",
+    "quận",
+    "huyện",
+    "thị xã",
+    "tp.",
+    "tp",
+)
 # tone marks on "oa", "oe", "uy": the old placement ("hoà") and the new ("hòa") are one name
 _TONE = re.compile("([oOuU])([\u0300\u0301\u0303\u0309\u0323])([aAeEyY])")
 

@@ -38,7 +38,9 @@ class Merger(Strict):
     """Units merged into one: those in `merged` ceased to exist on `effective`."""
 
     into: UnitRef = Field(description="The unit of today (it keeps its code).")
-    merged: list[UnitRef] = Field(min_length=1, description="Units that ceased to exist, with their former codes.")
+    merged: list[UnitRef] = Field(
+        min_length=1, description="Units that ceased to exist, with their former codes."
+    )
     level: Literal["province", "commune"]
     effective: dt.date
     resolution: Resolution

@@ -253,7 +253,13 @@ class ReportWriter:
                         ],
                     }
                 )
-        return _normalise(_template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats))
+        from plancheck.coverage import compute, render_markdown
+
+        plans = {pid: lp.plan for pid, lp in self.ps.plans.items() if lp.plan is not None}
+        coverage = render_markdown(compute(plans), self.lang)
+        return coverage + _normalise(
+            _template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats)
+        )
 
 
 def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:

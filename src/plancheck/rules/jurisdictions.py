@@ -23,7 +23,10 @@ def _known_name(code: str) -> tuple[str, str] | None:
         return unit.name, f"the registry's {unit.level} {code}"
     gone = admin.former(code)
     if gone is not None:
-        return gone.name, f"the former unit {code} (merged into {gone.merger.into.name} on {gone.merger.effective})"
+        return (
+            gone.name,
+            f"the former unit {code} (merged into {gone.merger.into.name} on {gone.merger.effective})",
+        )
     return None
 
 
