@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -107,3 +109,27 @@ def test_ward_deadline_before_it_existed_is_not_a_gap(monkeypatch: pytest.Monkey
     found = [f for f in json.loads(result.output)["findings"] if f["plan"] == "hongbang/106-KH-UBND"]
     assert [(f["severity"], f["status"]) for f in found] == [("info", "not-applicable")]
     assert "before Phường Hồng Bàng was established (2025-07-01)" in found[0]["message"]
+
+
+def test_parent_task_due_before_the_unit_existed_is_information(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    shutil.copytree(Path(__file__).parent / "example" / "plans", plans)
+    (plans / "ward" / "KH-9.yaml").write_text(
+        "id: ward/KH-9\n"
+        'document: {number: 9/KH-UBND, kind: Kế hoạch, title: K, issuer: UBND, issued: "2025-10-03"}\n'
+        'jurisdiction: {code: hongbang, official_code: "11311", name: Phường Hồng Bàng, level: commune}\n'
+        "implements: [national/57-NQ-TW]\n"
+        "tasks:\n"
+        "  - {id: A, title: a, lead: b, due: 2025-12, implements: {plan: national/57-NQ-TW, task: IV.1}, "
+        "source: {section: IV}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["validate", str(plans), "--select", "PC301,PC302", "-f", "json", "--no-cache"]
+    )
+    found = sorted(
+        (f["code"], f["severity"], f["status"])
+        for f in json.loads(result.output)["findings"]
+        if f["plan"] == "ward/KH-9"
+    )
+    assert found == [("PC301", "info", "not-applicable"), ("PC302", "info", "not-applicable")]

@@ -21,12 +21,32 @@ def _task_finding(lp: LoadedPlan, code: str, index: int, key: str, message: str,
 def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert child.plan is not None and parent.plan is not None
     parent_tasks = {t.id: t for t in parent.plan.tasks}
+    est = establishment(child.plan.jurisdiction.official_code)
     for i, task in enumerate(child.plan.tasks):
         ref = task.implements
         if ref is None or ref.plan != parent.plan.id or ref.task not in parent_tasks:
             continue
         theirs = parent_tasks[ref.task]
         if compare_deadlines(task.due, theirs.due) == "later":
+            if est is not None and theirs.due.end is not None and theirs.due.end < est.established:
+                # the parent's deadline fell before the unit existed: it cannot have missed it
+                yield _task_finding(
+                    child,
+                    "PC301",
+                    i,
+                    "due",
+                    f"task {task.id} is due {task.due}; {parent.plan.id} task {theirs.id} was due "
+                    f"{theirs.due}, before {est.name} was established ({est.established.isoformat()}): "
+                    "not applicable",
+                    parent=parent.plan.id,
+                    item=task.id,
+                    parent_item=theirs.id,
+                    child_bound=str(task.due),
+                    parent_bound=str(theirs.due),
+                    status="not-applicable",
+                    established=est.established.isoformat(),
+                ).with_(severity="info")
+                continue
             yield _task_finding(
                 child,
                 "PC301",
@@ -145,7 +165,9 @@ RULES = [
         "gap",
         "edge",
         "A task that implements a parent task is due after the parent task (dated deadlines compare by "
-        "their last day; 'annual' and 'continuous' compare only with each other; text never).",
+        "their last day; 'annual' and 'continuous' compare only with each other; text never). When the "
+        "parent task was due before the plan's unit was established (the reorganisation table), the "
+        "finding is information with status `not-applicable`.",
         "Deadlines must be no later than the parent's.",
         "due: 2025-06\nimplements: {plan: national/71-NQ-CP, task: '4'}   # parent due 2025-03",
         "due: 2025-03\nimplements: {plan: national/71-NQ-CP, task: '4'}",
