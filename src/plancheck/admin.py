@@ -9,13 +9,15 @@ away and the dates units were established, from ``data/reorganisation.yaml``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from importlib.metadata import version
+from pathlib import Path
 
 from plancheck.model.admin import Establishment, Merger, Reorganisation
 from plancheck.yamlio import load_bytes
@@ -47,17 +49,33 @@ class Registry:
         return sorted((u for u in self.communes.values() if u.province == province), key=lambda u: u.code)
 
 
+@lru_cache(maxsize=1)
 def registry_version() -> str:
-    """The registry package's version (part of the cache's code fingerprint)."""
+    """The registry package's name and version, as reports state it."""
+    from importlib.metadata import version  # costs an import of its own: only when reported
+
     return f"{REGISTRY_PACKAGE} {version(REGISTRY_PACKAGE)}"
 
 
 @lru_cache(maxsize=1)
+def _registry_bytes() -> bytes:
+    # The package's JSON data is read without importing the package: its modules build enums
+    # and lookup tables of 3,400 units, several times the cost of this file, in every process.
+    spec = importlib.util.find_spec("vietnam_provinces")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the {REGISTRY_PACKAGE} package is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return (folder / "data" / "nested-divisions.json").read_bytes()
+
+
+def registry_digest() -> str:
+    """A hash of the registry's data (part of the cache's code fingerprint)."""
+    return hashlib.sha256(_registry_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=1)
 def registry() -> Registry:
-    # The package's JSON data is read directly: its Python lookup tables build 3,400 objects
-    # and cost several times as long to import, in every worker process.
-    path = resources.files("vietnam_provinces").joinpath("data", "nested-divisions.json")
-    data = json.loads(path.read_bytes())
+    data = json.loads(_registry_bytes())
     provinces: dict[str, Unit] = {}
     communes: dict[str, Unit] = {}
     for p in data:

@@ -36,12 +36,12 @@ KEEP_CONTEXTS = 4  # e.g. with and without --sources, before and after a catalog
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """plancheck's version, the text of every module, template and data file it runs, and the
-    registry's version (its data decides the jurisdiction rules)."""
-    from plancheck.admin import registry_version
+    registry's data (it decides the jurisdiction rules)."""
+    from plancheck.admin import registry_digest
 
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
-    digest.update(registry_version().encode())
+    digest.update(registry_digest().encode())
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".j2", ".md", ".yaml") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode())
