@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Generate a synthetic national plan tree for benchmarking plancheck (standard library only).
+"""Generate a synthetic national plan tree for benchmarking plancheck.
 
     python benchmarks/generate.py OUT_DIR [--provinces 34] [--communes 3321] [--seed 57] [--plant 20]
 
 OUT_DIR receives a copy of ``plans/indicators.yaml`` and ``plans/national/*.yaml`` (verbatim), one
 plan per province (``pNN/KH-UBND.yaml``, shaped like Hải Phòng's 142/KH-UBND: about 300 targets on
-2025..2045 milestones and about 100 tasks) and the communes spread over the provinces
-(``pNN/cNNNN/KH-UBND.yaml``, shaped like a ward plan: about 130 targets and 40 tasks).
+2025..2045 milestones and about 100 tasks) and one per commune (``pNN/cNNNNN/KH-UBND.yaml``, shaped
+like a ward plan: about 130 targets and 40 tasks). Provinces and communes are the real units of the
+2025 registry (the vietnam-provinces package, read through ``plancheck.admin``): their official
+codes (``NN``, ``NNNNN``), names, and the real number of communes of each province; the plans
+themselves are invented.
 
 The tree is consistent on purpose: provinces meet the national targets, communes meet or exceed their
 province's, every deadline fits, so the only errors and gaps are the ones planted. The planted
 findings (PC001 YAML syntax, PC102 unknown indicator, PC103 unit mismatch, PC201 missing target,
 PC202 weaker target; ``--plant`` of each, in distinct communes) are listed in ``OUT_DIR/expected.json``.
-The output is a function of the arguments and the real catalogue and national plans only.
+The output is a function of the arguments, the real catalogue and national plans, and the registry.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+
+from plancheck.admin import Unit, registry
 
 REPO = Path(__file__).resolve().parent.parent
 PLANS = REPO / "plans"
@@ -278,84 +283,6 @@ def choose_op(rng: random.Random, ind: Indicator, v: int, cap: int | None) -> Bo
 # Plan content
 # --------------------------------------------------------------------------------------------
 
-PROVINCES = [
-    "Hà Nội",
-    "Huế",
-    "Lai Châu",
-    "Điện Biên",
-    "Sơn La",
-    "Lạng Sơn",
-    "Quảng Ninh",
-    "Thanh Hóa",
-    "Nghệ An",
-    "Hà Tĩnh",
-    "Cao Bằng",
-    "Tuyên Quang",
-    "Lào Cai",
-    "Thái Nguyên",
-    "Phú Thọ",
-    "Bắc Ninh",
-    "Hưng Yên",
-    "Hải Phòng",
-    "Ninh Bình",
-    "Quảng Trị",
-    "Đà Nẵng",
-    "Quảng Ngãi",
-    "Gia Lai",
-    "Khánh Hòa",
-    "Lâm Đồng",
-    "Đắk Lắk",
-    "Hồ Chí Minh",
-    "Đồng Nai",
-    "Tây Ninh",
-    "Cần Thơ",
-    "Vĩnh Long",
-    "Đồng Tháp",
-    "Cà Mau",
-    "An Giang",
-]
-CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"}
-SYLLABLES = [
-    "An",
-    "Bình",
-    "Hòa",
-    "Phú",
-    "Tân",
-    "Thạnh",
-    "Long",
-    "Hưng",
-    "Phước",
-    "Thuận",
-    "Đông",
-    "Tây",
-    "Nam",
-    "Bắc",
-    "Trung",
-    "Minh",
-    "Quang",
-    "Hải",
-    "Sơn",
-    "Thủy",
-    "Lộc",
-    "Mỹ",
-    "Vĩnh",
-    "Xuân",
-    "Hồng",
-    "Kim",
-    "Ngọc",
-    "Đức",
-    "Thành",
-    "Hiệp",
-    "Lạc",
-    "Cát",
-    "Hà",
-    "Yên",
-    "Gia",
-    "Phong",
-    "Định",
-    "Lợi",
-    "Khánh",
-]
 PROVINCE_LEADS = [
     "Sở Khoa học và Công nghệ",
     "Sở Nội vụ",
@@ -462,9 +389,13 @@ def q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def commune_name(rng: random.Random) -> tuple[str, str]:
-    kind = "Phường" if rng.random() < 0.3 else "Xã"
-    return kind, f"{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
+def unit_display(unit: Unit) -> tuple[str, str]:
+    """(name as a plan writes it, the unit's type in lower case) for a registry unit."""
+    if unit.level == "province":
+        kind = "thành phố" if unit.kind == "thành phố trung ương" else "tỉnh"
+        name = unit.name if unit.name.lower().startswith(kind) else f"{kind.capitalize()} {unit.name}"
+        return name, kind
+    return unit.name, unit.kind
 
 
 @dataclass
@@ -551,6 +482,7 @@ class PlanDoc:
     issued: date
     source: str
     code: str
+    official_code: str
     name: str
     level: str
     parent: str | None
@@ -595,7 +527,10 @@ def render(plan: PlanDoc, compact: bool = False) -> str:
             '    source: {section: IV, ref: "IV.2", line: 96}',
         ]
     parent = f", parent: {plan.parent}" if plan.parent else ""
-    out.append(f"jurisdiction: {{code: {plan.code}, name: {q(plan.name)}, level: {plan.level}{parent}}}")
+    out.append(
+        f'jurisdiction: {{code: {plan.code}, official_code: "{plan.official_code}", name: {q(plan.name)}, '
+        f"level: {plan.level}{parent}}}"
+    )
     out.append(f"implements: [{', '.join(plan.implements)}]")
     out.append("targets:")
     line = 150
@@ -673,22 +608,21 @@ class Context:
     seed: int
 
 
-def make_province(ctx: Context, index: int, code: str) -> PlanDoc:
+def make_province(ctx: Context, index: int, code: str, unit: Unit) -> PlanDoc:
     rng = random.Random(f"{ctx.seed}/province/{index}")
-    base = PROVINCES[(index - 1) % len(PROVINCES)]
-    place = base if index <= len(PROVINCES) else f"{base} {index // len(PROVINCES) + 1}"
-    kind = "Thành phố" if base in CITIES else "Tỉnh"
+    name, kind = unit_display(unit)
     issued = date(2025, 2, 1) + timedelta(days=rng.randint(0, 58))  # before 71/NQ-CP's 2025-03 deadline
     number = rng.randint(20, 350)
     plan = PlanDoc(
         id=f"{code}/KH-UBND",
         number=f"{number}/KH-UBND",
         title=PROVINCE_TITLE,
-        issuer=f"UBND {kind.lower()} {place}",
+        issuer=f"UBND {kind} {name[len(kind) + 1 :]}",
         issued=issued,
         source=f"{code}-KH-UBND.txt",
         code=code,
-        name=f"{kind} {place}",
+        official_code=unit.code,
+        name=name,
         level="province",
         parent=None,
         implements=list(NATIONAL_IDS),
@@ -761,24 +695,31 @@ def _section(row: int) -> str:
 
 
 def make_commune(
-    ctx: Context, index: int, code: str, province: PlanDoc, plant: str | None, expected: list[dict]
+    ctx: Context,
+    index: int,
+    code: str,
+    unit: Unit,
+    province: PlanDoc,
+    plant: str | None,
+    expected: list[dict],
 ) -> tuple[PlanDoc, str]:
     rng = random.Random(f"{ctx.seed}/commune/{index}")
-    kind, place = commune_name(rng)
-    unit = kind.lower()
+    name, kind = unit_display(unit)
     # communes of the two-level local government exist from 2025-07-01: their plans come later
-    # than 71/NQ-CP's deadline for local plans (PC302 gaps, as for the real ward plan)
+    # than 71/NQ-CP's deadline for local plans (PC302 gaps, as for the real ward plan; information,
+    # not applicable, for the units the reorganisation table dates)
     issued = date(2025, 7, 1) + timedelta(days=rng.randint(10, 150))
     plan_id = f"{province.code}/{code}/KH-UBND"
     plan = PlanDoc(
         id=plan_id,
         number=f"{rng.randint(5, 250)}/KH-UBND",
         title=COMMUNE_TITLE,
-        issuer=f"UBND {unit} {place}",
+        issuer=f"UBND {kind} {name[len(kind) + 1 :]}",
         issued=issued,
         source=f"{province.code}-{code}-KH-UBND.txt",
         code=f"{province.code}-{code}",
-        name=f"{kind} {place}",
+        official_code=unit.code,
+        name=name,
         level="commune",
         parent=province.code,
         implements=[*NATIONAL_IDS, province.id],
@@ -841,14 +782,14 @@ def make_commune(
     for n in range(1, rng.randint(36, 44) + 1):
         group = 1 + (n - 1) // 8
         tid = f"IV.{group}.{(n - 1) % 8 + 1}"
-        lead = rng.choice(COMMUNE_LEADS).format(unit=unit)
+        lead = rng.choice(COMMUNE_LEADS).format(unit=kind)
         partners = [
-            p.format(unit=unit)
+            p.format(unit=kind)
             for p in rng.sample(COMMUNE_LEADS, rng.choice((0, 0, 1, 2)))
-            if p.format(unit=unit) != lead
+            if p.format(unit=kind) != lead
         ]
         title = f"{rng.choice(VERBS)} {rng.choice(OBJECTS)}" + (
-            f" trên địa bàn {unit}" if rng.random() < 0.3 else ""
+            f" trên địa bàn {kind}" if rng.random() < 0.3 else ""
         )
         implements = None
         if usable and rng.random() < 0.4:
@@ -942,13 +883,15 @@ def corrupt(text: str, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def spread(total: int, parts: int, rng: random.Random) -> list[int]:
-    """``total`` communes over ``parts`` provinces, unevenly like real provinces (largest remainder)."""
-    weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
-    s = sum(weights)
-    raw = [total * w / s for w in weights]
+def take(real: list[int], total: int) -> list[int]:
+    """How many communes of each province to use: all of them when ``total`` is their sum, else a
+    share proportional to the real numbers (largest remainder). Never more than a province has."""
+    whole = sum(real)
+    if total > whole:
+        raise ValueError(f"the chosen provinces have {whole} communes in the registry, not {total}")
+    raw = [total * n / whole for n in real] if whole else [0.0 for _ in real]
     counts = [int(x) for x in raw]
-    for i in sorted(range(parts), key=lambda i: raw[i] - counts[i], reverse=True)[: total - sum(counts)]:
+    for i in sorted(range(len(real)), key=lambda i: (counts[i] - raw[i], i))[: total - sum(counts)]:
         counts[i] += 1
     return counts
 
@@ -971,7 +914,13 @@ def generate(
     for f in sorted((PLANS / "national").glob("*.yaml")):
         shutil.copyfile(f, out / "national" / f.name)
     rng = random.Random(f"{seed}/tree")
-    per_province = spread(communes, provinces, rng)
+    reg = registry()
+    units = [reg.provinces[c] for c in sorted(reg.provinces)]
+    if provinces > len(units):
+        raise ValueError(f"the registry has {len(units)} provinces, not {provinces}")
+    chosen = units[:provinces]
+    communes_of = [reg.communes_of(u.code) for u in chosen]
+    per_province = take([len(c) for c in communes_of], communes)
     slots = rng.sample(range(communes), plant * len(PLANTED_CODES))
     planted = {c: PLANTED_CODES[i // plant] for i, c in enumerate(slots)} if plant else {}
     expected: list[dict] = []
@@ -979,9 +928,9 @@ def generate(
     files = 0
     stats = {"province_targets": 0, "province_tasks": 0, "commune_targets": 0, "commune_tasks": 0}
     commune_index = 0
-    for p in range(1, provinces + 1):
-        code = f"p{p:02d}"
-        province = make_province(ctx, p, code)
+    for p, unit in enumerate(chosen, 1):
+        code = f"p{unit.code}"
+        province = make_province(ctx, p, code, unit)
         text = render(province)
         (out / code).mkdir(exist_ok=True)
         (out / code / "KH-UBND.yaml").write_text(text, encoding="utf-8")
@@ -989,11 +938,11 @@ def generate(
         files += 1
         stats["province_targets"] += len(province.targets)
         stats["province_tasks"] += len(province.tasks)
-        for _ in range(per_province[p - 1]):
+        for cunit in communes_of[p - 1][: per_province[p - 1]]:
             commune_index += 1
-            ccode = f"c{commune_index:04d}"
+            ccode = f"c{cunit.code}"
             plan, text = make_commune(
-                ctx, commune_index, ccode, province, planted.get(commune_index - 1), expected
+                ctx, commune_index, ccode, cunit, province, planted.get(commune_index - 1), expected
             )
             folder = out / code / ccode
             folder.mkdir(exist_ok=True)
@@ -1045,7 +994,7 @@ def check_findings(findings: list[dict], expected: dict) -> tuple[list[dict], li
     """(planted found, planted missing, error findings that match nothing planted)."""
     by_code_file: dict[tuple[str, str], list[dict]] = {}
     for f in findings:
-        name = _norm(f.get("path", "")).rsplit("/", 3)[-3:]  # pNN/cNNNN/KH-UBND.yaml at most
+        name = _norm(f.get("path", "")).rsplit("/", 3)[-3:]  # pNN/cNNNNN/KH-UBND.yaml at most
         for depth in range(1, len(name) + 1):
             by_code_file.setdefault((f.get("code", ""), "/".join(name[-depth:])), []).append(f)
     found, missing = [], []

@@ -166,11 +166,15 @@ MAX_ENTRY_BYTES = 16 * 1024 * 1024
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """plancheck's version and the text of every module and template it runs."""
+    """plancheck's version, the text of every module, template and data file it runs, and the
+    registry's data (it decides the jurisdiction rules)."""
+    from plancheck.admin import registry_digest
+
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
+    digest.update(registry_digest().encode())
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".j2", ".md") and path.is_file():
+        if path.suffix in (".py", ".j2", ".md", ".yaml") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:24]

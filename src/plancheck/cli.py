@@ -499,6 +499,25 @@ def _write_report(out: TextIO, writer: ReportWriter, sections: TextIO) -> None:
 
 
 @app.command()
+def coverage(
+    paths: Paths = None,
+    format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
+    no_cache: NoCacheOpt = False,
+    cache_dir: CacheDirOpt = None,
+) -> None:
+    """Which of the 34 provinces (and communes) have a plan implementing 57-NQ/TW, and since when."""
+    from plancheck.coverage import compute, render_text
+
+    config = _config()
+    result = _check(_paths(paths, config), config, None, not no_cache, cache_dir)
+    cov = compute({pid: lp.plan for pid, lp in result.planset.plans.items() if lp.plan is not None})
+    if format is ShowFormat.json:
+        sys.stdout.write(json.dumps(cov.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(cov))
+
+
+@app.command()
 def tree(
     paths: Paths = None,
     format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,

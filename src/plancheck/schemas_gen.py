@@ -1,4 +1,4 @@
-"""JSON Schemas generated from the models (plan files, the catalogue and results files)."""
+"""JSON Schemas generated from the models (plan files, the catalogue, results files, the reorganisation table)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import json
 from typing import Any
 
 from plancheck.model import Catalogue, Plan
+from plancheck.model.admin import Reorganisation
 from plancheck.model.results import ResultsFile
 
 SCHEMA_FILES: dict[str, Any] = {
     "plan.schema.json": Plan,
     "catalogue.schema.json": Catalogue,
     "results.schema.json": ResultsFile,
+    "reorganisation.schema.json": Reorganisation,
 }
 
 

@@ -145,8 +145,30 @@ class Successor(Strict):
     since: IsoDate
 
 
+OfficialCode = Annotated[
+    str,
+    Field(
+        pattern=r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$",
+        description="Official code of the administrative unit (mã đơn vị hành chính, Tổng cục Thống kê), "
+        "quoted: two digits for a province ('31'), five for a commune or ward ('11311'); three for a "
+        "district of before 1 July 2025. Units of today are those of the 2025 registry "
+        "(the vietnam-provinces package); a unit merged away keeps its code of before the "
+        "reorganisation and names its `successor`.",
+    ),
+]
+
+
 class Jurisdiction(Strict):
-    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
+        description="The plan tree's own short name for the place (its folder, e.g. 'haiphong'): "
+        "what `parent` and `successor` name and what tells two plans of one place apart. "
+        "'vn' for the country."
+    )
+    official_code: OfficialCode | None = Field(
+        default=None,
+        description="The official code (see OfficialCode). Required for province, district and "
+        "commune plans; absent at national level: Việt Nam has no code in the registry.",
+    )
     name: ShortText
     level: Level
     parent: str | None = Field(default=None, description="Code of the jurisdiction above, if any.")

@@ -278,11 +278,20 @@ class ReportWriter:
                 )
         # with --plan the report is about those plans; otherwise it is about the whole tree
         left_out = [md(path) for path in left_out_files(self.ps)] if not self.only else []
+        from plancheck.coverage import compute, render_markdown
         from plancheck.reporters.progress_md import render_progress  # it imports this module
 
+        plans = {pid: lp.plan for pid, lp in self.ps.plans.items() if lp.plan is not None}
+        coverage = render_markdown(compute(plans), self.lang)
         progress = render_progress(self.ps, self.lang, self.as_of, self.only)
-        return progress + _normalise(
-            _template("report-tail.md.j2").render(t=t, waivers=waivers, caveats=caveats, left_out=left_out)
+        return (
+            coverage
+            + progress
+            + _normalise(
+                _template("report-tail.md.j2").render(
+                    t=t, waivers=waivers, caveats=caveats, left_out=left_out
+                )
+            )
         )
 
 

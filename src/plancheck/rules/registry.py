@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from plancheck.compliance import STATUS_MEANING, STATUS_ORDER
-from plancheck.rules import consistency, progress, provenance, references, targets, tasks
+from plancheck.rules import consistency, jurisdictions, progress, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule
 
@@ -31,6 +31,7 @@ def _collect(*groups: list[Rule]) -> dict[str, Rule]:
 RULES: dict[str, Rule] = _collect(
     input_rules.RULES,
     references.RULES,
+    jurisdictions.RULES,
     targets.RULES,
     tasks.RULES,
     consistency.RULES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from plancheck.admin import establishment
 from plancheck.algebra import compare_deadlines
 from plancheck.findings import Finding
 from plancheck.model import Plan
@@ -20,12 +21,32 @@ def _task_finding(lp: LoadedPlan, code: str, index: int, key: str, message: str,
 def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert child.plan is not None and parent.plan is not None
     parent_tasks = {t.id: t for t in parent.plan.tasks}
+    est = establishment(child.plan.jurisdiction.official_code)
     for i, task in enumerate(child.plan.tasks):
         ref = task.implements
         if ref is None or ref.plan != parent.plan.id or ref.task not in parent_tasks:
             continue
         theirs = parent_tasks[ref.task]
         if compare_deadlines(task.due, theirs.due) == "later":
+            if est is not None and theirs.due.end is not None and theirs.due.end < est.established:
+                # the parent's deadline fell before the unit existed: it cannot have missed it
+                yield _task_finding(
+                    child,
+                    "PC301",
+                    i,
+                    "due",
+                    f"task {task.id} is due {task.due}; {parent.plan.id} task {theirs.id} was due "
+                    f"{theirs.due}, before {est.name} was established ({est.established.isoformat()}): "
+                    "not applicable",
+                    parent=parent.plan.id,
+                    item=task.id,
+                    parent_item=theirs.id,
+                    child_bound=str(task.due),
+                    parent_bound=str(theirs.due),
+                    status="not-applicable",
+                    established=est.established.isoformat(),
+                ).with_(severity="info")
+                continue
             yield _task_finding(
                 child,
                 "PC301",
@@ -56,6 +77,27 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
         return
     issued = effective_issue_date(child.plan)
     line, col = child.pos("document", "issued")
+    est = establishment(child.plan.jurisdiction.official_code)
+    if est is not None and due.due.end < est.established:
+        # a deadline that fell before the unit existed cannot be missed by it (issue 17, class 4)
+        yield Finding.make(
+            "PC302",
+            child.path,
+            line,
+            col,
+            f"{parent.plan.id} required implementing plans by {due.due}, before {est.name} was established "
+            f"({est.established.isoformat()}): not applicable",
+            plan=child.id,
+            severity="info",
+            ctx={
+                "parent": parent.plan.id,
+                "parent_bound": str(due.due),
+                "child_bound": issued.isoformat() if issued is not None else None,
+                "status": "not-applicable",
+                "established": est.established.isoformat(),
+            },
+        )
+        return
     if issued is None:
         yield Finding.make(
             "PC302",
@@ -125,7 +167,9 @@ RULES = [
         "gap",
         "edge",
         "A task that implements a parent task is due after the parent task (dated deadlines compare by "
-        "their last day; 'annual' and 'continuous' compare only with each other; text never).",
+        "their last day; 'annual' and 'continuous' compare only with each other; text never). When the "
+        "parent task was due before the plan's unit was established (the reorganisation table), the "
+        "finding is information with status `not-applicable`.",
         "Deadlines must be no later than the parent's.",
         "due: 2025-06\nimplements: {plan: national/71-NQ-CP, task: '4'}   # parent due 2025-03",
         "due: 2025-03\nimplements: {plan: national/71-NQ-CP, task: '4'}",
@@ -138,7 +182,9 @@ RULES = [
         "edge",
         "A parent requires lower levels to issue their implementing plans by a date "
         "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
-        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February).",
+        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February). "
+        "A deadline that fell before the plan's unit was established (the communes and wards of "
+        "1 July 2025, from the reorganisation table) is reported as information, not applicable.",
         "Late implementing plans are the first sign a target will slip; the Government tracks them.",
         "document:\n  issued: '2025-10-03'   # parent requires 2025-03",
         "document:\n  issued: '2025-06-09'\n  replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]",
