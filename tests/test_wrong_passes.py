@@ -92,6 +92,22 @@ def test_base_deleting_the_whole_tree_fails_the_gate(repo: Path) -> None:
     assert invoke(*GATE).exit_code == 1
 
 
+def test_base_a_gap_made_worse_is_new(repo: Path) -> None:
+    # the base already falls short (> 70 against the province's > 85); the change lowers it
+    # further: the same code, plan, parent, indicator and year, but a different claim
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 70"')
+    git(repo, "commit", "-q", "-am", "an existing gap")
+    git(repo, "branch", "-f", "main")
+    edit(repo, WARD, 'bound: "> 70"', 'bound: "> 50"')
+    found = _json("validate", "plans", "--base", "main")
+    worse = [f for f in found if f["code"] == "PC202" and f["indicator"] == "online-public-service-usage"]
+    assert worse and all(f["new"] for f in worse), worse
+    assert invoke(*GATE).exit_code == 1
+    # an unchanged gap stays existing and does not fail --fail-on-new
+    edit(repo, WARD, 'bound: "> 50"', 'bound: "> 70"')
+    assert invoke(*GATE).exit_code == 0
+
+
 def test_base_changing_a_plan_id_puts_the_children_of_the_old_id_in_scope(repo: Path) -> None:
     # the province file keeps its path but takes another id: the ward's parent is gone
     edit(repo, PROVINCE, "id: province/KH-1", "id: province/KH-1b")

@@ -2,8 +2,8 @@
 
 The whole tree is checked as usual; the same check is then run on the tree of REF (extracted
 into a temporary folder, at the same relative place so paths match). A finding is *existing* when
-a finding with the same identity — code, plan, parent, indicator, year, item, never a line
-number — was reported on REF, so moving a block of YAML does not make its gaps "new".
+a finding with the same identity — code, plan, parent, indicator, year, item and the bounds
+compared, never a line number — was reported on REF, so moving a block of YAML does not make its gaps "new".
 """
 
 from __future__ import annotations

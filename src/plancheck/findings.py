@@ -73,7 +73,8 @@ class Finding:
         return (self.path, self.line, self.column, self.code, self.message)
 
     def identity(self) -> tuple[Any, ...]:
-        """What makes a finding 'the same' across edits: no line numbers."""
+        """What makes a finding 'the same' across edits: no line numbers, but the bounds compared,
+        so a gap made worse (or a parent raised) is a new claim, not the old one."""
         return (
             self.code,
             self.plan or self.path,
@@ -81,6 +82,8 @@ class Finding:
             self.ctx.get("indicator"),
             self.ctx.get("year"),
             self.ctx.get("item"),
+            self.ctx.get("child_bound"),
+            self.ctx.get("parent_bound"),
             self.message if not self.ctx.get("item") and not self.ctx.get("indicator") else "",
         )
 
