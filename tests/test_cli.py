@@ -225,3 +225,32 @@ def test_text_output_is_the_same_on_a_terminal_and_in_a_pipe(tree: Path) -> None
     text.render(Console(file=pipe, force_terminal=False), result.findings, result.counts, 4)
     assert screen.getvalue() == pipe.getvalue()
     assert "PC202 [gap]" in pipe.getvalue()
+
+
+# --- a fresh clone: tests that need ../shared ----------------------------------------------------
+
+
+def test_need_shared_skips_with_a_reason_on_a_fresh_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import REPO, need_shared
+
+    monkeypatch.delenv("PLANCHECK_REQUIRE_SHARED", raising=False)
+    absent = REPO.parent / "shared" / "no-such-corpus-for-this-test"
+    with pytest.raises(pytest.skip.Exception, match=r"needs shared/no-such-corpus-for-this-test"):
+        need_shared(absent)
+
+
+def test_need_shared_fails_when_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import REPO, need_shared
+
+    monkeypatch.setenv("PLANCHECK_REQUIRE_SHARED", "1")
+    with pytest.raises(pytest.fail.Exception, match="PLANCHECK_REQUIRE_SHARED=1 requires it"):
+        need_shared(REPO.parent / "shared" / "no-such-corpus-for-this-test")
+
+
+def test_ci_requires_shared() -> None:
+    from .conftest import REPO
+
+    run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "PLANCHECK_REQUIRE_SHARED=1 pytest" in run

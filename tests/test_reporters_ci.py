@@ -17,8 +17,10 @@ from plancheck.findings import Finding
 from plancheck.reporters import github, sarif
 from plancheck.rules.registry import RULES
 
+from .conftest import SHARED, need_shared
+
 REPO = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "sarif-2.1.0-schema.json"
+SARIF_SCHEMA = SHARED / "corpora" / "sarif-2.1.0-schema.json"
 
 # A workflow command is `::name` at the start of a line, then optional properties, then `::`.
 COMMAND = re.compile(r"^::(?P<name>[a-z-]+)(?: (?P<props>[^:]*))?::(?P<data>.*)$")
@@ -257,7 +259,7 @@ def test_step_summary_not_written_when_unset(tmp_path: Path, monkeypatch: pytest
 
 
 def _validate_sarif(text: str) -> dict[str, Any]:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))  # missing schema: fail, not skip
+    schema = json.loads(need_shared(SARIF_SCHEMA).read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
     log = json.loads(text)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(log), key=lambda e: list(e.path))
