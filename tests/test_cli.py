@@ -254,3 +254,15 @@ def test_ci_requires_shared() -> None:
 
     run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "PLANCHECK_REQUIRE_SHARED=1 pytest" in run
+
+
+def test_validate_offers_no_as_of_it_would_ignore(tree: Path) -> None:
+    assert "--as-of" not in runner.invoke(app, ["validate", "--help"]).output
+    assert runner.invoke(app, ["validate", "plans", "--as-of", "2026-01-01"]).exit_code == 2
+    assert "--as-of" in runner.invoke(app, ["report", "--help"]).output
+
+
+def test_report_takes_its_date_from_configuration(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.plancheck]\nas-of = "2027-02-03"\n', encoding="utf-8")
+    out = runner.invoke(app, ["report", "plans"]).output
+    assert "**2027-02-03**" in out

@@ -198,7 +198,7 @@ class Checker:
                 plans[pid] = parent
         ps = self.planset(plans, [lp])
         edges = child_edges(lp, parents, ps, list(job.findings))
-        return [edge_report(s, job.lang, render=job.render) for s in edges]
+        return [edge_report(s, job.lang, render=job.render, indicators=ps.indicators) for s in edges]
 
 
 @dataclass(frozen=True)
