@@ -8,7 +8,7 @@ import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -62,19 +62,29 @@ SHARE_SCALE: tuple[tuple[float, str, str], ...] = (
 NONE_COMPARED = ("#6a737d", "⬜")
 MERMAID_MAX_EDGES = 300  # GitHub stops rendering a diagram long before a national tree
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+_MD_TABLE = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|~>"}
+_MD_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
+_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
 
 
 def md(text: object) -> str:
     """Plan text made inert inside a Markdown table cell: no HTML, links, code or cell breaks."""
     value = "" if text is None else str(text)
+    return _md(value)
+
+
+@lru_cache(maxsize=65536)
+def _md(value: str) -> str:
+    # the same labels come back for every child of a parent: escaping is cached
     value = _CONTROL.sub(" ", value)
     value = " ".join(value.split())
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too
-    value = re.sub(r"(?i)\b(javascript|data|vbscript):", r"\1&#58;", value)
+    value = value.translate(_MD_TABLE)
+    if ":" in value:
+        # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too
+        value = _SCHEME.sub(r"\1&#58;", value)
     return value
 
 
