@@ -510,7 +510,13 @@ def report(
                 result.planset, lang.value, config.as_of or dt.date.today(), only, sections, out_dir
             )
             for edge in edge_reports(
-                result, config, lang.value, only, workers=default_workers(), progress=_progress()
+                result,
+                config,
+                lang.value,
+                only,
+                workers=default_workers(),
+                progress=_progress(),
+                store=_store(config, not no_cache, cache_dir),
             ):
                 writer.add(edge)
             writer.close()
@@ -552,7 +558,10 @@ def tree(
     result = _check(_require_tree(_paths(paths, config)), config, None, not no_cache, cache_dir)
     planset = result.planset
     only = _named(result) if paths else None
-    summaries = list(edge_reports(result, config, "en", only, render=False, workers=default_workers()))
+    store = _store(config, not no_cache, cache_dir)
+    summaries = list(
+        edge_reports(result, config, "en", only, render=False, workers=default_workers(), store=store)
+    )
     if format is ShowFormat.json:
         data = [
             {"child": s.child, "parent": s.parent, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}

@@ -20,6 +20,10 @@ class Result:
     suppressed: int = 0  # findings dropped by select/ignore
     counts: dict[str, int] = field(default_factory=dict)
     not_compared: int = 0  # child–parent comparisons that could not run: the parent has errors
+    # set by pipeline.check_tree: each plan file's key (by file path) and the catalogue's hash,
+    # what a cached report section depends on
+    file_keys: dict[str, str] = field(default_factory=dict)
+    catalogue_sha: str = ""
 
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]

@@ -8,6 +8,7 @@ go to an appendix (rule in plans/README.md).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LANGS = ("vi", "en")
 
@@ -270,6 +271,7 @@ _SAME_YEAR: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def reason(text: str, status: str, lang: str) -> str:
     """The comparison's reason in the report's language."""
     if text == "same year" and status in _SAME_YEAR[lang]:
