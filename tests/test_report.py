@@ -273,3 +273,17 @@ def test_tree_prints_each_edge_once_with_a_legend(tree: Path) -> None:
     out = runner.invoke(app, ["tree", "plans"]).output
     assert out.count("ward/KH-3") == 1, out
     assert "Each plan sits under a plan it implements" in out
+
+
+def test_status_order_is_a_table_new_statuses_slot_into() -> None:
+    from plancheck.reporters.markdown import ranked, weight
+
+    assert ranked(["missing", "softened", "boundary", "later", "weaker"]) == [
+        "weaker",
+        "later",
+        "boundary",
+        "softened",
+        "missing",
+    ]
+    assert weight("missing") < weight("unverifiable") < weight("meets")
+    assert weight("missing") < weight("some-new-status") < weight("meets")
