@@ -231,6 +231,9 @@ def test_report_sections_are_cached_and_follow_every_change(
     assert runner.invoke(app, args).output == fresh  # writes the sections to the cache
     assert list((tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"))
     assert runner.invoke(app, args).output == fresh  # read back
+    for entry in (tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"):
+        entry.write_text("{not json", encoding="utf-8")  # a damaged entry is recomputed
+    assert runner.invoke(app, args).output == fresh
     # a parent's change reaches its children's cached sections
     province = tmp_path / "plans" / "province" / "KH-1.yaml"
     province.write_text(province.read_text(encoding="utf-8").replace('">= 40"', '">= 45"'), encoding="utf-8")

@@ -280,21 +280,28 @@ def edge_reports(
         )
     cached = ReportStore(store) if store is not None and store.enabled else None
     keys = [report_key(result, job) if cached is not None else None for job in jobs]
-    hits: dict[int, list[EdgeReport]] = {}
-    if cached is not None:
-        for i, key in enumerate(keys):
-            entry = cached.get(key) if key is not None else None
-            decoded = _decode_edges(entry) if entry is not None else None
-            if decoded is not None:
-                hits[i] = decoded
+    # which children have cached sections: only looked up here, read one at a time below, so a
+    # national report never holds them all
+    hits = {
+        i
+        for i, key in enumerate(keys)
+        if cached is not None and key is not None and cached.path(key).is_file()
+    }
     misses = [i for i in range(len(jobs)) if i not in hits]
     computed = _compute_reports([jobs[i] for i in misses], ctx, workers)
-    for i in range(len(jobs)):
-        if i in hits:
-            reports = hits.pop(i)
+    local: Checker | None = None
+    for i, job in enumerate(jobs):
+        key = keys[i]
+        reports = None
+        if i in hits and cached is not None and key is not None:
+            entry = cached.get(key)
+            reports = _decode_edges(entry) if entry is not None else None
+            if reports is None:  # damaged or removed since: computed here instead
+                local = local or Checker(ctx)
+                reports = local.report(job)
+                cached.put(key, [asdict(r) for r in reports])
         else:
             reports = next(computed)
-            key = keys[i]
             if cached is not None and key is not None:
                 cached.put(key, [asdict(r) for r in reports])
         if progress is not None:
