@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,21 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLE = REPO / "tests" / "example"
+REQUIRE_SHARED = "PLANCHECK_REQUIRE_SHARED"
+
+
+def need_shared(path: Path) -> Path:
+    """``path`` under ``../shared``, or skip the test with the reason shown in pytest's summary.
+
+    A fresh clone has nothing beside it, and its test command must still pass; CI sets
+    PLANCHECK_REQUIRE_SHARED=1 (in `.ci/run`) so that there a missing file fails instead.
+    """
+    if path.exists():
+        return path
+    message = f"needs {path.relative_to(REPO.parent)} beside the repository (not found)"
+    if os.environ.get(REQUIRE_SHARED) == "1":
+        pytest.fail(f"{message}; {REQUIRE_SHARED}=1 requires it", pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(autouse=True)

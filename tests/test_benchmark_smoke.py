@@ -54,8 +54,11 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_run_script_small_scale() -> None:
+    before = sorted(p.name for p in BENCH.iterdir())
+    # --no-peer: the comparison with check-jsonschema would install it into benchmarks/.venv-peer,
+    # and a test installs nothing inside the repository
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1"],
+        [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1", "--no-peer"],
         capture_output=True,
         text=True,
         timeout=1800,
@@ -64,3 +67,4 @@ def test_run_script_small_scale() -> None:
     assert "| step | median s | min s | max s |" in proc.stdout
     assert "| validate, cold, --no-cache |" in proc.stdout
     assert "Planted findings reported:" in proc.stdout
+    assert sorted(p.name for p in BENCH.iterdir()) == before  # nothing installed or left behind

@@ -210,3 +210,37 @@ def test_two_runs_at_once_share_the_cache_safely(tree: Path) -> None:
     assert outputs == [expected] * 3
     assert _run() == expected  # what they left behind is a sound cache
     assert not list((tree / "cache").rglob("*.tmp"))
+
+
+def test_report_sections_are_cached_and_follow_every_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from plancheck.cli import app
+
+    from .conftest import EXAMPLE
+
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    args = ["report", "plans", "--as-of", "2026-01-01"]
+    fresh = runner.invoke(app, [*args, "--no-cache"]).output
+    assert runner.invoke(app, args).output == fresh  # writes the sections to the cache
+    assert list((tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"))
+    assert runner.invoke(app, args).output == fresh  # read back
+    for entry in (tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"):
+        entry.write_text("{not json", encoding="utf-8")  # a damaged entry is recomputed
+    assert runner.invoke(app, args).output == fresh
+    # a parent's change reaches its children's cached sections
+    province = tmp_path / "plans" / "province" / "KH-1.yaml"
+    province.write_text(province.read_text(encoding="utf-8").replace('">= 40"', '">= 45"'), encoding="utf-8")
+    changed = runner.invoke(app, [*args, "--no-cache"]).output
+    assert changed != fresh
+    assert runner.invoke(app, args).output == changed
+    assert (
+        runner.invoke(app, [*args, "--lang", "en"]).output
+        == runner.invoke(app, [*args, "--lang", "en", "--no-cache"]).output
+    )

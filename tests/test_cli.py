@@ -248,3 +248,44 @@ def test_text_output_is_the_same_on_a_terminal_and_in_a_pipe(tree: Path) -> None
     text.render(Console(file=pipe, force_terminal=False), result.findings, result.counts, 4)
     assert screen.getvalue() == pipe.getvalue()
     assert "PC202 [gap]" in pipe.getvalue()
+
+
+# --- a fresh clone: tests that need ../shared ----------------------------------------------------
+
+
+def test_need_shared_skips_with_a_reason_on_a_fresh_clone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .conftest import REPO, need_shared
+
+    monkeypatch.delenv("PLANCHECK_REQUIRE_SHARED", raising=False)
+    absent = REPO.parent / "shared" / "no-such-corpus-for-this-test"
+    with pytest.raises(pytest.skip.Exception, match=r"needs shared/no-such-corpus-for-this-test"):
+        need_shared(absent)
+
+
+def test_need_shared_fails_when_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    from .conftest import REPO, need_shared
+
+    monkeypatch.setenv("PLANCHECK_REQUIRE_SHARED", "1")
+    with pytest.raises(pytest.fail.Exception, match="PLANCHECK_REQUIRE_SHARED=1 requires it"):
+        need_shared(REPO.parent / "shared" / "no-such-corpus-for-this-test")
+
+
+def test_ci_requires_shared() -> None:
+    from .conftest import REPO
+
+    run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "PLANCHECK_REQUIRE_SHARED=1 pytest" in run
+
+
+def test_validate_offers_no_as_of_it_would_ignore(tree: Path) -> None:
+    assert "--as-of" not in runner.invoke(app, ["validate", "--help"]).output
+    assert runner.invoke(app, ["validate", "plans", "--as-of", "2026-01-01"]).exit_code == 2
+    assert "--as-of" in runner.invoke(app, ["report", "--help"]).output
+
+
+def test_report_takes_its_date_from_configuration(tree: Path) -> None:
+    (tree / "pyproject.toml").write_text('[tool.plancheck]\nas-of = "2027-02-03"\n', encoding="utf-8")
+    out = runner.invoke(app, ["report", "plans"]).output
+    assert "**2027-02-03**" in out

@@ -499,7 +499,7 @@ def test_catalogue_duplicate_indicator(tree: Path) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [["plans", "--sources", "nothere"], ["plans", "--as-of", "2025-13-45"]])
+@pytest.mark.parametrize("args", [["plans", "--sources", "nothere"], ["plans", "--select", "PC9999"]])
 def test_unusable_invocation(tree: Path, args: list[str]) -> None:
     outcome = run_cli(tree, *args)
     assert outcome.code == 2

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from plancheck.cli import app
 
-from .conftest import REPO, SHARED
+from .conftest import REPO, SHARED, need_shared
 
 runner = CliRunner()
 PLANS = [
@@ -28,10 +28,11 @@ PLANS = [
 
 @pytest.fixture(scope="module")
 def findings() -> list[dict[str, Any]]:
+    seeds = need_shared(SHARED / "seeds")
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)
         result = runner.invoke(
-            app, ["validate", "plans", "--sources", str(SHARED / "seeds"), "-f", "json", "--no-cache"]
+            app, ["validate", "plans", "--sources", str(seeds), "-f", "json", "--no-cache"]
         )
     assert result.exit_code == 0, result.output[-2000:]
     return json.loads(result.output)["findings"]  # type: ignore[no-any-return]

@@ -17,8 +17,10 @@ from plancheck.findings import Finding
 from plancheck.reporters import github, sarif
 from plancheck.rules.registry import RULES
 
+from .conftest import SHARED, need_shared
+
 REPO = Path(__file__).resolve().parents[1]
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "sarif-2.1.0-schema.json"
+SARIF_SCHEMA = SHARED / "corpora" / "sarif-2.1.0-schema.json"
 
 # A workflow command is `::name` at the start of a line, then optional properties, then `::`.
 COMMAND = re.compile(r"^::(?P<name>[a-z-]+)(?: (?P<props>[^:]*))?::(?P<data>.*)$")
@@ -189,8 +191,49 @@ def test_new_and_existing_prefix() -> None:
     a = Finding.make("PC101", "a.yaml", 1, 1, "first")
     b = Finding.make("PC101", "a.yaml", 2, 1, "second")
     data = [parse(line)[2] for line in github.render([a, b], new={a: True, b: False}).splitlines()]
-    assert data == ["[new] first", "[existing] second"]
+    assert data[0] == "[new] first"
+    assert data[1].startswith("1 existing finding (already there before this change) not annotated")
     assert "[new]" not in github.render([a])
+
+
+def test_with_base_new_findings_are_annotated_even_behind_many_existing_ones() -> None:
+    # 60 existing errors sort before one new gap by severity; the new one must still be annotated
+    existing = [Finding.make("PC101", "a.yaml", i, 1, f"old {i}") for i in range(1, 61)]
+    fresh = Finding.make("PC201", "z.yaml", 9, 1, "new gap")
+    new = {f: False for f in existing} | {fresh: True}
+    lines = github.render([*existing, fresh], new).splitlines()
+    assert parse(lines[0])[2] == "[new] new gap"
+    assert not any("old " in line for line in lines)
+    assert "60 existing findings" in lines[-1]
+
+
+def test_with_base_summary_puts_new_first_and_folds_existing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plancheck.config import Config
+
+    target = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    existing = [Finding.make("PC101", "a.yaml", i, 1, f"old {i}") for i in range(1, 151)]
+    fresh = Finding.make("PC201", "z.yaml", 9, 1, "new gap")
+    new = {f: False for f in existing} | {fresh: True}
+    github.write_step_summary(_result([*existing, fresh]), Config(), new)
+    text = target.read_text(encoding="utf-8")
+    assert "**1 new finding:** 1 gap" in text and "**150 existing:** 150 error" in text
+    assert text.index("new gap") < text.index("<details>") < text.index("old 1 ")
+    assert "<summary>150 existing findings" in text and "</details>" in text
+
+
+def test_step_summary_is_bounded_on_any_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from plancheck.config import Config
+
+    target = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    long = "x" * 100_000
+    findings = [Finding.make("PC101", f"plans/{i}.yaml", 1, 1, long) for i in range(5000)]
+    new = {f: i % 2 == 0 for i, f in enumerate(findings)}
+    github.write_step_summary(_result(findings), Config(), new)
+    assert target.stat().st_size < 1024 * 1024
 
 
 # --- job summary -------------------------------------------------------------------------------
@@ -257,7 +300,7 @@ def test_step_summary_not_written_when_unset(tmp_path: Path, monkeypatch: pytest
 
 
 def _validate_sarif(text: str) -> dict[str, Any]:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))  # missing schema: fail, not skip
+    schema = json.loads(need_shared(SARIF_SCHEMA).read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
     log = json.loads(text)
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(log), key=lambda e: list(e.path))
@@ -393,3 +436,14 @@ def test_cli_sarif(monkeypatch: pytest.MonkeyPatch) -> None:
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("tests/example/plans/")
         for r in results
     )
+
+
+def test_workflow_uploads_the_full_report_and_bounds_the_summary() -> None:
+    from .conftest import REPO
+
+    workflow = (REPO / ".github" / "workflows" / "plancheck.yml").read_text(encoding="utf-8")
+    summary_steps = [line for line in workflow.splitlines() if "GITHUB_STEP_SUMMARY" in line]
+    assert summary_steps and all("--max-bytes" in line for line in summary_steps)
+    bound = int(re.search(r"--max-bytes (\d+)", workflow).group(1))  # type: ignore[union-attr]
+    assert bound < 1024 * 1024
+    assert "--out-dir" in workflow and "actions/upload-artifact" in workflow

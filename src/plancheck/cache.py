@@ -259,6 +259,44 @@ class Store:
             write_atomic(path, text, durable=False)
 
 
+REPORT_LAYOUT = "reports-v1"
+
+
+class ReportStore:
+    """Rendered report sections of one child plan, keyed by everything they depend on (see
+    ``pipeline.report_key``); a national report then re-reads no plan that did not change."""
+
+    def __init__(self, store: Store) -> None:
+        self.root = store.root
+
+    def path(self, key: str) -> Path:
+        assert self.root is not None
+        return self.root / REPORT_LAYOUT / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> list[dict[str, Any]] | None:
+        if self.root is None:
+            return None
+        try:
+            data = json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
+            return None
+        edges = data.get("edges")
+        if not isinstance(edges, list) or not all(isinstance(e, dict) for e in edges):
+            return None
+        return edges
+
+    def put(self, key: str, edges: list[dict[str, Any]]) -> None:
+        if self.root is None:
+            return
+        text = json.dumps(
+            {"magic": MAGIC, "key": key, "edges": edges}, ensure_ascii=False, separators=(",", ":")
+        )
+        with contextlib.suppress(OSError):
+            write_atomic(self.path(key), text, durable=False)
+
+
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:
     """``old`` with ``context`` set to ``findings`` first, keeping the latest few contexts."""
     merged: dict[str, Any] = {context: findings}

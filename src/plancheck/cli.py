@@ -8,7 +8,6 @@ import gc
 import io
 import json
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -16,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,14 +23,15 @@ from rich.text import Text
 
 from plancheck import __version__
 from plancheck.cache import Store
-from plancheck.config import Config, ConfigError, iso_day, load_config
+from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
 from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
+from plancheck.hints import did_you_mean
 from plancheck.model import Plan
 from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
-from plancheck.planset import find_root, left_out_files, load_catalogue, load_plan
+from plancheck.planset import display_path, find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
@@ -39,7 +39,7 @@ from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
 
 if TYPE_CHECKING:
-    from plancheck.reporters.markdown import EdgeReport, ReportWriter
+    from plancheck.reporters.markdown import EdgeReport
 
 app = typer.Typer(
     name="plancheck",
@@ -47,7 +47,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help: no boxes or escape codes (NO_COLOR, screen readers, pipes), no type labels
+    rich_markup_mode=None,
 )
+
+
+def _argument_type_label(self: typer.core.TyperArgument, ctx: object) -> str | None:
+    return None
+
+
+# typer labels every argument with its Python type (`<list[Path]>`, `<str>`); the help names them
+# by what they are (PATH, PLAN) instead
+typer.core.TyperArgument.display_type_rich = _argument_type_label  # type: ignore[method-assign,assignment]
 
 
 class Format(str, Enum):
@@ -89,10 +100,17 @@ class UsageError(Exception):
     """A bad invocation: one line on standard error, exit code 2."""
 
 
+def _no_color() -> bool:
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def _stdout() -> Console:
+    # NO_COLOR: no escape code at all, bold and dim included (rich's no_color keeps those)
+    plain = _no_color()
     return Console(
         file=sys.stdout,
-        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        no_color=plain or None,
+        color_system=None if plain else "auto",
         highlight=False,
         soft_wrap=True,
     )
@@ -115,6 +133,24 @@ def _paths(paths: list[Path] | None, config: Config) -> list[Path]:
     if paths:
         return paths
     return [config.base_dir / p for p in config.paths]
+
+
+def _require_tree(paths: list[Path]) -> list[Path]:
+    """The paths, when they are in a plan tree; otherwise one line and exit 2 (before anything,
+    a cache folder included, is written)."""
+    existing = [p for p in paths if p.exists()]
+    if not existing:
+        shown = ", ".join(display_path(p) for p in paths) or "."
+        raise _fail(
+            f"{shown}: no such file or folder; run plancheck in a plan tree (a folder with "
+            "indicators.yaml and the plans below it) or name one"
+        )
+    if find_root(existing[0]) is None:
+        raise _fail(
+            f"{display_path(existing[0])}: not in a plan tree (no indicators.yaml in it or any folder above); "
+            "run plancheck in a plan tree or name one"
+        )
+    return paths
 
 
 def _sources(option: Path | None, config: Config) -> Path | None:
@@ -146,7 +182,7 @@ def _workers() -> int:
 
 def _progress() -> Progress | None:
     """A progress bar on standard error, only when it is a terminal (never in CI logs)."""
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or _no_color():  # a bar is all escape codes
         return None
     from rich.progress import Progress as Bar
 
@@ -209,20 +245,30 @@ def _note_left_out(result: Result) -> None:
 Paths = Annotated[
     list[Path] | None,
     typer.Argument(
-        help="Plan files or folders (default: `paths` from \\[tool.plancheck], else plans/).",
+        help="Plan files or folders (default: `paths` from [tool.plancheck], else plans/).",
         show_default=False,
+        metavar="PATH",
     ),
 ]
 SourcesOpt = Annotated[
     Path | None,
     typer.Option(
-        "--sources", help="Folder of source texts for the provenance rules (PC5xx).", show_default=False
+        "--sources",
+        help="Folder of source texts for the provenance rules (PC5xx).",
+        show_default=False,
+        metavar="DIR",
     ),
 ]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="The date the check describes (YYYY-MM-DD; default today).", show_default=False
+        "--as-of",
+        help=(
+            "The day taken as today: the date the report describes and the progress rules (PC6xx) "
+            "judge by (default: as-of from [tool.plancheck], else today)."
+        ),
+        show_default=False,
+        metavar="YYYY-MM-DD",
     ),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
@@ -231,8 +277,9 @@ CacheDirOpt = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
-        help="Cache folder (default: cache-dir from \\[tool.plancheck], else .plancheck_cache).",
+        help="Cache folder (default: cache-dir from [tool.plancheck], else .plancheck_cache).",
         show_default=False,
+        metavar="DIR",
     ),
 ]
 PROGRESS_MIN = 200  # plans to check before a progress bar is worth showing
@@ -245,10 +292,13 @@ def _apply_common(
     fail_on: Level | None,
     as_of: str | None,
 ) -> None:
-    if select:
-        config.select = [s.strip().upper() for item in select for s in item.split(",") if s.strip()]
-    if ignore:
-        config.ignore = [s.strip().upper() for item in ignore for s in item.split(",") if s.strip()]
+    try:
+        if select:
+            config.select = resolve_codes([s for item in select for s in item.split(",")], "--select")
+        if ignore:
+            config.ignore = resolve_codes([s for item in ignore for s in item.split(",")], "--ignore")
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
     if fail_on is not None:
         config.fail_on = fail_on.value
     if as_of is not None:
@@ -266,17 +316,31 @@ def validate(
         Level | None,
         typer.Option(
             "--fail-on",
-            help="Exit 1 when a finding is at or above this severity (default error).",
+            help=(
+                "Exit 1 on findings at or above this severity, in the order info < gap < warning < "
+                "error: 'error' (the default) fails on errors only; 'warning' on warnings and errors; "
+                "'gap' on gaps, warnings and errors; 'info' on any finding."
+            ),
             show_default=False,
         ),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", help="Only these rule codes or prefixes (PC2, PC201).", show_default=False),
+        typer.Option(
+            "--select",
+            help="Only these rules: codes, prefixes or names (PC2, PC201, target-missing); repeatable.",
+            show_default=False,
+            metavar="CODE",
+        ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option("--ignore", help="Skip these rule codes or prefixes.", show_default=False),
+        typer.Option(
+            "--ignore",
+            help="Skip these rules: codes, prefixes or names; repeatable.",
+            show_default=False,
+            metavar="CODE",
+        ),
     ] = None,
     sources: SourcesOpt = None,
     as_of: AsOfOpt = None,
@@ -286,6 +350,7 @@ def validate(
             "--base",
             help="Git ref: report findings in plans changed since it, marked new or existing.",
             show_default=False,
+            metavar="REF",
         ),
     ] = None,
     fail_on_new: Annotated[
@@ -299,7 +364,11 @@ def validate(
     config = _config()
     _workers()  # a bad PLANCHECK_JOBS is a usage error before any work (diffaware reads it too)
     _apply_common(config, select, ignore, fail_on, as_of)
-    chosen = _paths(paths, config)
+    # `plancheck validate` with no path, outside a plan tree: one line. Files named outside a tree
+    # are still checked (each gets a finding saying what cannot be checked), without a cache.
+    chosen = _paths(paths, config) if paths else _require_tree(_paths(paths, config))
+    if not any(p.exists() and find_root(p) is not None for p in chosen):
+        no_cache = True
     source_dir = _sources(sources, config)
     try:
         if base is not None:
@@ -311,8 +380,8 @@ def validate(
             result = _check(chosen, config, source_dir, not no_cache, cache_dir)
             new = None
         _report(result, format, config, new)
-    except typer.Exit:
-        raise
+    except (typer.Exit, BrokenPipeError):
+        raise  # a closed pipe (`plancheck report | head`) ends quietly, in main()
     except GitError as exc:
         raise _fail(str(exc)) from None
     except Exception as exc:
@@ -337,23 +406,25 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
         from plancheck.reporters import github
 
         sys.stdout.write(github.render(result.findings, new))
-        github.write_step_summary(result, config)
+        github.write_step_summary(result, config, new)
     elif format is Format.sarif:
         from plancheck.reporters import sarif
 
         sys.stdout.write(sarif.render(result.findings))
     else:
-        text.render(_stdout(), result.findings, result.counts, files, new)
+        text.render(_stdout(), result.findings, result.counts, files, new, result.not_compared)
 
 
 @app.command()
 def show(
     plans: Annotated[
-        list[str] | None, typer.Argument(help="Plan ids (default: all).", show_default=False)
+        list[str] | None,
+        typer.Argument(help="Plan ids or plan files (default: all).", show_default=False, metavar="PLAN"),
     ] = None,
     format: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = ShowFormat.text,
     root: Annotated[
-        Path | None, typer.Option("--root", help="Plan tree (default: plans/).", show_default=False)
+        Path | None,
+        typer.Option("--root", help="Plan tree (default: plans/).", show_default=False, metavar="DIR"),
     ] = None,
     no_cache: NoCacheOpt = False,
     cache_dir: CacheDirOpt = None,
@@ -361,17 +432,26 @@ def show(
     """Show plans as plancheck reads them, normalised."""
     config = _config()
     paths = [root] if root is not None else _paths(None, config)
+    files = [Path(p) for p in plans or [] if p.endswith((".yaml", ".yml")) or Path(p).is_file()]
+    if root is None and files:  # `show plans/x/y.yaml`: the tree is the file's
+        paths = [files[0]]
     _require(paths)
     # the (cached) check finds which file holds each id; then only the plans shown are read,
     # one at a time, so showing one plan of a national tree stays quick and small
-    result = _check(paths, config, None, not no_cache, cache_dir)
+    result = _check(_require_tree(paths), config, None, not no_cache, cache_dir)
     owners = result.planset.plans
-    wanted = plans or sorted(owners)
+    by_file = {lp.file.resolve(): pid for pid, lp in owners.items()}
+    wanted = [by_file.get(Path(p).resolve(), p) if Path(p) in files else p for p in plans or []] or sorted(
+        owners
+    )
     missing = [p for p in wanted if p not in owners]
     if missing:
         holders = sorted(lp.path for lp in result.planset.files if lp.id == missing[0])
         where = f" ({clean(', '.join(holders))} has errors)" if holders else ""
-        raise _fail(f"no valid plan with id {clean(missing[0])!r}{where} (see `plancheck validate`)")
+        raise _fail(
+            f"no valid plan with id {clean(missing[0])!r}{where} (see `plancheck validate`)"
+            f"{did_you_mean(missing[0], owners)}"
+        )
     if not plans:
         _note_left_out(result)
 
@@ -391,8 +471,18 @@ def show(
         sys.stdout.write("\n]\n" if wanted else "]\n")
     else:
         console = _stdout()
+        if not console.is_terminal:
+            console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
         for plan in chosen():
             render_plan_text(console, plan)
+
+
+def _named(result: Result) -> set[str]:
+    """The ids of the plans in the files or folders named on the command line."""
+    return {pid for pid, lp in result.planset.plans.items() if lp.path in result.requested}
+
+
+MAX_REPORT_BYTES = 1_000_000  # a single file GitHub still shows, and fits a job summary (1 MiB)
 
 
 @app.command()
@@ -405,11 +495,31 @@ def report(
             "-o",
             help="Write the report to this file (default: standard output).",
             show_default=False,
+            metavar="FILE",
         ),
     ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            help="Write an index.md and one page per plan into this folder (for large trees).",
+            show_default=False,
+            metavar="DIR",
+        ),
+    ] = None,
+    max_bytes: Annotated[
+        int,
+        typer.Option(
+            "--max-bytes",
+            help="Stop a single-file report at a whole plan before this size, with a hint; 0: no limit.",
+            metavar="BYTES",
+        ),
+    ] = MAX_REPORT_BYTES,
     plan: Annotated[
         list[str] | None,
-        typer.Option("--plan", help="Only these plans (ids) as children; repeatable.", show_default=False),
+        typer.Option(
+            "--plan", help="Only these plans (ids) as children; repeatable.", show_default=False, metavar="ID"
+        ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the report.")] = Lang.vi,
     sources: SourcesOpt = None,
@@ -418,13 +528,17 @@ def report(
     cache_dir: CacheDirOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Write the Markdown gap report: per plan and parent, where it meets, exceeds, falls short or omits."""
+    """Write the Markdown gap report: per plan, its gaps against each parent, worst first."""
     from plancheck.pipeline import edge_reports
     from plancheck.reporters.markdown import ReportWriter
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
     source_dir = _sources(sources, config)
+    if output is not None and out_dir is not None:
+        raise _fail("--output and --out-dir: choose one")
+    if max_bytes < 0:
+        raise _fail("--max-bytes: a size in bytes, or 0 for no limit")
     if output is not None and str(output) != "-":
         problem = _unwritable(output)
         if problem is not None:
@@ -432,31 +546,53 @@ def report(
     chosen = _paths(paths, config)
     _require(chosen)
     try:
-        result = _check(chosen, config, source_dir, not no_cache, cache_dir)
+        result = _check(_require_tree(chosen), config, source_dir, not no_cache, cache_dir)
         unknown = [p for p in plan or [] if p not in result.planset.plans]
         if unknown:
-            raise _fail(f"--plan {clean(unknown[0])!r}: no valid plan with that id")
+            raise _fail(
+                f"--plan {clean(unknown[0])!r}: no valid plan with that id"
+                f"{did_you_mean(unknown[0], result.planset.plans)}"
+            )
         only = set(plan) if plan else None
         if only is None:
             _note_left_out(result)
+        if paths:  # the plans named, with their parents known but not reported
+            named = _named(result)
+            only = named if only is None else only & named
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
         # sections are written as they come (a national report is hundreds of megabytes) and
         # the summary, which needs them all, is written before them at the end
         with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as sections:
-            writer = ReportWriter(result.planset, lang.value, config.as_of or dt.date.today(), only, sections)
+            writer = ReportWriter(
+                result.planset, lang.value, config.as_of or dt.date.today(), only, sections, out_dir
+            )
             for edge in edge_reports(
-                result, config, lang.value, only, workers=_workers(), progress=_progress()
+                result,
+                config,
+                lang.value,
+                only,
+                workers=_workers(),
+                progress=_progress(),
+                store=_store(config, not no_cache, cache_dir),
             ):
                 writer.add(edge)
-            sections.seek(0)
-            if output is None or str(output) == "-":
-                _write_report(sys.stdout, writer, sections)
+            writer.close()
+            if out_dir is not None:
+                with open_atomic(out_dir / "index.md") as raw:
+                    handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+                    writer.write(handle)
+                    handle.detach()
+            elif output is None or str(output) == "-":
+                writer.write(sys.stdout, max_bytes)
+                sys.stdout.flush()
             else:
                 with open_atomic(output) as raw:
                     handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    _write_report(handle, writer, sections)
+                    writer.write(handle, max_bytes)
                     handle.detach()  # open_atomic closes the file once it is complete
-    except typer.Exit:
-        raise
+    except (typer.Exit, BrokenPipeError):
+        raise  # a closed pipe (`plancheck report | head`) ends quietly, in main()
     except Exception as exc:
         if debug:
             raise
@@ -491,13 +627,6 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
-def _write_report(out: TextIO, writer: ReportWriter, sections: TextIO) -> None:
-    out.write(writer.head())
-    shutil.copyfileobj(sections, out)
-    out.write(writer.tail())
-    out.flush()
-
-
 @app.command()
 def coverage(
     paths: Paths = None,
@@ -530,10 +659,12 @@ def tree(
     config = _config()
     chosen = _paths(paths, config)
     _require(chosen)
-    result = _check(chosen, config, None, not no_cache, cache_dir)
+    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
     _note_left_out(result)
     planset = result.planset
-    summaries = list(edge_reports(result, config, "en", render=False, workers=_workers()))
+    only = _named(result) if paths else None
+    store = _store(config, not no_cache, cache_dir)
+    summaries = list(edge_reports(result, config, "en", only, render=False, workers=_workers(), store=store))
     if format is ShowFormat.json:
         data = [
             {"child": s.child, "parent": s.parent, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
@@ -544,16 +675,34 @@ def tree(
     children: dict[str, list[EdgeReport]] = {}
     for s in summaries:
         children.setdefault(s.parent, []).append(s)
-    roots = [pid for pid, lp in sorted(planset.plans.items()) if not planset.parents(lp)]
+    has_parent = {s.child for s in summaries}
+    pool = sorted(only) if only is not None else sorted(planset.plans)
+    roots = sorted(
+        {
+            *(s.parent for s in summaries if s.parent not in has_parent),
+            *(p for p in pool if p not in has_parent),
+        }
+    )
     console = _stdout()
+    if not console.is_terminal:
+        console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
     for line in _tree_lines(roots, children):
         console.print(line, soft_wrap=True)
+    console.print(
+        "Each plan sits under a plan it implements, with its targets compared with that parent's, "
+        'counted by status (worst first). "(its plans are shown above)": a plan met again, whose '
+        "own plans are listed where it first appears.",
+        style="dim",
+        markup=False,
+    )
 
 
 def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iterator[Text]:
     """The hierarchy as lines with guides, walked with a stack: a chain of thousands of plans
     must not hit the recursion limit, and a plan below several parents is expanded only once, so
     the output grows with the number of links, never with the number of paths through them."""
+    from plancheck.reporters.markdown import ranked
+
     expanded: set[str] = set()
     for root_id in roots:
         yield Text(clean(root_id), style="bold")
@@ -567,7 +716,7 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
             stack.append((links, index + 1, guide))
             s = links[index]
             last = index == len(links) - 1
-            counts = ", ".join(f"{n} {k}" for k, n in sorted(s.counts.items()))
+            counts = ", ".join(f"{s.counts[k]} {k}" for k in ranked(s.counts))
             line = Text(guide + ("└── " if last else "├── "), style="dim")
             line.append(clean(s.child))
             line.append(f"  ({counts or 'no targets compared'})", style="dim")
@@ -584,9 +733,12 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
 def diff(
     old: Annotated[
         str,
-        typer.Argument(help="The old plan: a file, or REF:path (e.g. main:plans/hongbang/106-KH-UBND.yaml)."),
+        typer.Argument(
+            help="The old plan: a file, or REF:path (e.g. main:plans/hongbang/106-KH-UBND.yaml).",
+            metavar="OLD",
+        ),
     ],
-    new: Annotated[str, typer.Argument(help="The new plan: a file, or REF:path.")],
+    new: Annotated[str, typer.Argument(help="The new plan: a file, or REF:path.", metavar="NEW")],
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
 ) -> None:
     """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
@@ -651,7 +803,9 @@ def rules_cmd(
 def explain(
     code: Annotated[
         str,
-        typer.Argument(help="A rule code (PC201), a rule name (target-missing) or a status (softened)."),
+        typer.Argument(
+            help="A rule code (PC201), a rule name (target-missing) or a status (softened).", metavar="RULE"
+        ),
     ],
 ) -> None:
     """Print one rule's documentation, or what a comparison status means."""
@@ -661,15 +815,19 @@ def explain(
         if status is not None:
             sys.stdout.write(status)
             return
-        raise _fail(f"no rule or status {code!r}; `plancheck rules` lists them, docs/rules.md the statuses")
+        names = [*RULES, *(r.name for r in RULES.values())]
+        raise _fail(
+            f"no rule or status {code!r}; `plancheck rules` lists them, docs/rules.md the statuses"
+            f"{did_you_mean(code, names)}"
+        )
     sys.stdout.write(rule.docs())
 
 
 @app.command()
 def schema(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the schemas into.")] = Path(
-        "schemas"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the schemas into.", metavar="DIR")
+    ] = Path("schemas"),
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the files differ from the models; write nothing.")
     ] = False,
@@ -749,6 +907,16 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         _on_signal(signal.SIGINT, None)
+    except BrokenPipeError:
+        _quiet_exit()
+
+
+def _quiet_exit() -> None:
+    """The reader went away (`plancheck report | head`): no traceback and no "Exception ignored"
+    when Python flushes standard output at exit; the status a shell gives for SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 # SEVERITIES is part of the public vocabulary of --fail-on; keep the enum in step with it

@@ -40,7 +40,7 @@ STATUS_ORDER: tuple[Status, ...] = (
     "meets",
     "exceeds",
 )
-GAP_STATUSES = frozenset({"missing", "weaker", "later", "boundary"})
+GAP_STATUSES = frozenset({"missing", "weaker", "later", "boundary", "softened"})
 # What each status means, for `plancheck explain`, the rule docs and the report's legend.
 STATUS_MEANING: dict[str, str] = {
     "exceeds": "the child's bound is strictly stronger than the parent's",

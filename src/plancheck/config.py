@@ -60,7 +60,38 @@ def _codes(value: Any, where: str) -> list[str]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: expected a list of rule codes")
-    return [v.strip().upper() for v in value]
+    return resolve_codes(value, where)
+
+
+def resolve_codes(items: list[str], where: str) -> list[str]:
+    """Rule codes, code prefixes (``PC2``) or rule names, as codes; anything else is an error
+    (as in ruff: a misspelt code must not silently select or ignore nothing)."""
+    from plancheck.hints import did_you_mean
+    from plancheck.rules.registry import RULES, lookup
+
+    out = []
+    for item in items:
+        key = item.strip()
+        if not key:
+            continue
+        rule = lookup(key)
+        if rule is not None:
+            out.append(rule.code)
+        elif any(code.startswith(key.upper()) for code in RULES) and key.upper().startswith("PC"):
+            out.append(key.upper())
+        else:
+            names = [*RULES, *(r.name for r in RULES.values())]
+            raise ConfigError(
+                f"{where}: unknown rule code or name {key!r}{did_you_mean(key, names)} "
+                "(`plancheck rules` lists them)"
+            )
+    return out
+
+
+def _all_codes() -> set[str]:
+    from plancheck.rules.registry import RULES
+
+    return set(RULES)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -114,10 +145,13 @@ def from_table(table: dict[str, Any], base: Path) -> Config:
     if "severity" in table:
         if not isinstance(table["severity"], dict):
             raise ConfigError("[tool.plancheck] severity: expected a table of CODE = 'severity'")
-        config.severity = {
-            str(k).upper(): _severity(v, f"[tool.plancheck] severity.{k}")
-            for k, v in table["severity"].items()
-        }
+        config.severity = {}
+        for k, v in table["severity"].items():
+            where = f"[tool.plancheck] severity.{k}"
+            code = resolve_codes([str(k)], where)
+            if not code or code[0] not in _all_codes():
+                raise ConfigError(f"{where}: name one rule (a code such as PC203, or its name), not a prefix")
+            config.severity[code[0]] = _severity(v, where)
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], "[tool.plancheck] fail-on")
     if "as-of" in table:

@@ -8,6 +8,7 @@ from itertools import chain
 
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
+from plancheck.hints import did_you_mean
 from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.registry import RULES
 
@@ -19,6 +20,11 @@ class Result:
     requested: set[str]
     suppressed: int = 0  # findings dropped by select/ignore
     counts: dict[str, int] = field(default_factory=dict)
+    not_compared: int = 0  # child–parent comparisons that could not run: the parent has errors
+    # set by pipeline.check_tree: each plan file's key (by file path) and the catalogue's hash,
+    # what a cached report section depends on
+    file_keys: dict[str, str] = field(default_factory=dict)
+    catalogue_sha: str = ""
 
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]
@@ -164,6 +170,7 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
         if severity != finding.severity:
             finding = finding.with_(severity=severity)
         findings.append(finding)
+    findings, not_compared = _unknown_parents(findings, ps)
     if "PC406" in RULES:
         findings = _apply_waivers(findings, ps, config)
     shown = [f for f in findings if f.path in requested]
@@ -173,4 +180,34 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
     for finding in unique:
         key = "waived" if finding.waived else finding.severity
         counts[key] = counts.get(key, 0) + 1
-    return Result(findings=unique, planset=ps, requested=requested, suppressed=suppressed, counts=counts)
+    return Result(
+        findings=unique,
+        planset=ps,
+        requested=requested,
+        suppressed=suppressed,
+        counts=counts,
+        not_compared=not_compared,
+    )
+
+
+def _unknown_parents(findings: list[Finding], ps: PlanSet) -> tuple[list[Finding], int]:
+    """PC105 said with what the whole tree knows (a worker sees only a plan and its parents): a
+    parent whose file has errors is named as such, not as "no plan has that id", and an id
+    that is only misspelt gets a "did you mean"."""
+    broken = {lp.expected_id: lp.path for lp in ps.files if lp.plan is None and lp.expected_id}
+    out: list[Finding] = []
+    not_compared = 0
+    for f in findings:
+        parent = f.ctx.get("parent") if f.code == "PC105" else None
+        if isinstance(parent, str) and parent not in ps.plans:
+            if parent in broken:
+                not_compared += 1
+                f = f.with_(
+                    message=f"implements {parent!r}, whose file {broken[parent]} has errors: this plan is "
+                    "not compared with it until they are fixed",
+                    ctx={**f.ctx, "parent_has_errors": True},
+                )
+            else:
+                f = f.with_(message=f.message + did_you_mean(parent, ps.plans))
+        out.append(f)
+    return out, not_compared

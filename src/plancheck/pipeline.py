@@ -29,11 +29,11 @@ import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import Store, context_key, file_key, merge_results, sha256
+from plancheck.cache import ReportStore, Store, code_fingerprint, context_key, file_key, merge_results, sha256
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
@@ -239,7 +239,7 @@ class Checker:
         parents = self._views(list(job.edges), plans)
         ps = self.planset(plans, [lp])
         edges = child_edges(lp, parents, ps, list(job.findings))
-        return [edge_report(s, job.lang, render=job.render) for s in edges]
+        return [edge_report(s, job.lang, render=job.render, indicators=ps.indicators) for s in edges]
 
 
 @dataclass(frozen=True)
@@ -339,6 +339,7 @@ def edge_reports(
     render: bool = True,
     workers: int = 1,
     progress: Progress | None = None,
+    store: Store | None = None,
 ) -> Iterator[EdgeReport]:
     """The report of every (child, parent) edge of a checked tree, in the report's order.
 
@@ -369,23 +370,75 @@ def edge_reports(
                 render,
             )
         )
+    cached = ReportStore(store) if store is not None and store.enabled else None
+    keys = [report_key(result, job) if cached is not None else None for job in jobs]
+    # which children have cached sections: only looked up here, read one at a time below, so a
+    # national report never holds them all
+    hits = {
+        i
+        for i, key in enumerate(keys)
+        if cached is not None and key is not None and cached.path(key).is_file()
+    }
+    misses = [i for i in range(len(jobs)) if i not in hits]
+    computed = _compute_reports([jobs[i] for i in misses], ctx, workers)
+    local: Checker | None = None
+    for i, job in enumerate(jobs):
+        key = keys[i]
+        reports = None
+        if i in hits and cached is not None and key is not None:
+            entry = cached.get(key)
+            reports = _decode_edges(entry) if entry is not None else None
+            if reports is None:  # damaged or removed since: computed here instead
+                local = local or Checker(ctx)
+                reports = local.report(job)
+                cached.put(key, [asdict(r) for r in reports])
+        else:
+            reports = next(computed)
+            if cached is not None and key is not None:
+                cached.put(key, [asdict(r) for r in reports])
+        if progress is not None:
+            progress(i + 1, len(jobs))
+        yield from reports
+
+
+def report_key(result: Result, job: ReportJob) -> str | None:
+    """Everything one child's report sections depend on, as one hash; None when not known."""
+    child_key = result.file_keys.get(str(job.file))
+    if child_key is None or not result.catalogue_sha:
+        return None
+    parents = [[pid, result.file_keys.get(str(file))] for pid, file in job.parents]
+    findings = [[f.path, *encode_finding(f, f.path)] for f in job.findings]
+    material: list[Any] = [
+        code_fingerprint(),
+        "report",
+        child_key,
+        job.plan_id,
+        parents,
+        result.catalogue_sha,
+    ]
+    material += [job.lang, job.render, findings]
+    return sha256(json.dumps(material, ensure_ascii=False, default=str).encode())
+
+
+def _decode_edges(entry: list[dict[str, Any]]) -> list[EdgeReport] | None:
+    try:
+        return [EdgeReport(**e) for e in entry]
+    except TypeError:
+        return None
+
+
+def _compute_reports(jobs: list[ReportJob], ctx: Context, workers: int) -> Iterator[list[EdgeReport]]:
+    """The reports of ``jobs``, in order: in this process for few, in worker processes for many."""
     if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
         local = Checker(ctx)
-        for done, job in enumerate(jobs, 1):
-            yield from local.report(job)
-            if progress is not None:
-                progress(done, len(jobs))
+        for job in jobs:
+            yield local.report(job)
         return
     # consecutive children share parents (the communes of one province), so chunks keep order
     chunks = [jobs[i : i + CHUNK] for i in range(0, len(jobs), CHUNK)]
-    done = 0
     with _pool(workers, ctx) as pool:
         for reports in pool.map(_report_chunk, chunks):
-            done += len(reports)
-            if progress is not None:
-                progress(done, len(jobs))
-            for child in reports:
-                yield from child
+            yield from reports
 
 
 def _needed(
@@ -574,7 +627,10 @@ def check_tree(
             yield from results[pid]
         yield from tree_findings(ps)
 
-    return finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
+    result = finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
+    result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
+    result.catalogue_sha = local.catalogue_sha
+    return result
 
 
 def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Finding] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -303,12 +304,14 @@ def schema_findings(
         if (line, col) in placed and err["type"] in ("literal_error", "enum"):
             continue  # the other branch of a union (`date | 'unknown'`) adds nothing at the same spot
         placed.add((line, col))
-        where = ".".join(str(p) for p in loc if _is_data_part(p, loaded, loc)) or "(top level)"
+        where = _where([p for p in loc if _is_data_part(p, loaded, loc)], loaded.data)
         msg = err["msg"]
         if err["type"] == "missing":
             msg = f"missing required key {loc[-1]!r}"
         elif err["type"] == "extra_forbidden":
             msg = f"unknown key {loc[-1]!r}"
+        elif err["type"].startswith(("date_", "datetime_")):
+            msg += _date_hint(err.get("input"))
         ctx = {"type": err["type"], "loc": [str(p) for p in loc]}
         out.append(Finding.make("PC101", path, line, col, f"{where}: {msg}", plan=plan_id, ctx=ctx))
     if len(errors) > MAX_SCHEMA_FINDINGS or more:
@@ -372,6 +375,46 @@ def _window_errors(model: type[BaseModel], data: Any, prefix: tuple[Any, ...], e
                     errors.append({**err, "loc": (*prefix, name, *loc)})
             if len(errors) > MAX_SCHEMA_FINDINGS:
                 return
+
+
+_SINGULAR = {"targets": "target", "tasks": "task", "waivers": "waiver", "coverage": "coverage entry"}
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+
+
+def _where(loc: list[Any], data: Any) -> str:
+    """A schema error's place as people count: ``target 5 (id 'III.2'), bound`` for
+    ``targets.4.bound`` (1-based, with the item's id when it has one)."""
+    parts: list[str] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(node, list):
+            name = str(loc[i - 1]) if i else "item"
+            if parts and parts[-1] == name:
+                parts.pop()
+            item = node[part] if 0 <= part < len(node) else None
+            label = f"{_SINGULAR.get(name, name + ' item')} {part + 1}"
+            if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+                label += f" (id {str(item['id'])!r})"
+            parts.append(label)
+            node = item
+            continue
+        if parts and not parts[-1].endswith(")") and not parts[-1][-1].isdigit():
+            parts[-1] += f".{part}"  # keys read as a path: document.issued
+        else:
+            parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    return ", ".join(parts) or "(top level)"
+
+
+def _date_hint(value: Any) -> str:
+    """How to write a date: YYYY-MM-DD, with the digits given turned round when they read as
+    day/month/year."""
+    if isinstance(value, str):
+        m = _DMY.match(value)
+        if m:
+            day, month, year = (int(x) for x in m.groups())
+            return f'; write dates as YYYY-MM-DD, quoted: "{year:04d}-{month:02d}-{day:02d}"'
+    return '; write dates as YYYY-MM-DD, quoted (e.g. "2025-03-10")'
 
 
 def _is_data_part(part: Any, loaded: Loaded, loc: tuple[Any, ...]) -> bool:

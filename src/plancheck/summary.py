@@ -24,6 +24,9 @@ class EdgeSummary:
             return "waived"
         return c.status
 
+    def waived_reason(self, c: Comparison) -> str:
+        return self.waived.get((c.indicator, c.year), "")
+
     @property
     def counts(self) -> Counter[str]:
         return Counter(self.status_of(c) for c in self.comparisons)

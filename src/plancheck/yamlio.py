@@ -388,6 +388,7 @@ def load_events(
         mark = exc.problem_mark or exc.context_mark
         line, col = at(mark) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        problem += _syntax_hint(text, line)
         findings.append(Finding.make("PC001", path, line, col, f"YAML syntax error: {problem}"))
         return out
     except YAMLError as exc:
@@ -401,6 +402,19 @@ def load_events(
         return out
     out.data = root
     return out
+
+
+_UNQUOTED_OPERATOR = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s*[<>]")
+
+
+def _syntax_hint(text: str, line: int) -> str:
+    """What the common slip behind a syntax error is: ``bound: > 80`` unquoted, where YAML reads
+    ``>`` as the start of a folded block."""
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if 1 <= number <= len(lines) and _UNQUOTED_OPERATOR.match(lines[number - 1]):
+            return f' (line {number}: quote the bound, e.g. bound: ">= 80"; YAML reads a leading > or < as syntax)'
+    return ""
 
 
 def load_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:

@@ -88,6 +88,8 @@ class Bound:
                 return cls(op, Decimal(match.group(2)))  # type: ignore[arg-type]
         except InvalidOperation as exc:  # pragma: no cover - the regexes admit only decimals
             raise BoundError(f"not a number in bound {text!r}") from exc
+        if any(c in text for c in "≥≤%") or re.search(r"\d\s*[^\d\s.]+$", text):
+            raise BoundError(_hint(text))
         raise BoundError(
             f"cannot read bound {text!r}: write '>= 40', '> 80', '<= 3', '< 5', '= 100' (or '100'), "
             "or a range '62..65'; use `qualitative:` for text without a number"
@@ -119,3 +121,15 @@ class Bound:
             "Quote it: unquoted, '> 80' is YAML block syntax.",
             "examples": [">= 40", "> 80", "62..65", "<= 3", "100"],
         }
+
+
+def _hint(text: str) -> str:
+    """For ``≥ 80%`` and the like: the notation, with the unit moved to ``unit``."""
+    op = text.replace("≥", ">=").replace("≤", "<=")
+    number = re.search(r"-?\d+(?:[.,]\d+)?", op)
+    ops = re.match(r"\s*(>=|<=|>|<|=)", op)
+    wanted = f"{ops.group(1) + ' ' if ops else ''}{number.group().replace(',', '.') if number else '80'}"
+    return (
+        f'cannot read bound {text!r}: write bound: "{wanted}" (ASCII >= or <=, quoted); '
+        "the unit goes in `unit`, not in the bound"
+    )

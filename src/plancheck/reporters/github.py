@@ -25,6 +25,9 @@ _RANK: dict[str, int] = {"error": 0, "gap": 1, "warning": 2, "info": 3}
 _LEVEL: dict[str, str] = {"error": "error", "warning": "warning", "gap": "warning", "info": "notice"}
 
 SUMMARY_ROWS = 100
+# GitHub refuses a step's summary over 1 MiB; stay well below it whatever the tree
+SUMMARY_MAX_BYTES = 256 * 1024
+MESSAGE_CHARS = 500
 
 
 def _no_controls(text: str) -> str:
@@ -43,9 +46,18 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _order(findings: list[Finding]) -> list[Finding]:
-    def key(f: Finding) -> tuple[int, int, str, int, int, str]:
-        return (1 if f.waived is not None else 0, _RANK.get(f.severity, 9), f.path, f.line, f.column, f.code)
+def _order(findings: list[Finding], new: dict[Finding, bool] | None = None) -> list[Finding]:
+    def key(f: Finding) -> tuple[int, int, int, str, int, int, str]:
+        fresh = 0 if new is None or new.get(f, False) else 1  # with --base, new findings lead
+        return (
+            fresh,
+            1 if f.waived is not None else 0,
+            _RANK.get(f.severity, 9),
+            f.path,
+            f.line,
+            f.column,
+            f.code,
+        )
 
     return sorted(findings, key=key)  # sorted() is stable: equal keys keep the engine's order
 
@@ -77,16 +89,32 @@ def annotation(finding: Finding, new: dict[Finding, bool] | None = None) -> str:
 
 
 def render(findings: list[Finding], new: dict[Finding, bool] | None = None, limit: int = 50) -> str:
-    """Workflow commands, most severe first, at most ``limit`` of them plus a notice for the rest."""
+    """Workflow commands, most severe first, at most ``limit`` of them plus a notice for the rest.
+
+    With ``new`` (``validate --base``) only new findings are annotated: existing ones would fill
+    GitHub's few annotation slots and hide what the pull request changed. They are counted in a
+    notice and listed, folded, in the job summary.
+    """
+    existing = 0
+    if new is not None:
+        existing = sum(1 for f in findings if not new.get(f, False))
+        findings = [f for f in findings if new.get(f, False)]
     ordered = _order(findings)
     shown = ordered[: max(0, limit)]
     lines = [annotation(f, new) for f in shown]
     left = len(ordered) - len(shown)
     if left:
         noun = "finding" if left == 1 else "findings"
+        kind = "new " if new is not None else ""
         lines.append(
-            f"::notice title=plancheck::{left} more {noun} not annotated; "
+            f"::notice title=plancheck::{left} more {kind}{noun} not annotated; "
             "see the job summary or run plancheck validate locally"
+        )
+    if existing:
+        noun = "finding" if existing == 1 else "findings"
+        lines.append(
+            f"::notice title=plancheck::{existing} existing {noun} (already there before this change) "
+            "not annotated; they are listed in the job summary"
         )
     return "".join(line + "\n" for line in lines)
 
@@ -112,41 +140,105 @@ def _counts_line(counts: dict[str, int]) -> str:
     return ", ".join(parts) if parts else "no findings"
 
 
-def summary_markdown(result: Result, config: Config | None = None) -> str:
-    findings = _order(result.findings)
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for f in findings:
+        key = "waived" if f.waived is not None else f.severity
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _row(f: Finding) -> str:
+    severity = f"{f.severity} (waived)" if f.waived is not None else f.severity
+    message = f.message if f.waived is None else f"{f.message} (waived: {f.waived})"
+    if len(message) > MESSAGE_CHARS:
+        message = message[: MESSAGE_CHARS - 1] + "…"
+    return (
+        f"| {md_cell(severity)} | {md_cell(f.code)} {md_cell(f.rule)} "
+        f"| {md_cell(f.path)}:{f.line} | {md_cell(message)} |"
+    )
+
+
+def _table(findings: list[Finding], budget: int) -> tuple[list[str], int]:
+    """Table lines for the first findings that fit in ``SUMMARY_ROWS`` rows and ``budget`` bytes."""
+    out = ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
+    used = sum(len(line.encode()) + 1 for line in out)
+    shown = 0
+    for f in findings[:SUMMARY_ROWS]:
+        row = _row(f)
+        size = len(row.encode()) + 1
+        if used + size > budget:
+            break
+        out.append(row)
+        used += size
+        shown += 1
+    return out, shown
+
+
+def summary_markdown(
+    result: Result, config: Config | None = None, new: dict[Finding, bool] | None = None
+) -> str:
+    """The job summary: a count line, then a table; at most ``SUMMARY_MAX_BYTES`` bytes.
+
+    With ``new`` the count line gives new and existing findings apart, the table holds the new
+    ones, and the existing ones follow folded (``<details>``).
+    """
+    findings = _order(result.findings, new)
     total = len(findings)
-    out = [
-        "## plancheck",
-        "",
-        f"**{total} {'finding' if total == 1 else 'findings'}:** {_counts_line(result.counts)}",
-    ]
-    if config is not None:
-        out[-1] += f" (fails on {md_cell(str(config.fail_on))} and above)"
+    fails = f" (fails on {md_cell(str(config.fail_on))} and above)" if config is not None else ""
+    out = ["## plancheck", ""]
+    if new is None:
+        head, rest = findings, []
+        out.append(
+            f"**{total} {'finding' if total == 1 else 'findings'}:** {_counts_line(result.counts)}{fails}"
+        )
+    else:
+        head = [f for f in findings if new.get(f, False)]
+        rest = [f for f in findings if not new.get(f, False)]
+        out.append(
+            f"**{len(head)} new {'finding' if len(head) == 1 else 'findings'}:** "
+            f"{_counts_line(_counts(head))}{fails} · **{len(rest)} existing:** {_counts_line(_counts(rest))}"
+        )
     out.append("")
-    if findings:
-        out += ["| Severity | Code | Location | Message |", "| --- | --- | --- | --- |"]
-        for f in findings[:SUMMARY_ROWS]:
-            severity = f"{f.severity} (waived)" if f.waived is not None else f.severity
-            message = f.message if f.waived is None else f"{f.message} (waived: {f.waived})"
-            out.append(
-                f"| {md_cell(severity)} | {md_cell(f.code)} {md_cell(f.rule)} "
-                f"| {md_cell(f.path)}:{f.line} | {md_cell(message)} |"
-            )
-        if total > SUMMARY_ROWS:
+    budget = SUMMARY_MAX_BYTES - 2048  # room for the headings and notes around the tables
+    if head:
+        if new is not None:
+            out += ["### New findings", ""]
+        lines, shown = _table(head, budget // 2 if rest else budget)
+        out += lines
+        budget -= sum(len(line.encode()) + 1 for line in lines)
+        if shown < len(head):
             out += [
                 "",
-                f"{total - SUMMARY_ROWS} more not shown; run `plancheck validate` locally for all of them.",
+                f"{len(head) - shown} more not shown; run `plancheck validate` locally for all of them.",
             ]
         out.append("")
+    elif new is not None:
+        out += ["No new findings.", ""]
+    if rest:
+        noun = "finding" if len(rest) == 1 else "findings"
+        out += [
+            "<details>",
+            f"<summary>{len(rest)} existing {noun} (there before this change; not annotated)</summary>",
+            "",
+        ]
+        lines, shown = _table(rest, budget)
+        out += lines
+        if shown < len(rest):
+            out += [
+                "",
+                f"{len(rest) - shown} more not shown; run `plancheck validate` locally for all of them.",
+            ]
+        out += ["", "</details>", ""]
     return "\n".join(out) + "\n"
 
 
-def write_step_summary(result: Result, config: Config) -> None:
+def write_step_summary(result: Result, config: Config, new: dict[Finding, bool] | None = None) -> None:
     """Append a Markdown summary to $GITHUB_STEP_SUMMARY when it is set; otherwise do nothing."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    text = summary_markdown(result, config)
+    text = summary_markdown(result, config, new)
     try:
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(text)

@@ -1,6 +1,14 @@
-"""Words of the gap report in Vietnamese (default) and English."""
+"""Words of the gap report in Vietnamese (default) and English.
+
+The Vietnamese report is Vietnamese in every word plancheck writes itself: headings, statuses,
+reasons and units. Quotes from the sources stay as written; encoders' notes, written in English,
+go to an appendix (rule in plans/README.md).
+"""
 
 from __future__ import annotations
+
+import re
+from functools import lru_cache
 
 LANGS = ("vi", "en")
 
@@ -49,7 +57,7 @@ TEXT: dict[str, dict[str, str]] = {
         "worst": "Các chênh lệch nghiêm trọng nhất",
         "more": "và {n} chênh lệch khác trong các bảng dưới đây",
         "hierarchy": "Sơ đồ kế hoạch",
-        "hierarchy_note": "Mũi tên đi từ kế hoạch cấp dưới đến kế hoạch nó thực hiện; màu theo kết quả xấu nhất.",
+        "hierarchy_note": "Mũi tên đi từ kế hoạch cấp dưới đến kế hoạch nó thực hiện; màu theo tỷ lệ chênh lệch.",
         "child": "Kế hoạch",
         "parent": "Kế hoạch cấp trên",
         "indicator": "Chỉ tiêu",
@@ -83,6 +91,28 @@ TEXT: dict[str, dict[str, str]] = {
         "targets": "chỉ tiêu",
         "tasks_word": "nhiệm vụ",
         "strive": "phấn đấu",
+        "gaps_heading": "Chênh lệch",
+        "reason_col": "Lý do",
+        "folded_met": "{n} chỉ tiêu đạt hoặc cao hơn",
+        "folded_other": "{n} chỉ tiêu không so sánh được hoặc được miễn",
+        "no_gaps": "Không có chênh lệch nào.",
+        "plan_id": "mã",
+        "date_unknown": "không rõ ngày",
+        "legend": "Chú giải màu theo tỷ lệ chênh lệch trên số chỉ tiêu được đối chiếu",
+        "legend_none": "không có chỉ tiêu đối chiếu",
+        "share": "{gaps}/{total} chênh lệch",
+        "diagram_too_big": "Cây có {n} cặp kế hoạch, quá nhiều cho một sơ đồ; xem `plancheck tree` hoặc trang của từng kế hoạch.",
+        "appendix_notes": "Phụ lục: ghi chú của người mã hóa (tiếng Anh, giữ nguyên văn)",
+        "appendix_notes_intro": "Ghi chú của người mã hóa dữ liệu được viết bằng tiếng Anh và được giữ nguyên văn dưới đây.",
+        "plans_index": "Các kế hoạch",
+        "back": "← Mục lục",
+        "truncated": (
+            "Báo cáo dừng ở đây để giữ dưới {size}: còn {n} kế hoạch chưa hiển thị. Dùng "
+            "`plancheck report --out-dir THƯ_MỤC` để có một trang cho mỗi kế hoạch, "
+            "hoặc `--max-bytes 0` để có toàn bộ trong một tệp."
+        ),
+        "truncated_tail": "còn {n} mục khác chưa hiển thị (xem `plancheck report --out-dir THƯ_MỤC`).",
+        "gap_count": "chênh lệch",
     },
     "en": {
         "title": "Target and deadline gap report",
@@ -99,7 +129,7 @@ TEXT: dict[str, dict[str, str]] = {
         "worst": "Worst gaps",
         "more": "and {n} more gaps in the tables below",
         "hierarchy": "Plan hierarchy",
-        "hierarchy_note": "Arrows run from a plan to the plan it implements, coloured by the worst status.",
+        "hierarchy_note": "Arrows run from a plan to the plan it implements, coloured by the share of gaps.",
         "child": "Plan",
         "parent": "Parent plan",
         "indicator": "Indicator",
@@ -133,9 +163,138 @@ TEXT: dict[str, dict[str, str]] = {
         "targets": "targets",
         "tasks_word": "tasks",
         "strive": "strive",
+        "gaps_heading": "Gaps",
+        "reason_col": "Reason",
+        "folded_met": "{n} targets met or exceeded",
+        "folded_other": "{n} targets not comparable or waived",
+        "no_gaps": "No gaps.",
+        "plan_id": "id",
+        "date_unknown": "date unknown",
+        "legend": "Edge colours by share of gaps among the targets compared",
+        "legend_none": "no targets compared",
+        "share": "{gaps}/{total} gaps",
+        "diagram_too_big": "The tree has {n} child–parent pairs, too many for one diagram; see `plancheck tree` or each plan's page.",
+        "appendix_notes": "Appendix: encoders' notes",
+        "appendix_notes_intro": "Notes written by the people who encoded the plans, as written.",
+        "plans_index": "Plans",
+        "back": "← Index",
+        "truncated": (
+            "The report stops here to stay under {size}: {n} more plans are not shown. Use "
+            "`plancheck report --out-dir DIR` for one page per plan, or `--max-bytes 0` for "
+            "everything in one file."
+        ),
+        "truncated_tail": "and {n} more not shown (see `plancheck report --out-dir DIR`).",
+        "gap_count": "gaps",
     },
 }
 TEXT["vi"]["items_targets"] = TEXT["vi"]["targets"]
 TEXT["en"]["items_targets"] = TEXT["en"]["targets"]
 for _lang in LANGS:
     TEXT[_lang]["items_tasks"] = TEXT[_lang]["tasks_word"]
+
+# Units as the catalogue writes them (English), in the Vietnamese report's words; a unit not
+# listed here is shown as written.
+UNITS_VI: dict[str, str] = {
+    "rank": "hạng",
+    "level": "mức",
+    "index": "chỉ số",
+    "%/year": "%/năm",
+    "enterprises": "doanh nghiệp",
+    "organisations": "tổ chức",
+    "initiatives": "sáng kiến",
+    "centres": "trung tâm",
+    "projects": "dự án",
+    "papers": "bài báo",
+    "per 10,000 people": "trên 10.000 dân",
+    "per 1,000 people": "trên 1.000 dân",
+    "works": "công trình",
+    "tasks": "nhiệm vụ",
+    "products": "sản phẩm",
+    "people": "người",
+    "patents": "bằng sáng chế",
+    "applications": "đơn đăng ký",
+    "students": "học sinh",
+    "localities": "địa phương",
+    "data exchanges": "sàn dữ liệu",
+    "facilities": "cơ sở",
+    "cables": "tuyến cáp",
+}
+
+LEVELS_VI: dict[str, str] = {
+    "national": "trung ương",
+    "province": "tỉnh",
+    "district": "huyện",
+    "commune": "xã",
+}
+
+
+def unit(text: str, lang: str) -> str:
+    return UNITS_VI.get(text, text) if lang == "vi" else text
+
+
+def _levels_vi(m: re.Match[str]) -> str:
+    return "chỉ tiêu áp dụng ở cấp " + ", ".join(LEVELS_VI.get(x.strip(), x.strip()) for x in m[1].split(","))
+
+
+# The comparison's reasons (compliance.py, in English) in Vietnamese, pattern by pattern. A
+# reason with no pattern here falls back to the status's own name, never to English.
+_REASONS_VI: list[tuple[re.Pattern[str], str | object]] = [
+    (re.compile(r"^indicator not in the catalogue$"), "chỉ tiêu không có trong danh mục"),
+    (re.compile(r"^indicator applies at (.+) level$"), _levels_vi),
+    (
+        re.compile(r"^counts compare only within one jurisdiction$"),
+        "chỉ tiêu đếm số lượng chỉ so sánh được trong cùng một địa bàn",
+    ),
+    (re.compile(r"^no target on this indicator$"), "kế hoạch không có chỉ tiêu nào về nội dung này"),
+    (re.compile(r"^same year$"), "cùng năm"),
+    (
+        re.compile(r"^(\d+) target covers (\d+) \(indicator only moves one way\)$"),
+        r"chỉ tiêu năm \1 có hiệu lực cho năm \2 (chỉ tiêu chỉ thay đổi một chiều)",
+    ),
+    (
+        re.compile(
+            r"^no target for (\d+); the (\d+) target does not carry over \(the indicator can move both ways\)$"
+        ),
+        r"không có chỉ tiêu cho năm \1; chỉ tiêu năm \2 không áp dụng tiếp (chỉ tiêu có thể tăng hoặc giảm)",
+    ),
+    (
+        re.compile(r"^no target for (\d+) or earlier; later ones fall short$"),
+        r"không có chỉ tiêu cho năm \1 hoặc trước đó; các chỉ tiêu năm sau đều thấp hơn",
+    ),
+    (re.compile(r"^no target for (\d+) or earlier$"), r"không có chỉ tiêu cho năm \1 hoặc trước đó"),
+    (re.compile(r"^qualitative target on one side$"), "một bên là chỉ tiêu định tính"),
+    (re.compile(r"^reaches the parent's level only in (\d+)$"), r"chỉ đạt mức của cấp trên vào năm \1"),
+    (
+        re.compile(r"^no later target reaches the parent's level$"),
+        "không có chỉ tiêu năm sau nào đạt mức của cấp trên",
+    ),
+]
+
+# What a bare "same year" means for each status, said in full
+_SAME_YEAR: dict[str, dict[str, str]] = {
+    "vi": {
+        "weaker": "thấp hơn mức của cấp trên trong cùng năm",
+        "boundary": "dừng đúng ở giá trị biên mà cấp trên không chấp nhận",
+    },
+    "en": {
+        "weaker": "below the parent's level in the same year",
+        "boundary": "stops exactly at the limit the parent excludes",
+    },
+}
+
+
+@lru_cache(maxsize=4096)
+def reason(text: str, status: str, lang: str) -> str:
+    """The comparison's reason in the report's language."""
+    if text == "same year" and status in _SAME_YEAR[lang]:
+        return _SAME_YEAR[lang][status]
+    if lang != "vi":
+        return text
+    for pattern, replacement in _REASONS_VI:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        if callable(replacement):
+            return str(replacement(m))
+        return m.expand(str(replacement))
+    return STATUS_NAMES["vi"].get(status, status)

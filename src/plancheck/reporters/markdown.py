@@ -5,73 +5,143 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from plancheck import __version__
-from plancheck.compliance import GAP_STATUSES
+from plancheck.algebra import worst_edge
+from plancheck.compliance import GAP_STATUSES, Comparison
 from plancheck.engine import Result
 from plancheck.inert import inert
-from plancheck.model import Target
+from plancheck.model import Indicator, Target
 from plancheck.planset import PlanSet, left_out_files
-from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT
+from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT, reason, unit
 from plancheck.summary import EdgeSummary, edges
 
-STATUS_RANK = [
-    "missing",
-    "weaker",
-    "later",
-    "boundary",
-    "softened",
-    "waived",
-    "unverifiable",
-    "not-comparable",
-    "meets",
-    "exceeds",
-    "not-applicable",
-]
-MERMAID_COLOURS = {
-    "missing": "#d73a49",
-    "weaker": "#d73a49",
-    "later": "#e36209",
-    "boundary": "#dbab09",
-    "softened": "#dbab09",
-    "unverifiable": "#6a737d",
-    "waived": "#6a737d",
-    "not-comparable": "#6a737d",
-    "not-applicable": "#6a737d",
-    "meets": "#28a745",
-    "exceeds": "#28a745",
+# The order of rows, worst first. Keyed by status name so that statuses added by other rules
+# (softened, unverifiable) slot in; a status not listed sorts after the gaps, before "meets".
+STATUS_WEIGHT: dict[str, int] = {
+    "weaker": 0,
+    "later": 1,
+    "boundary": 2,
+    "softened": 3,
+    "missing": 4,
+    "unverifiable": 20,
+    "not-comparable": 21,
+    "waived": 22,
+    "meets": 30,
+    "exceeds": 31,
+    "not-applicable": 40,
 }
+UNLISTED_WEIGHT = 25
+FOLDED_MET = frozenset({"meets", "exceeds"})
+HIDDEN = frozenset({"not-applicable"})
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+def weight(status: str) -> int:
+    return STATUS_WEIGHT.get(status, UNLISTED_WEIGHT)
+
+
+def ranked(statuses: object) -> list[str]:
+    """Statuses in report order."""
+    return sorted(set(statuses), key=lambda k: (weight(k), k))  # type: ignore[call-overload]
+
+
+# Edge colours by the share of gaps among the targets compared: (upper bound, colour, legend mark)
+SHARE_SCALE: tuple[tuple[float, str, str], ...] = (
+    (0.0, "#28a745", "🟩"),
+    (0.25, "#dbab09", "🟨"),
+    (0.5, "#e36209", "🟧"),
+    (1.0, "#d73a49", "🟥"),
+)
+NONE_COMPARED = ("#6a737d", "⬜")
+MERMAID_MAX_EDGES = 300  # GitHub stops rendering a diagram long before a national tree
+
+
+_MD_TABLE = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|~>"}
+_MD_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
+_SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
 
 
 def md(text: object) -> str:
     """Plan text made inert inside a Markdown table cell: no HTML, links, code or cell breaks."""
     value = "" if text is None else str(text)
+    return _md(value)
+
+
+@lru_cache(maxsize=65536)
+def _md(value: str) -> str:
+    # the same labels come back for every child of a parent: escaping is cached
+    # controls, escapes and bidi overrides shown as visible escapes (plancheck.inert), never interpreted
     value = " ".join(inert(value, keep="\t\n\r\x0b\x0c").split())
-    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too
-    value = re.sub(r"(?i)\b(javascript|data|vbscript):", r"\1&#58;", value)
+    value = value.translate(_MD_TABLE)
+    if ":" in value:
+        # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too
+        value = _SCHEME.sub(r"\1&#58;", value)
     return value
 
 
 def mermaid_label(text: object) -> str:
     value = " ".join(str(text).split())
-    return re.sub(r"[^\w ./:+-]", "_", value, flags=re.UNICODE)
+    return re.sub(r"[^\w ./:+·%-]", "_", value, flags=re.UNICODE)
 
 
-def _target_text(target: Target | None, strive: str) -> str:
+def share_colour(gaps: int, compared: int) -> tuple[str, str]:
+    """The colour and legend mark of an edge with ``gaps`` gaps among ``compared`` targets."""
+    if compared == 0:
+        return NONE_COMPARED
+    share = gaps / compared
+    for upper, colour, mark in SHARE_SCALE:
+        if share <= upper:
+            return colour, mark
+    return SHARE_SCALE[-1][1], SHARE_SCALE[-1][2]
+
+
+def plan_date(plan: Any, lang: str) -> str:
+    issued = plan.document.issued
+    if not isinstance(issued, dt.date):
+        return str(TEXT[lang]["date_unknown"])
+    return issued.strftime("%d/%m/%Y") if lang == "vi" else issued.isoformat()
+
+
+def plan_name(plan: Any, lang: str) -> str:
+    """How people name a plan: number · issuer · date (Markdown-escaped)."""
+    if plan is None:
+        return ""
+    doc = plan.document
+    first = doc.number or doc.title
+    return " · ".join(md(x) for x in (first, doc.issuer, plan_date(plan, lang)))
+
+
+def plan_short(plan: Any) -> str:
+    """Number and place, for the diagram's nodes."""
+    if plan is None:
+        return ""
+    return f"{plan.document.number or plan.document.kind} · {plan.jurisdiction.name}"
+
+
+def small(text: str) -> str:
+    return f"<sub>{text}</sub>"
+
+
+def page_name(plan_id: str) -> str:
+    """The file of a plan's page in ``--out-dir``: its id with the folder turned into a prefix."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", plan_id.replace("/", "__")) + ".md"
+
+
+def _target_text(target: Target | None, strive: str, lang: str = "en") -> str:
     if target is None:
         return "—"
     shown = (
-        f"`{target.bound}` {md(target.unit)}" if target.bound is not None else f"“{md(target.qualitative)}”"
+        f"`{target.bound}` {md(unit(target.unit, lang))}"
+        if target.bound is not None
+        else f"“{md(target.qualitative)}”"
     )
     if target.strive:
         shown += f" ({strive})"
@@ -100,34 +170,71 @@ class EdgeReport:
     worst: str
     gap_rows: list[dict[str, Any]]
     section: str
+    child_heading: str = ""  # the child's heading, written before its first edge
 
 
-def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport:
+def _name(names: dict[str, str], status: str) -> str:
+    return names.get(status, status)
+
+
+def _severity(c: Comparison, status: str, indicator: Indicator | None) -> float:
+    """How far short a gap falls, to order gaps of one status: years late, or the relative
+    shortfall of the worst value the child accepts."""
+    if status == "later" and c.later_target is not None:
+        return float(c.later_target.year - c.year)
+    if status in ("weaker", "boundary") and indicator is not None and c.child_target is not None:
+        child, parent = c.child_target.bound, c.parent_target.bound
+        if child is None or parent is None:
+            return 0.0
+        ce, pe = worst_edge(child, indicator.direction), worst_edge(parent, indicator.direction)
+        if ce.value is None or pe.value is None or pe.value == 0:
+            return 1.0 if ce.value is None else 0.0
+        return float(abs(pe.value - ce.value) / abs(pe.value))
+    return 0.0
+
+
+def child_heading(child: Any, lang: str) -> str:
+    return f"## {plan_name(child.plan, lang)}\n\n{small(md(child.id))}\n\n"
+
+
+def edge_report(
+    s: EdgeSummary, lang: str, *, render: bool = True, indicators: dict[str, Indicator] | None = None
+) -> EdgeReport:
     """The edge's figures, and with ``render`` its section (`plancheck tree` needs only figures)."""
     t = TEXT[lang]
     names = STATUS_NAMES[lang]
     counts = s.counts
     if not render:
         return EdgeReport(s.child.id or "", s.parent.id or "", dict(counts), s.worst, [], "")
-    rows = []
+    catalogue = indicators or {}
+    gaps: list[dict[str, Any]] = []
+    other: list[dict[str, Any]] = []
+    met: list[dict[str, Any]] = []
     gap_rows = []
     hidden = 0
-    for c in sorted(
-        s.comparisons,
-        key=lambda c: (STATUS_RANK.index(s.status_of(c)), c.indicator, c.year, c.parent_target.id),
-    ):
+    name_key = "name_vi" if lang == "vi" else "name_en"
+
+    def order(c: Comparison) -> tuple[Any, ...]:
         status = s.status_of(c)
-        if status == "not-applicable":
+        sev = _severity(c, status, catalogue.get(c.indicator))
+        return (weight(status), -sev, c.indicator, c.year, c.parent_target.id)
+
+    for c in sorted(s.comparisons, key=order):
+        status = s.status_of(c)
+        if status in HIDDEN:
             hidden += 1
             continue
+        indicator = catalogue.get(c.indicator)
+        label = md(getattr(indicator, name_key)) if indicator is not None else md(c.indicator)
         row = {
-            "indicator": md(c.indicator),
+            "indicator": f"{label} {small(md(c.indicator))}" if indicator is not None else label,
             "year": c.year,
-            "parent": _target_text(c.parent_target, t["strive"]),
-            "child": _target_text(c.child_target or c.later_target, t["strive"]),
+            "parent": _target_text(c.parent_target, t["strive"], lang),
+            "child": _target_text(c.child_target or c.later_target, t["strive"], lang),
             # a status reached through a catalogue relation names both indicators
-            "status": names[status] + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
+            "status": _name(names, status) + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
             "status_key": status,
+            "reason": md(reason(c.reason, status, lang)) if status != "waived" else md(s.waived_reason(c)),
             "sources": " · ".join(
                 x
                 for x in (
@@ -138,9 +245,22 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
                 if x
             ),
         }
-        rows.append(row)
         if status in GAP_STATUSES:
-            gap_rows.append({**row, "child_plan": md(s.child.id), "parent_plan": md(s.parent.id)})
+            gaps.append(row)
+            gap_rows.append(
+                {
+                    **row,
+                    "severity": _severity(c, status, indicator),
+                    "child_plan": md(s.child.id),
+                    "parent_plan": md(s.parent.id),
+                    "child_name": md(plan_short(s.child.plan)),
+                    "parent_name": md(plan_short(s.parent.plan)),
+                }
+            )
+        elif status in FOLDED_MET:
+            met.append(row)
+        else:
+            other.append(row)
     stand_in = []
     child_from = s.child.plan.document.targets_from if s.child.plan is not None else None
     if child_from is not None:
@@ -157,10 +277,11 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
         "child_stands_in": child_from is not None,
         "child": md(s.child.id),
         "parent": md(s.parent.id),
-        "child_title": md(_title(s.child)),
-        "parent_title": md(_title(s.parent)),
-        "counts": ", ".join(f"{counts[k]} {names[k]}" for k in STATUS_RANK if counts.get(k)),
-        "rows": rows,
+        "parent_name": plan_name(s.parent.plan, lang),
+        "counts": ", ".join(f"{counts[k]} {_name(names, k)}" for k in ranked(counts) if counts.get(k)),
+        "gaps": gaps,
+        "other": other,
+        "met": met,
         "hidden": hidden,
         "tasks": [
             {
@@ -172,55 +293,105 @@ def edge_report(s: EdgeSummary, lang: str, *, render: bool = True) -> EdgeReport
         ],
     }
     text = _normalise(_template("report-section.md.j2").render(t=t, s=section))
-    return EdgeReport(s.child.id or "", s.parent.id or "", dict(counts), s.worst, gap_rows, text)
+    return EdgeReport(
+        s.child.id or "",
+        s.parent.id or "",
+        dict(counts),
+        s.worst,
+        gap_rows,
+        text,
+        child_heading(s.child, lang),
+    )
 
 
 class ReportWriter:
     """Assembles the report from edge reports given in order, writing sections as they come.
 
     At national scale the sections are hundreds of megabytes: they go to ``sections`` (a file)
-    as they arrive, and only the summary's figures are kept in memory.
+    as they arrive, and only the summary's figures are kept in memory. With ``pages`` (a folder,
+    `report --out-dir`) each child plan's sections go to a page of their own instead.
     """
 
     WORST_SHOWN = 15
 
-    def __init__(self, ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | None, sections: TextIO):
+    def __init__(
+        self,
+        ps: PlanSet,
+        lang: str,
+        as_of: dt.date,
+        only: set[str] | None,
+        sections: TextIO,
+        pages: Path | None = None,
+    ):
         if lang not in LANGS:
             raise ValueError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
         self.ps, self.lang, self.as_of, self.only, self.sections = ps, lang, as_of, only, sections
+        self.pages = pages
         self.totals: Counter[str] = Counter()
         self.worst_rows: list[dict[str, Any]] = []
         self.gap_count = 0
         self.links: list[tuple[str, str, dict[str, int], str]] = []
+        # (child id, bytes of its sections, gaps) in the order written: where a bounded
+        # single-file report may stop, and the index of `--out-dir`
+        self.children: list[tuple[str, int, int]] = []
+        self._page: TextIO | None = None
 
     def add(self, er: EdgeReport) -> None:
         self.totals.update(er.counts)
         self.links.append((er.child, er.parent, er.counts, er.worst))
         self.gap_count += len(er.gap_rows)
         self.worst_rows = sorted([*self.worst_rows, *er.gap_rows], key=_worst_key)[: self.WORST_SHOWN]
-        self.sections.write(er.section)
+        text = er.section
+        if not self.children or self.children[-1][0] != er.child:
+            self._start_page(er.child)
+            self.children.append((er.child, 0, 0))
+            text = er.child_heading + text
+        child, size, gaps = self.children[-1]
+        self.children[-1] = (child, size + len(text.encode("utf-8")), gaps + len(er.gap_rows))
+        (self._page or self.sections).write(text)
+
+    def _start_page(self, child: str) -> None:
+        if self.pages is None:
+            return
+        self.close()
+        self._page = open(self.pages / page_name(child), "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._page.write(f"[{TEXT[self.lang]['back']}](index.md)\n\n")
+
+    def close(self) -> None:
+        if self._page is not None:
+            self._page.write(self._plan_tail(self.children[-1][0]))
+            self._page.close()
+            self._page = None
 
     def head(self) -> str:
         t = TEXT[self.lang]
         names = STATUS_NAMES[self.lang]
         ps, only = self.ps, self.only
         ids = {pid: f"p{i}" for i, pid in enumerate(sorted(ps.plans))}
-        nodes = [{"id": ids[pid], "label": mermaid_label(pid)} for pid in sorted(ps.plans)]
+        shown = sorted({pid for link in self.links for pid in link[:2]})
+        nodes = [{"id": ids[pid], "label": mermaid_label(plan_short(ps.plans[pid].plan))} for pid in shown]
         links = []
-        for child, parent, counts, worst in self.links:
+        for child, parent, counts, _worst in self.links:
             gaps = sum(counts.get(k, 0) for k in GAP_STATUSES)
-            label = f"{gaps} {t['gaps']}" if gaps else names[worst]
-            colour = MERMAID_COLOURS[worst]
-            if not counts:  # no parent target was compared: "meets" would claim what nobody checked
-                label, colour = t["nothing_compared"], MERMAID_COLOURS["not-applicable"]
+            compared = sum(n for k, n in counts.items() if k not in HIDDEN)
+            colour, _ = share_colour(gaps, compared)
+            pct = f" · {round(100 * gaps / compared)}%" if compared else ""
             links.append(
                 {
                     "from": ids[child],
                     "to": ids[parent],
-                    "label": mermaid_label(label),
+                    # no parent target compared: a share would claim what nobody checked
+                    "label": mermaid_label(
+                        t["share"].format(gaps=gaps, total=compared) + pct
+                        if compared
+                        else t["nothing_compared"]
+                    ),
                     "colour": colour,
                 }
             )
+        legend = [
+            {"mark": mark, "text": _share_range(i)} for i, (_, _colour, mark) in enumerate(SHARE_SCALE)
+        ] + [{"mark": NONE_COMPARED[1], "text": t["legend_none"]}]
         totals = self.totals
         context = {
             "t": t,
@@ -229,23 +400,37 @@ class ReportWriter:
             "as_of": self.as_of.isoformat(),
             "plans": len([p for p in ps.plans if not only or p in only]),
             "edges": len(self.links),
-            "status_totals": [{"name": names[k], "count": totals[k]} for k in STATUS_RANK if totals.get(k)],
+            "status_totals": [
+                {"name": _name(names, k), "count": totals[k]} for k in ranked(totals) if totals[k]
+            ],
             "total": sum(totals.values()),
             "gap_total": sum(totals.get(k, 0) for k in GAP_STATUSES),
             "worst": self.worst_rows,
             "worst_more": max(0, self.gap_count - self.WORST_SHOWN),
+            "diagram": len(links) <= MERMAID_MAX_EDGES,
+            "too_big": t["diagram_too_big"].format(n=len(links)),
             "nodes": nodes,
             "links": links,
+            "legend": legend,
+            "index": [
+                {
+                    "name": plan_name(ps.plans[child].plan, self.lang),
+                    "id": md(child),
+                    "page": page_name(child),
+                    "gaps": gaps,
+                }
+                for child, _, gaps in self.children
+            ]
+            if self.pages is not None
+            else [],
         }
         return _normalise(_template("report-head.md.j2").render(**context))
 
-    def tail(self) -> str:
+    def _waivers_and_caveats(self, plan_ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         t = TEXT[self.lang]
         waivers = []
         caveats = []
-        for plan_id in sorted(self.ps.plans):
-            if self.only and plan_id not in self.only:
-                continue
+        for plan_id in plan_ids:
             plan = self.ps.plans[plan_id].plan
             assert plan is not None
             for w in plan.waivers:
@@ -263,7 +448,8 @@ class ReportWriter:
             if plan.notes or any(c.in_source != c.encoded for c in plan.coverage):
                 caveats.append(
                     {
-                        "plan": md(plan_id),
+                        "plan": plan_name(plan, self.lang),
+                        "id": md(plan_id),
                         "notes": [md(n) for n in plan.notes],
                         "coverage": [
                             {
@@ -276,38 +462,106 @@ class ReportWriter:
                         ],
                     }
                 )
-        # with --plan the report is about those plans; otherwise it is about the whole tree
-        left_out = [md(path) for path in left_out_files(self.ps)] if not self.only else []
+        return waivers, caveats
+
+    def _render_tail(self, plan_ids: list[str], limit: int | None = None, whole: bool = False) -> str:
+        waivers, caveats = self._waivers_and_caveats(plan_ids)
+        # the plan files left out because of errors, when the report is about the whole tree
+        left_out = [md(path) for path in left_out_files(self.ps)] if whole and not self.only else []
+        more = 0
+        if limit is not None:
+            more = max(0, len(waivers) - limit) + max(0, len(caveats) - limit)
+            waivers, caveats = waivers[:limit], caveats[:limit]
+        return _normalise(
+            _template("report-tail.md.j2").render(
+                t=TEXT[self.lang],
+                lang=self.lang,
+                waivers=waivers,
+                caveats=caveats,
+                more=more,
+                left_out=left_out,
+            )
+        )
+
+    def _plan_tail(self, plan_id: str) -> str:
+        return self._render_tail([plan_id])
+
+    def tail(self, limit: int | None = None) -> str:
+        ids = [p for p in sorted(self.ps.plans) if not self.only or p in self.only]
+        if self.pages is not None:  # each page carries its own plan's; the index the rest
+            written = {c for c, _, _ in self.children}
+            ids = [p for p in ids if p not in written]
         from plancheck.coverage import compute, render_markdown
         from plancheck.reporters.progress_md import render_progress  # it imports this module
 
         plans = {pid: lp.plan for pid, lp in self.ps.plans.items() if lp.plan is not None}
         coverage = render_markdown(compute(plans), self.lang)
         progress = render_progress(self.ps, self.lang, self.as_of, self.only)
-        return (
-            coverage
-            + progress
-            + _normalise(
-                _template("report-tail.md.j2").render(
-                    t=t, waivers=waivers, caveats=caveats, left_out=left_out
-                )
-            )
-        )
+        return coverage + progress + self._render_tail(ids, limit, whole=True)
+
+    def write(self, out: TextIO, max_bytes: int = 0) -> None:
+        """Head, sections and tail to ``out``; with ``max_bytes``, stop at a whole plan before
+        the report would pass it, and say so (a hint to use ``--out-dir``)."""
+        t = TEXT[self.lang]
+        head = self.head()
+        if max_bytes <= 0:
+            out.write(head)
+            self.sections.seek(0)
+            shutil.copyfileobj(self.sections, out)
+            out.write(self.tail())
+            return
+        tail = self.tail(limit=TAIL_ROWS_BOUNDED)
+        budget = max_bytes - len(head.encode()) - len(tail.encode()) - 1024
+        keep = 0
+        shown = 0
+        for _child, size, _gaps in self.children:
+            if keep + size > budget:
+                break
+            keep += size
+            shown += 1
+        out.write(head)
+        self.sections.seek(0)
+        _copy_bytes(self.sections, out, keep)
+        left = len(self.children) - shown
+        if left:
+            out.write("> " + t["truncated"].format(size=_size(max_bytes), n=left) + "\n\n")
+        out.write(tail)
+
+
+TAIL_ROWS_BOUNDED = 200
+
+
+def _copy_bytes(src: TextIO, out: TextIO, size: int) -> None:
+    """Copy the first ``size`` bytes (UTF-8) of ``src``, which ends at a section's end."""
+    while size > 0:
+        line = src.readline()
+        if not line:
+            return
+        out.write(line)
+        size -= len(line.encode("utf-8"))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
+
+
+def _share_range(i: int) -> str:
+    upper = SHARE_SCALE[i][0]
+    if i == 0:
+        return "0%"
+    lower = SHARE_SCALE[i - 1][0]
+    return f"{round(lower * 100)}–{round(upper * 100)}%"
 
 
 def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
     return (
-        STATUS_RANK.index(str(r["status_key"])),
+        weight(str(r["status_key"])),
+        -float(r.get("severity", 0.0)),
         str(r["child_plan"]),
         str(r["parent_plan"]),
         str(r["indicator"]),
         str(r["year"]).zfill(4),
     )
-
-
-def _title(lp: Any) -> str:
-    plan = lp.plan
-    return f"{plan.document.number or '?'} — {plan.document.issuer}" if plan is not None else ""
 
 
 @cache
@@ -334,5 +588,7 @@ def render(
     sections = io.StringIO()
     writer = ReportWriter(result.planset, lang, as_of or dt.date.today(), only, sections)
     for summary in edges(result.planset, result, only):
-        writer.add(edge_report(summary, lang))
-    return writer.head() + sections.getvalue() + writer.tail()
+        writer.add(edge_report(summary, lang, indicators=result.planset.indicators))
+    out = io.StringIO()
+    writer.write(out)
+    return out.getvalue()

@@ -24,11 +24,12 @@ def render(
     counts: dict[str, int],
     files_checked: int,
     new: dict[Finding, bool] | None = None,
+    not_compared: int = 0,
 ) -> None:
     if not console.is_terminal:
         # a file or a pipe gets the same text without styles; written directly, since rich
         # takes seconds for the tens of thousands of lines of a national tree
-        console.file.write(plain(findings, counts, files_checked, new))
+        console.file.write(plain(findings, counts, files_checked, new, not_compared))
         console.file.flush()
         return
     for path, group in groupby(findings, key=lambda f: f.path):
@@ -47,11 +48,15 @@ def render(
                 line.append(f" (waived: {clean(f.waived)})", style="dim")
             console.print(line, soft_wrap=True)
         console.print()
-    console.print(_summary(counts, files_checked), highlight=False)
+    console.print(_summary(counts, files_checked, not_compared), highlight=False)
 
 
 def plain(
-    findings: list[Finding], counts: dict[str, int], files_checked: int, new: dict[Finding, bool] | None
+    findings: list[Finding],
+    counts: dict[str, int],
+    files_checked: int,
+    new: dict[Finding, bool] | None,
+    not_compared: int = 0,
 ) -> str:
     """The text of `render` without styles."""
     lines: list[str] = []
@@ -66,13 +71,17 @@ def plain(
                 parts.append(f" (waived: {clean(f.waived)})")
             lines.append("".join(parts))
         lines.append("")
-    lines.append(_summary(counts, files_checked))
+    lines.append(_summary(counts, files_checked, not_compared))
     return "\n".join(lines) + "\n"
 
 
-def _summary(counts: dict[str, int], files_checked: int) -> str:
+def _summary(counts: dict[str, int], files_checked: int, not_compared: int = 0) -> str:
     summary = ", ".join(
         f"{counts[k]} {k}" for k in ("error", "warning", "gap", "info", "waived") if counts.get(k)
     )
     noun = "file" if files_checked == 1 else "files"
-    return f"{files_checked} {noun} checked: " + (summary or "no findings")
+    line = f"{files_checked} {noun} checked: " + (summary or "no findings")
+    if not_compared:
+        pairs = "comparison" if not_compared == 1 else "comparisons"
+        line += f"; {not_compared} child–parent {pairs} could not run because the parent has errors"
+    return line

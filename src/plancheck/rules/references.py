@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from plancheck.findings import Finding
+from plancheck.hints import did_you_mean
 from plancheck.inforce import in_force, issue_date, replacements
 from plancheck.model import LEVEL_RANK
 from plancheck.planset import LoadedPlan, PlanSet, parent_ids
@@ -27,7 +28,8 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 lp,
                 "PC102",
                 ("targets", i, "indicator"),
-                f"target {target.id}: indicator {target.indicator!r} is not in the catalogue",
+                f"target {target.id}: indicator {target.indicator!r} is not in the catalogue"
+                + did_you_mean(target.indicator, ps.indicators),
                 item=target.id,
                 indicator=target.indicator,
             )
