@@ -279,9 +279,21 @@ def test_ci_requires_shared() -> None:
     assert "PLANCHECK_REQUIRE_SHARED=1 pytest" in run
 
 
-def test_validate_offers_no_as_of_it_would_ignore(tree: Path) -> None:
-    assert "--as-of" not in runner.invoke(app, ["validate", "--help"]).output
-    assert runner.invoke(app, ["validate", "plans", "--as-of", "2026-01-01"]).exit_code == 2
+def test_validate_as_of_changes_what_the_progress_rules_say(repo_cwd: Path) -> None:
+    # --as-of on validate is offered because it changes something: the day the progress rules
+    # (PC6xx) take as today. Before 2026 the 2025 milestones and May 2025 tasks are not yet due.
+    def progress(day: str) -> list[tuple[str, str]]:
+        out = runner.invoke(
+            app, ["validate", "plans", "--no-cache", "--select", "PC6", "-f", "json", "--as-of", day]
+        )
+        assert out.exit_code in (0, 1), out.output
+        return sorted((f["code"], f["message"]) for f in json.loads(out.stdout)["findings"])
+
+    before, after = progress("2025-03-01"), progress("2026-12-01")
+    assert before != after
+    assert not any(code == "PC608" for code, _ in before)  # nothing was overdue on 1 March 2025
+    assert any(code == "PC608" for code, _ in after)
+    assert "--as-of" in runner.invoke(app, ["validate", "--help"]).output
     assert "--as-of" in runner.invoke(app, ["report", "--help"]).output
 
 

@@ -224,7 +224,10 @@ def _require(paths: list[Path]) -> None:
     """`report`, `tree` and `show` on a path that does not exist: a usage error, not an empty answer."""
     for path in paths:
         if not os.path.lexists(path):
-            raise _fail(f"{clean(str(path))}: no such file or folder")
+            raise _fail(
+                f"{clean(str(path))}: no such file or folder; run plancheck in a plan tree (a folder "
+                "with indicators.yaml and the plans below it) or name one"
+            )
 
 
 def _note_left_out(result: Result) -> None:
@@ -558,7 +561,8 @@ def report(
             _note_left_out(result)
         if paths:  # the plans named, with their parents known but not reported
             named = _named(result)
-            only = named if only is None else only & named
+            if named != set(result.planset.plans):  # naming the whole tree restricts nothing
+                only = named if only is None else only & named
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
         # sections are written as they come (a national report is hundreds of megabytes) and

@@ -444,11 +444,14 @@ def render_text(cov: Coverage, lang: str = "en") -> str:
     return "\n".join(out) + "\n"
 
 
-def render_markdown(cov: Coverage, lang: str = "vi") -> str:
+def render_markdown(cov: Coverage, lang: str = "vi", *, brief: bool = False) -> str:
+    """The coverage section; ``brief``: the totals only (a report bounded in size)."""
     w = WORDS[lang]
     out = [f"## {w['title']}", "", w["intro"].format(registry=md(admin.registry_version())), ""]
     out += [f"- {md(line)}" for line in _headline(cov, w)]
     out.append("")
+    if brief:
+        return "\n".join([*out, "`plancheck coverage`", "", ""])
     header = [w["code"], w["unit"], w["plans"], w["deadline"], w["timing"], w["succession"]]
     out.append("| " + " | ".join(header) + " |")
     out.append("|---" * len(header) + "|")

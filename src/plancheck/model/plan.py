@@ -50,6 +50,16 @@ def _iso_day(value: object) -> object:
         return value
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
         return value  # pydantic turns it into a date and rejects impossible ones (2025-02-30)
+    turned = (
+        re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", value)
+        if isinstance(value, str)
+        else None
+    )
+    if turned is not None:  # the Vietnamese day/month/year order: say what to write instead
+        day, month, year = turned.groups()
+        raise ValueError(
+            f'a date is written YYYY-MM-DD: write "{year}-{int(month):02d}-{int(day):02d}", not {value!r}'
+        )
     raise ValueError(f"a date is written YYYY-MM-DD, e.g. '2025-06-09', not {value!r}")
 
 

@@ -232,9 +232,11 @@ def edge_report(
             "parent": _target_text(c.parent_target, t["strive"], lang),
             "child": _target_text(c.child_target or c.later_target, t["strive"], lang),
             # a status reached through a catalogue relation names both indicators
-            "status": _name(names, status) + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
+            "status": _name(names, status),
             "status_key": status,
-            "reason": md(reason(c.reason, status, lang)) if status != "waived" else md(s.waived_reason(c)),
+            "reason": (md(reason(c.reason, status, lang)) if status != "waived" else md(s.waived_reason(c)))
+            # a status reached through a catalogue relation names both indicators
+            + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
             "sources": " · ".join(
                 x
                 for x in (
@@ -495,7 +497,8 @@ class ReportWriter:
         from plancheck.reporters.progress_md import render_progress  # it imports this module
 
         plans = {pid: lp.plan for pid, lp in self.ps.plans.items() if lp.plan is not None}
-        coverage = render_markdown(compute(plans), self.lang)
+        # a report bounded in size keeps the coverage totals; `plancheck coverage` has the tables
+        coverage = render_markdown(compute(plans), self.lang, brief=limit is not None)
         progress = render_progress(self.ps, self.lang, self.as_of, self.only)
         return coverage + progress + self._render_tail(ids, limit, whole=True)
 
@@ -510,7 +513,10 @@ class ReportWriter:
             shutil.copyfileobj(self.sections, out)
             out.write(self.tail())
             return
-        tail = self.tail(limit=TAIL_ROWS_BOUNDED)
+        sections_size = sum(size for _child, size, _gaps in self.children)
+        tail = self.tail()
+        if len(head.encode()) + sections_size + len(tail.encode()) > max_bytes:
+            tail = self.tail(limit=TAIL_ROWS_BOUNDED)  # it does not fit: the bounded tail
         budget = max_bytes - len(head.encode()) - len(tail.encode()) - 1024
         keep = 0
         shown = 0
