@@ -264,6 +264,13 @@ class Elsewhere(Strict):
     )
     where: ShortText = Field(description="Where the source says they are, e.g. 'Phụ lục kèm theo'.")
     label: ShortText = Field(description="A short verbatim excerpt of the sentence that says so.")
+    tasks: list[ItemId] = Field(
+        default_factory=list,
+        description=(
+            "With items 'leads': only these tasks (e.g. the duties under a heading that names their "
+            "agency and was lost when the source was transcribed); empty: every task of the plan."
+        ),
+    )
     source: Source
 
 

@@ -16,8 +16,19 @@ def _at(lp: LoadedPlan, target: Target, key: str = "bound") -> tuple[int, int]:
     return lp.pos("targets", target._index, key)
 
 
-def _same(a: Target, b: Target) -> bool:
-    return str(a.bound) == str(b.bound) and a.qualitative == b.qualitative
+def _numbers(target: Target) -> tuple[object, ...] | None:
+    """The figures a target states: the number (a range's two ends), without its comparator."""
+    if target.bound is None:
+        return None
+    return (target.bound.value, target.bound.high)
+
+
+def _disagree(a: Target, b: Target) -> bool:
+    """Two targets state different figures. The same number with another comparator ('đạt 60%'
+    beside '≥ 60%', '> 95%' beside '≥ 95%') is one commitment written two ways, and a qualitative
+    statement beside a number or another text is not a contradiction a rule can decide."""
+    first, second = _numbers(a), _numbers(b)
+    return first is not None and second is not None and first != second
 
 
 def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -26,9 +37,12 @@ def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for target in lp.plan.targets:
         groups[(target.indicator, target.year)].append(target)
     for (indicator, year), targets in sorted(groups.items()):
-        first = targets[0]
-        for other in targets[1:]:
-            if not _same(first, other):
+        numeric = [t for t in targets if t.bound is not None]
+        if not numeric:
+            continue
+        first = numeric[0]
+        for other in numeric[1:]:
+            if _disagree(first, other):
                 first_text = (
                     str(first.bound) if first.bound is not None else f"“{(first.qualitative or '')[:60]}”"
                 )
@@ -47,11 +61,13 @@ def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 
 def milestone_regression(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert lp.plan is not None
-    by_indicator: dict[str, list[Target]] = defaultdict(list)
+    # milestones are read within one table (one source section): 142/KH-UBND's Phụ lục 1 (2030)
+    # and Phụ lục 2 (2025-2045) each run forward; a figure of one against the other's is PC401's
+    by_indicator: dict[tuple[str, str], list[Target]] = defaultdict(list)
     for target in lp.plan.targets:
         if target.bound is not None:
-            by_indicator[target.indicator].append(target)
-    for indicator_id, targets in sorted(by_indicator.items()):
+            by_indicator[(target.indicator, target.source.section)].append(target)
+    for (indicator_id, _section), targets in sorted(by_indicator.items()):
         indicator = ps.indicators.get(indicator_id)
         if indicator is None:
             continue
@@ -160,7 +176,9 @@ RULES = [
         "conflicting-targets",
         "warning",
         "plan",
-        "Two targets of one plan on the same indicator and year say different things.",
+        "Two targets of one plan on the same indicator and year state different figures (`>= 40` and "
+        "`>= 35`; `90` and `100`). The same number with another comparator (`60` and `>= 60`) is one "
+        "commitment written two ways, and qualitative text is never set against a number or other text.",
         "142/KH-UBND states some indicators in both Phụ lục 1 and Phụ lục 2; when they disagree, "
         "which one binds the city is a question for its authors.",
         "targets:\n  - {id: PL1-10, indicator: digital-economy-share, year: 2030, bound: '>= 40'}\n"
@@ -174,7 +192,8 @@ RULES = [
         "milestone-regression",
         "warning",
         "plan",
-        "A later milestone of an indicator is weaker than an earlier one (2035 `>= 3` after 2030 `> 3`).",
+        "Within one table of a plan (one source section), a later milestone of an indicator is weaker "
+        "than an earlier one (2035 `>= 3` after 2030 `> 3`).",
         "Targets to 2045 should not slide back; a regression is usually a misread cell.",
         "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '3'}",
         "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '> 3'}",

@@ -153,10 +153,14 @@ def task_due_before_issue(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 
 def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert lp.plan is not None
-    if any(e.items == "leads" for e in lp.plan.elsewhere):
+    declared = [e for e in lp.plan.elsewhere if e.items == "leads"]
+    if any(not e.tasks for e in declared):
         return  # the source assigns leads in a part it does not contain: nothing to check here
+    # tasks whose lead is in a part the text lacks (a heading lost in transcription): an encoding
+    # matter recorded with its line, not a task without a lead
+    elsewhere = {task_id for e in declared for task_id in e.tasks}
     for i, task in enumerate(lp.plan.tasks):
-        if task.lead is None:
+        if task.lead is None and task.id not in elsewhere:
             yield _task_finding(lp, "PC304", i, "lead", f"task {task.id} has no lead agency", item=task.id)
 
 
@@ -208,7 +212,9 @@ RULES = [
         "plan",
         "A task names no lead agency (`lead: null`). Not reported for a plan that declares, with the "
         "source line, that its leads are assigned in a part the text does not contain "
-        "(`elsewhere: [{items: leads, ...}]`, as 106/KH-UBND line 619 does).",
+        "(`elsewhere: [{items: leads, ...}]`, as 106/KH-UBND line 619 does), nor for the tasks an "
+        "`elsewhere` entry names in `tasks` (duties under an agency heading lost when the source was "
+        "transcribed, as 4354/KH-UBND IV.3).",
         "A task nobody leads is a task nobody is accountable for.",
         "tasks:\n  - {id: IV.2, lead: null}",
         "tasks:\n  - {id: IV.2, lead: Văn phòng HĐND và UBND phường}",
