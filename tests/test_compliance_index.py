@@ -98,7 +98,7 @@ def reference(child: Plan, parent: Plan, pt: Target, indicator: Indicator) -> Co
     verdict = compare_bounds(ct.bound, pt.bound, indicator.direction)
     if verdict in ("exceeds", "meets"):
         return make(verdict, reason, ct)
-    if later:
+    if later and verdict == "weaker":
         result = _old_later_or_weaker(make, later, indicator, pt, False)
         if result.status == "later":
             return make("later", result.reason, ct, result.later_target)

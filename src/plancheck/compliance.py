@@ -500,7 +500,9 @@ def _compare_direct(
     verdict = compare_bounds(child_target.bound, parent_target.bound, indicator.direction)
     if verdict in ("exceeds", "meets"):
         return make(verdict, reason, child_target)
-    if later:
+    # a same-year target short only at the boundary ('>= 90' against '> 90') is that, even when a
+    # later target goes beyond: "later" is for a year in which the child falls short outright
+    if later and verdict == "weaker":
         result = _later_or_weaker(make, mine, indicator, parent_target, missing_year=False)
         if result.status == "later":
             return make("later", result.reason, child_target, result.later_target)
