@@ -527,3 +527,118 @@ def test_base_changing_a_source_text_puts_its_plan_in_scope(repo: Path) -> None:
     (sources / "province.txt").write_text("nothing the plan cites\n", encoding="utf-8")
     found = _json("validate", "plans", "--sources", "sources", "--base", "HEAD")
     assert any(f["code"] == "PC501" and f["path"] == PROVINCE.as_posix() and f["new"] for f in found), found
+
+
+# Found by the adversarial round of issue 13 (each passed the gate before)
+
+
+def test_configuration_cannot_switch_off_or_lower_encoding_errors(tree: Path) -> None:
+    edit(tree, WARD, 'bound: "> 85"', 'bound: ">= 170"')  # a share above 100: PC403, an error
+    for table in ('ignore = ["PC4"]', 'select = ["PC2"]', 'severity = { PC403 = "info" }', 'ignore = ["PC"]'):
+        (tree / "pyproject.toml").write_text(f"[tool.plancheck]\n{table}\n", encoding="utf-8")
+        found = _json("validate", "plans")
+        assert [f["severity"] for f in found if f["code"] == "PC403"] == ["error"], table
+        assert invoke("validate", "plans").exit_code == 1, table
+    (tree / "pyproject.toml").unlink()
+    assert invoke("validate", "plans", "--ignore", "PC403").exit_code == 1
+    assert invoke("validate", "plans", "--select", "PC201").exit_code == 1
+
+
+def test_encoding_errors_are_never_waived(tree: Path) -> None:
+    edit(tree, WARD, 'bound: "> 85"', 'bound: ">= 170"')
+    edit(
+        tree,
+        WARD,
+        "targets:\n",
+        "waivers:\n  - {rule: PC403, task: W2, reason: r, approved_by: a}\ntargets:\n",
+    )
+    found = _json("validate", "plans")
+    assert [f.get("status") for f in found if f["code"] == "PC403"] != ["waived"]
+    assert any(f["code"] == "PC406" and "never waived" in f["message"] for f in found)
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def test_a_waiver_must_name_what_it_waives(tree: Path) -> None:
+    edit(tree, WARD, 'bound: "> 85"', 'bound: "> 50"')  # a gap against the province's > 85
+    edit(tree, WARD, "targets:\n", "waivers:\n  - {rule: PC202, reason: r, approved_by: a}\ntargets:\n")
+    found = _json("validate", "plans")
+    gaps = [f for f in found if f["code"] == "PC202"]
+    assert gaps and all(f.get("status") != "waived" for f in gaps), gaps
+    assert any(f["code"] == "PC406" and "names no parent, indicator or task" in f["message"] for f in found)
+    assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
+
+
+def test_a_rank_is_better_when_lower(tree: Path) -> None:
+    catalogue = tree / "plans" / "indicators.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    assert "kind: rank" in text and "    direction: lower\n    kind: rank" in text
+    catalogue.write_text(
+        text.replace("    direction: lower\n    kind: rank", "    direction: higher\n    kind: rank", 1),
+        encoding="utf-8",
+    )
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC101" and "a rank is better when lower" in f["message"] for f in found), found
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def _value(vid: str, period: str, value: str) -> str:
+    return (
+        f"  - id: {vid}\n    indicator: digital-economy-share\n    what: digital economy, share of GRDP\n"
+        f'    jurisdiction: province\n    value: "{value}"\n    unit: "% GDP"\n    period: "{period}"\n'
+        "    reported_by: a statistics office\n    reported_on: null\n    reliability: official\n"
+        '    source: {address: "https://example.org/report", ref: "row 1"}\n'
+    )
+
+
+def test_base_a_changed_result_puts_the_plans_it_names_in_scope(repo: Path) -> None:
+    # results/ feeds the progress rules of plans that did not change: a new value that makes a
+    # target go off track is a new finding on the province plan, which the change never touched
+    results = repo / "results"
+    results.mkdir()
+    (results / "values.yaml").write_text(
+        "values:\n" + _value("V1", "2024-12", "39") + _value("V2", "2025-12", "39.5"), encoding="utf-8"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "branch", "-f", "main")
+    assert invoke(*GATE).exit_code == 0
+    with (results / "values.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(_value("V3", "2026-06", "20"))
+    found = _json("validate", "plans", "--base", "main")
+    off = [f for f in found if f["code"] == "PC606" and f["path"] == PROVINCE.as_posix()]
+    assert off and all(f["new"] for f in off), [f for f in found if f["code"].startswith("PC6")]
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_run_inside_the_plan_folder_sees_no_change_as_new(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = repo / "results"
+    results.mkdir()
+    (results / "values.yaml").write_text("values:\n" + _value("V1", "2025-12", "39"), encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "branch", "-f", "main")
+    monkeypatch.chdir(repo / "plans")
+    # results/ lies outside the working folder: its findings must have the same path in the
+    # checkout and in the extracted base, or every one of them counts as new
+    result = invoke("validate", ".", "--base", "main", "--fail-on-new", "--fail-on", "info")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", ["KH-2.YAML", "KH-2.Yml", ".KH-2.yaml"])
+def test_a_plan_renamed_out_of_sight_is_still_read(tree: Path, name: str) -> None:
+    (tree / WARD).rename(tree / WARD.parent / name)
+    edit(tree, WARD.parent / name, 'bound: "> 85"', 'bound: "> 50"')  # a gap against the province
+    found = _json("validate", "plans", "--fail-on", "gap")
+    assert any(f["code"] == "PC202" for f in found), found
+    assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
+
+
+def test_a_folder_swapped_for_a_link_is_reported(tree: Path) -> None:
+    moved = tree / "elsewhere"
+    (tree / "plans" / "ward").rename(moved)
+    (tree / "plans" / "ward").symlink_to(moved, target_is_directory=True)
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC011" and f["path"] == "plans/ward" for f in found), found
+    assert invoke("validate", "plans").exit_code == 1

@@ -41,12 +41,21 @@ class Config:
     base_dir: Path = field(default_factory=Path.cwd)
 
     def enabled(self, code: str) -> bool:
+        from plancheck.rules.registry import guarded
+
+        if guarded(code):  # input, schema, reference and encoding errors always run
+            return True
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(s) for s in self.ignore)
 
     def severity_of(self, code: str, default: Severity) -> Severity:
-        return self.severity.get(code, default)
+        from plancheck.rules.registry import guarded
+
+        chosen = self.severity.get(code, default)
+        if guarded(code) and SEVERITIES.index(chosen) > SEVERITIES.index(default):
+            return default  # raised, never lowered (SEVERITIES runs from error down to info)
+        return chosen
 
 
 def _severity(value: Any, where: str) -> Severity:

@@ -116,7 +116,12 @@ def run_against_base(
         or (base_catalogue is not None and base_catalogue in changed)
         or (base_catalogue is not None and planset.catalogue_path is None)
     )
-    scope = _scope(planset, requested, changed, gone_ids, catalogue_changed)
+    # reported results (results/ beside plans/) feed the progress rules of every plan they name
+    results = display_path(planset.root.parent / "results") if planset.root is not None else None
+    results_changed = results is not None and any(
+        p == results or p.startswith(results + "/") for p in changed
+    )
+    scope = _scope(planset, requested, changed, gone_ids, catalogue_changed or results_changed)
     seen = Counter(f.identity() for f in before)
     new: dict[Finding, bool] = {}
     kept: list[Finding] = []

@@ -9,8 +9,9 @@ from itertools import chain
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
 from plancheck.hints import did_you_mean
+from plancheck.model import Waiver
 from plancheck.planset import LoadedPlan, PlanSet
-from plancheck.rules.registry import RULES
+from plancheck.rules.registry import RULES, guarded
 
 
 @dataclass
@@ -68,13 +69,18 @@ def _raw_findings(ps: PlanSet) -> Iterator[Finding]:
 
 
 def waivable(code: str) -> bool:
-    """Input, schema and reference findings (PC0xx, PC101–PC119) are never waived.
+    """Input, schema and reference findings (PC0xx, PC1xx) and encoding errors are never waived.
 
     A waiver says a parent's target or task does not apply to a plan. These findings say the
     encoding itself is broken or cannot be trusted (which file is the plan, whom it implements,
-    whether it implements anything): a waiver written in that same encoding cannot vouch for it.
+    whether it implements anything, a share above 100 %): a waiver written in that same encoding
+    cannot vouch for it (see ``registry.guarded``).
     """
-    return not (code.startswith("PC0") or "PC101" <= code <= "PC119")
+    return not guarded(code)
+
+
+def _names_nothing(waiver: Waiver) -> bool:
+    return waiver.parent is None and waiver.indicator is None and waiver.task is None
 
 
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
@@ -95,7 +101,7 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
             and waivable(finding.code)
         ):
             for index, waiver in enumerate(lp.plan.waivers):
-                if waiver.rule != finding.code:
+                if waiver.rule != finding.code or _names_nothing(waiver):
                     continue
                 if waiver.parent is not None and waiver.parent != finding.ctx.get("parent"):
                     continue
@@ -120,7 +126,12 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                 if not waivable(waiver.rule):
                     message = (
                         f"waiver of {waiver.rule} has no effect: input, schema and reference findings "
-                        "(PC0xx, PC101–PC119) are never waived; fix the encoding instead"
+                        "(PC0xx, PC1xx) and encoding errors are never waived; fix the encoding instead"
+                    )
+                elif _names_nothing(waiver):
+                    message = (
+                        f"waiver of {waiver.rule} names no parent, indicator or task, so it covers nothing: "
+                        "a waiver of a whole rule would hide every future finding of it"
                     )
                 # a waiver of a rule that did not run this time cannot be judged unused
                 elif (lp.plan.id, index) not in used and config.enabled(waiver.rule):

@@ -37,7 +37,9 @@ def display_path(path: Path) -> str:
     elif absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         shown = absolute[len(cwd.rstrip(os.sep)) + 1 :]
     else:
-        shown = absolute
+        # outside it (`validate .` run inside plans/, with results/ beside plans/): relative too,
+        # so the same file has the same name in a checkout and in the tree `--base` extracts
+        shown = os.path.relpath(absolute, cwd)
     return shown.replace(os.sep, "/")
 
 
@@ -206,13 +208,27 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             for d in sorted(dirs):
                 if d.startswith("."):
                     continue
-                if _utf8_name(d):
-                    kept.append(d)
-                else:
+                if not _utf8_name(d):
                     problems.append(_bad_name(os.path.join(folder, d)))
+                elif os.path.islink(os.path.join(folder, d)):
+                    # never followed (no loops, nothing outside the tree), but never silent: a
+                    # folder of plans swapped for a link would otherwise drop out unchecked
+                    problems.append(
+                        Finding.make(
+                            "PC011",
+                            display_path(Path(folder) / d),
+                            1,
+                            1,
+                            "a symbolic link to a folder is not followed: the plans in it are not checked",
+                        )
+                    )
+                else:
+                    kept.append(d)
             dirs[:] = kept
             for name in files:
-                if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                # any case of the suffix (.YAML, .Yml), and hidden files too: a plan renamed so
+                # that it is not read would otherwise leave the tree unnoticed
+                if name.lower().endswith(YAML_SUFFIXES):
                     if _utf8_name(name):
                         found.add(Path(folder) / name)
                     else:

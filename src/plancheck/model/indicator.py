@@ -91,6 +91,9 @@ class Indicator(Strict):
             raise ValueError(f"indicator {self.id} cannot contain itself")
         if self.parts_cover_whole and len(self.relations) < 2:
             raise ValueError("parts_cover_whole needs at least two parts under relations")
+        if self.kind == "rank" and self.direction != "lower":
+            # a rank is a position: 1 is first. 'higher' would turn every rank gap the other way
+            raise ValueError(f"indicator {self.id}: a rank is better when lower; direction must be 'lower'")
         return self
 
 

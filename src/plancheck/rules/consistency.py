@@ -238,7 +238,8 @@ RULES = [
         "unused-waiver",
         "warning",
         "plan",
-        "A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC101–PC119), "
+        "A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC1xx) or a rule "
+        "whose default severity is error, "
         "which no waiver covers. A waiver covers findings of its own file only.",
         "Stale waivers hide future gaps they were never meant to cover; a waiver cannot vouch for the "
         "encoding it is written in (a broken file, a duplicate id, a plan that implements nothing).",

@@ -299,15 +299,24 @@ def unknown_stand_in(ps: PlanSet) -> Iterator[Finding]:
         lp = ps.plans[pid]
         assert lp.plan is not None
         named = lp.plan.document.targets_from
-        if named is not None and named.plan not in ps.plans:
-            yield _plan_finding(
-                lp,
-                "PC126",
-                ("document",),
-                f"document.targets_from names {named.plan!r}, but no plan has that id: children of "
-                "this plan are compared with no targets at all",
-                parent=named.plan,
-            )
+        if named is None:
+            continue
+        other = ps.plans.get(named.plan)
+        if other is None:
+            problem = "but no plan has that id"
+        elif other.plan is None or named.plan == pid or other.plan.document.targets_from is not None:
+            # a chain or a cycle of stand-ins ends in no table at all
+            problem = "a plan that has no table of its own (it names a stand-in itself)"
+        else:
+            continue
+        yield _plan_finding(
+            lp,
+            "PC126",
+            ("document",),
+            f"document.targets_from names {named.plan!r}, {problem}: children of this plan are "
+            "compared with no targets at all",
+            parent=named.plan,
+        )
 
 
 _PLAN = "id: haiphong/142-KH-UBND\n"
@@ -492,7 +501,8 @@ RULES = [
         "unknown-stand-in",
         "error",
         "tree",
-        "`document.targets_from` names a plan id that no file in the tree has.",
+        "`document.targets_from` names a plan id that no file in the tree has, a plan that names a "
+        "stand-in itself (a chain or a cycle).",
         "The plan has no targets of its own, so its children would be compared with nothing and every "
         "gap would go unreported.",
         "document:\n  targets_from: {plan: national/03-NQCP, reason: ...}   # misspelt",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from plancheck.compliance import STATUS_MEANING, STATUS_ORDER
 from plancheck.rules import consistency, jurisdictions, progress, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
@@ -39,6 +41,20 @@ RULES: dict[str, Rule] = _collect(
     progress.RULES,
 )
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
+
+
+@cache
+def guarded(code: str) -> bool:
+    """Rules that no waiver, `--ignore`, `--select` or severity override turns off or lowers.
+
+    Input, schema and reference rules (PC0xx, PC1xx) and every rule whose default severity is
+    `error` say that the encoding itself is broken or cannot be trusted (which file is the plan,
+    whom it implements, a share above 100 %, an inverted range). A waiver or a configuration line,
+    written by the same hand as the encoding, cannot vouch for it: a compliance gate that a pull
+    request can switch off is no gate.
+    """
+    rule = RULES.get(code)
+    return code.startswith(("PC0", "PC1")) or (rule is not None and rule.severity == "error")
 
 
 def lookup(code_or_name: str) -> Rule | None:
