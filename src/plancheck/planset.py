@@ -228,12 +228,18 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             for name in files:
                 # any case of the suffix (.YAML, .Yml), and hidden files too: a plan renamed so
                 # that it is not read would otherwise leave the tree unnoticed
-                if name.lower().endswith(YAML_SUFFIXES):
+                if name.lower().endswith(YAML_SUFFIXES) and not _editor_lock(folder, name):
                     if _utf8_name(name):
                         found.add(Path(folder) / name)
                     else:
                         problems.append(_bad_name(os.path.join(folder, name)))
     return sorted(found, key=lambda p: p.as_posix()), problems
+
+
+def _editor_lock(folder: str, name: str) -> bool:
+    """A hidden link to nowhere (an editor's lock file, `.#KH-9.yaml`): not a plan."""
+    path = os.path.join(folder, name)
+    return name.startswith(".") and os.path.islink(path) and not os.path.exists(path)
 
 
 def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
