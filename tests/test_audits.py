@@ -65,15 +65,18 @@ def test_audit_holds(path: Path, findings: list[dict[str, Any]], status_of: dict
     assert check_audit(_load(path), findings, status_of, path.name) == []
 
 
-def test_demo_sample_is_unlabelled_and_large_enough() -> None:
-    # not held to today's findings: an unlabelled sample is redrawn, not maintained, once the
-    # other issues' changes land (audits/README.md)
-    [demo] = [p for p in audit_files(AUDITS) if "unlabelled" in p.name]
-    audit = _load(demo)
-    assert audit["labelled"] is False and audit["results"] is None
+def test_the_audit_of_record_is_large_enough_and_quoted() -> None:
+    """The latest audit (not superseded) holds at least 60 labelled findings and 25 recall
+    targets, and the README quotes its figures."""
+    [latest] = [p for p in audit_files(AUDITS) if not _load(p).get("superseded_by")]
+    audit = _load(latest)
+    assert audit["labelled"] is True
     assert len(audit["findings"]) >= 60 and len(audit["recall"]) >= 25
-    assert all(e["verdict"] is None for e in audit["findings"])
-    assert all(e["expected"] is None and e["reported"] is None for e in audit["recall"])
+    results = audit["results"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert latest.name in readme
+    for key in ("precision", "recall", "debatable_share"):
+        assert f"{results[key] * 100:.1f} %" in readme, key
 
 
 def _labelled(findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -166,3 +169,34 @@ def test_allocation() -> None:
         ("b", ""): 1,
         ("c", ""): 0,
     }
+
+
+def test_recall_counts_the_class_and_states_the_exact_agreement(findings: list[dict[str, Any]]) -> None:
+    audit = _labelled(findings)
+    audit["recall"] = [
+        {
+            "child": "c",
+            "parent": "p",
+            "parent_item": "T1",
+            "expected": "not-applicable",
+            "reported": "not-comparable",
+        },
+        {"child": "c", "parent": "p", "parent_item": "T2", "expected": "meets", "reported": "missing"},
+        {"child": "c", "parent": "p", "parent_item": "T3", "expected": "boundary", "reported": "boundary"},
+    ]
+    got = figures(audit)
+    assert (got.recall, got.recall_exact_share) == (round(2 / 3, 3), round(1 / 3, 3))
+    audit["results"].update(recall=0.667, recall_targets=3, recall_exact=0.5)
+    now = {("c", "p", t): r["reported"] for t, r in zip(("T1", "T2", "T3"), audit["recall"], strict=True)}
+    assert any("results.recall_exact" in p for p in check_audit(audit, findings, now, "t"))
+
+
+def test_a_superseded_audit_still_guards_its_false_findings(findings: list[dict[str, Any]]) -> None:
+    audit = _labelled(findings)
+    audit["superseded_by"] = "a later audit"
+    true_entry, false_entry = audit["findings"][1], audit["findings"][2]
+    false_entry.update(verdict="false", wrong="w", fix="f")
+    audit["results"].update(true=8, false=1, precision=round(8 / 9, 3))
+    gone = [f for f in findings if finding_key(f) != finding_key(true_entry)]
+    assert not any("no longer reports it" in p for p in check_audit(audit, gone, {}, "t"))
+    assert any("reports it again" in p for p in check_audit(audit, gone, {}, "t"))

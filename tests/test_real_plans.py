@@ -294,6 +294,26 @@ def test_leads_assigned_elsewhere(findings: list[dict[str, Any]]) -> None:
     # debatable where a section IV duty matches the task, so the plan declares its leads to be in
     # a part the text no longer contains (elsewhere: leads, line 230): no PC304 for it.
     assert _find(findings, code="PC304", plan="hochiminh/4354-KH-UBND") == []
+    # Hà Nam's party programme hands the doing to the People's Committee's implementing plan
+    # (IV.4, line 187), which assigns the agencies; readers found its PC304 true only to the letter
+    assert _find(findings, code="PC304", plan="hanam/CTrHD-TU-NQ57") == []
+    # 89-CTr/TU names the responsible body for every item but IV.1 (the steering committee): kept
+    assert [f["ctx"]["item"] for f in _find(findings, code="PC304", plan="haiphong/89-CTr-TU")] == ["IV.1"]
+
+
+def test_a_parent_that_contradicts_itself_is_not_a_gap_of_the_child(findings: list[dict[str, Any]]) -> None:
+    # 142/KH-UBND states kindergartens at DT level 2 for 2030 as '> 90' (Phụ lục 1 row 36.1) and
+    # '>= 90' (Phụ lục 2 row 15); the ward writes '>= 90'. An independent reading labelled the
+    # boundary gap debatable: which of the parent's figures binds is the parent's question
+    [hit] = _find(
+        findings,
+        code="PC205",
+        plan="hongbang/106-KH-UBND",
+        parent="haiphong/142-KH-UBND",
+        indicator="kindergarten-dt-level2-share",
+        year=2030,
+    )
+    assert "twice with different figures" in hit["message"]
 
 
 def test_softened_budget_share(findings: list[dict[str, Any]]) -> None:

@@ -213,6 +213,29 @@ def _where(lp: Any, line: int | None) -> str:
     return f"{source}:{line}" if line else f"{source} (no line)"
 
 
+# What a status means to an analyst: a gap to act on, a target met, or information. Recall counts
+# a parent target as found when plancheck's status is in the reader's class; the exact agreement
+# is stated beside it (`recall_exact`): 'not comparable' against 'not applicable' is a difference
+# of wording, 'missing' against 'meets' is not.
+STATUS_CLASS: dict[str, str] = {
+    "missing": "gap",
+    "weaker": "gap",
+    "later": "gap",
+    "boundary": "gap",
+    "softened": "gap",
+    "meets": "met",
+    "exceeds": "met",
+    "not-comparable": "information",
+    "not-applicable": "information",
+    "unverifiable": "information",
+}
+
+
+def same_class(expected: object, reported: object) -> bool:
+    a, b = STATUS_CLASS.get(str(expected)), STATUS_CLASS.get(str(reported))
+    return a is not None and a == b
+
+
 @dataclass
 class Figures:
     true: int = 0
@@ -221,6 +244,7 @@ class Figures:
     unlabelled: int = 0
     recall_total: int = 0
     recall_matched: int = 0
+    recall_exact: int = 0
 
     @property
     def precision(self) -> float | None:
@@ -230,6 +254,10 @@ class Figures:
     @property
     def recall(self) -> float | None:
         return round(self.recall_matched / self.recall_total, 3) if self.recall_total else None
+
+    @property
+    def recall_exact_share(self) -> float | None:
+        return round(self.recall_exact / self.recall_total, 3) if self.recall_total else None
 
     @property
     def debatable_share(self) -> float | None:
@@ -247,7 +275,8 @@ def figures(audit: Mapping[str, Any]) -> Figures:
             setattr(out, str(verdict), getattr(out, str(verdict)) + 1)
     for entry in audit.get("recall") or []:
         out.recall_total += 1
-        out.recall_matched += int(entry.get("expected") == entry.get("reported"))
+        out.recall_matched += int(same_class(entry.get("expected"), entry.get("reported")))
+        out.recall_exact += int(entry.get("expected") == entry.get("reported"))
     return out
 
 
@@ -283,6 +312,9 @@ def check_audit(
     if draw_info.get("size") != len(entries):
         p.add(f"{name}: draw.size {draw_info.get('size')} but {len(entries)} findings")
     labelled = bool(audit.get("labelled"))
+    # a superseded audit (a later one measures the fixes it led to) still guards its false
+    # findings; what it labelled true may have gone with those fixes, and its recall with them
+    superseded = bool(audit.get("superseded_by"))
     today = {finding_key(f) for f in findings}
     for entry in entries:
         verdict = entry.get("verdict")
@@ -303,7 +335,7 @@ def check_audit(
             p.add(
                 f"{where}: labelled false, and {entry.get('code')} reports it again: {entry.get('message')}"
             )
-        if verdict == "true" and identity not in today:
+        if verdict == "true" and identity not in today and not superseded:
             p.add(f"{where}: labelled true, and {entry.get('code')} no longer reports it")
     for i, entry in enumerate(audit.get("recall") or [], 1):
         where = f"{name} recall #{i}"
@@ -317,7 +349,7 @@ def check_audit(
         now = status_of.get(
             (str(entry.get("child")), str(entry.get("parent")), str(entry.get("parent_item")))
         )
-        if entry.get("reported") and now != entry.get("reported"):
+        if entry.get("reported") and now != entry.get("reported") and not superseded:
             p.add(
                 f"{where}: status was {entry.get('reported')!r}, is now {now!r} (update the audit if intended)"
             )
@@ -338,6 +370,7 @@ def check_audit(
         "debatable_share": got.debatable_share,
         "recall": got.recall,
         "recall_targets": got.recall_total,
+        **({"recall_exact": got.recall_exact_share} if "recall_exact" in stated else {}),
     }
     for key, value in want.items():
         if stated.get(key) != value:

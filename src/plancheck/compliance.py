@@ -241,6 +241,10 @@ def compare_target(
     found = _compare_direct(child_plan, parent_plan, parent_target, indicator, child_index)
     if indicator is None or found.status not in GAP_STATUSES:
         return _soften(found)
+    if catalogue is not None and found.status in ("weaker", "boundary", "later"):
+        contested = _parent_contradicts_itself(found, child_plan, parent_plan, indicator, child_index)
+        if contested is not None:
+            return contested
     if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
         # only where the child says nothing on the part for the year: a stated part figure,
         # even a weaker one beside 100 % of the whole, is the child's own word and stands
@@ -264,6 +268,39 @@ def compare_target(
                 f"absent from the source text (line {declared.source.line})",
             )
     return found
+
+
+def _parent_contradicts_itself(
+    found: Comparison,
+    child_plan: Plan,
+    parent_plan: Plan,
+    indicator: Indicator,
+    child_index: dict[str, TargetIndex],
+) -> Comparison | None:
+    """The parent states this indicator twice for the year with different figures (its PC401:
+    142/KH-UBND's Phụ lục 1 '> 90' and Phụ lục 2 '>= 90'), and the child meets the other one.
+    Which of the parent's figures binds is the parent's question, not a gap of the child's."""
+    target = found.parent_target
+    for other in parent_plan.targets:
+        if (
+            other is target
+            or other.indicator != target.indicator
+            or other.year != target.year
+            or other.bound is None
+            or str(other.bound) == str(target.bound)
+        ):
+            continue
+        again = _compare_direct(child_plan, parent_plan, other, indicator, child_index)
+        if again.status in ("meets", "exceeds"):
+            return replace(
+                found,
+                status="not-comparable",
+                child_target=again.child_target,
+                reason=f"the parent states {target.indicator} {target.year} twice with different "
+                f"figures ({target.bound} in {target.id}, {other.bound} in {other.id}); this plan meets "
+                f"{other.id}",
+            )
+    return None
 
 
 def _speaks_for(child_index: dict[str, TargetIndex], indicator: Indicator, year: int) -> bool:
