@@ -642,3 +642,37 @@ def test_a_folder_swapped_for_a_link_is_reported(tree: Path) -> None:
     found = _json("validate", "plans")
     assert any(f["code"] == "PC011" and f["path"] == "plans/ward" for f in found), found
     assert invoke("validate", "plans").exit_code == 1
+
+
+def test_base_deleting_a_leaf_plan_is_reported(repo: Path) -> None:
+    # nothing implements the ward: before, its gaps left with it and the gate passed
+    (repo / WARD).unlink()
+    found = _json("validate", "plans", "--base", "main")
+    assert [(f["code"], f["path"], f["new"]) for f in found if f["code"] == "PC014"] == [
+        ("PC014", WARD.as_posix(), True)
+    ]
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_dropping_a_parent_is_reported(repo: Path) -> None:
+    edit(repo, WARD, "implements: [national/57-NQ-TW, province/KH-1]", "implements: [national/57-NQ-TW]")
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = [f for f in found if f["code"] == "PC014"]
+    assert hit["new"] and "province/KH-1" in hit["message"]
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_new_declaration_that_excuses_gaps_is_reported(repo: Path) -> None:
+    edit(
+        repo,
+        WARD,
+        "targets:\n",
+        "elsewhere:\n  - {items: targets, where: Phụ lục, label: Chi tiết tại Phụ lục, source: {section: II}}\n"
+        "targets:\n",
+    )
+    found = _json("validate", "plans", "--base", "main")
+    assert any(f["code"] == "PC014" and f["new"] and "targets" in f["message"] for f in found), found
+    assert invoke(*GATE).exit_code == 1
+    git(repo, "commit", "-q", "-am", "declared")
+    git(repo, "branch", "-f", "main")
+    assert invoke(*GATE).exit_code == 0  # on the next change, it is the base's own

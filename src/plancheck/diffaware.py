@@ -17,7 +17,7 @@ from pathlib import Path
 from plancheck.cache import Store
 from plancheck.config import Config
 from plancheck.engine import Result
-from plancheck.findings import Finding
+from plancheck.findings import Finding, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
 from plancheck.pipeline import check_tree, default_workers
@@ -92,6 +92,7 @@ def run_against_base(
     changed = {display_path(p) for p in changed_files(base, top)}
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     before: list[Finding] = []
+    shrunk: list[Finding] = []
     gone_ids: set[str] = set()
     base_catalogue: str | None = None
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
@@ -111,6 +112,7 @@ def run_against_base(
                 # inside the extracted tree display paths are the same relative paths as here
                 gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
                 base_catalogue = then.planset.catalogue_path
+                shrunk = _shrinking(then.planset, planset, changed)
     catalogue_changed = (
         (planset.catalogue_path is not None and planset.catalogue_path in changed)
         or (base_catalogue is not None and base_catalogue in changed)
@@ -135,6 +137,10 @@ def run_against_base(
         else:
             new[finding] = True
         kept.append(finding)
+    for finding in shrunk:  # never on the base, by construction: always new
+        new[finding] = True
+        kept.append(finding)
+    kept = sort_findings(kept)
     counts: dict[str, int] = {}
     for f in kept:
         k = "waived" if f.waived else f.severity
@@ -143,6 +149,58 @@ def run_against_base(
         findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts
     )
     return result, new
+
+
+def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
+    """PC014: what the change removes from the check without raising any target."""
+    out: list[Finding] = []
+    present = {lp.path for lp in now.files}
+    for lp in then.files:
+        if lp.path in changed and lp.path not in present and lp.id:
+            out.append(
+                Finding.make(
+                    "PC014",
+                    lp.path,
+                    1,
+                    1,
+                    f"this change deletes the plan {lp.id}: its findings leave the check with it",
+                    plan=lp.id,
+                )
+            )
+    for pid, lp in sorted(now.plans.items()):
+        old = then.plans.get(pid)
+        if old is None or old.plan is None or lp.plan is None or lp.path not in changed:
+            continue
+        for parent in sorted(set(old.plan.implements) - set(lp.plan.implements)):
+            line, column = lp.pos("implements", prefer_key=True)
+            out.append(
+                Finding.make(
+                    "PC014",
+                    lp.path,
+                    line,
+                    column,
+                    f"this change drops {parent} from implements: the plan is no longer compared with it",
+                    plan=pid,
+                    ctx={"parent": parent},
+                )
+            )
+        before = {(e.items, e.where) for e in old.plan.elsewhere}
+        added = [e for e in lp.plan.elsewhere if (e.items, e.where) not in before]
+        for e in added:
+            line, column = lp.pos("elsewhere", prefer_key=True)
+            out.append(
+                Finding.make(
+                    "PC014",
+                    lp.path,
+                    line,
+                    column,
+                    f"this change declares the plan's {e.items} to be in {e.where!r}: gaps on them "
+                    "become unverifiable",
+                    plan=pid,
+                    ctx={"items": e.items},
+                )
+            )
+    return out
 
 
 def _base_sources(sources: Path | None, top: Path, extracted: Path) -> Path | None:

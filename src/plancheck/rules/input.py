@@ -113,6 +113,20 @@ RULES = [
         "# a regular, readable file",
     ),
     _loader(
+        "PC014",
+        "change-shrinks-the-check",
+        "warning",
+        "With `validate --base REF` only: the change deletes a plan file, drops a parent from a plan's "
+        "`implements`, or adds an `elsewhere` declaration (which turns gaps into `unverifiable`). "
+        "Each is reported as a new finding on the plan (on a deleted file, at its old path).",
+        "Each of these makes findings disappear without any target being raised: a deleted leaf "
+        "plan takes its gaps with it, a dropped parent is no longer compared, a new declaration "
+        "excuses what was a gap. The gate must not pass them unseen; a reviewer decides.",
+        "# the change, against the base branch\n-implements: [national/57-NQ-TW, haiphong/89-CTr-TU]\n"
+        "+implements: [national/57-NQ-TW]",
+        "# keep the parent, and close its gaps by raising targets (or waive one gap, with its reason)",
+    ),
+    _loader(
         "PC015",
         "file-name-not-utf8",
         "error",
