@@ -151,6 +151,11 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
     )
 
 
+# reported by `validate --base` only, which compares two trees: its failing cases are in
+# tests/test_wrong_passes.py (a case file holds one tree)
+BASE_ONLY = {"PC014"}
+
+
 def test_every_rule_has_cases() -> None:
     by_rule: dict[str, dict[str, Any]] = {}
     for path, doc in CASE_FILES.items():
@@ -166,4 +171,5 @@ def test_every_rule_has_cases() -> None:
     for code, doc in by_rule.items():
         expects = [case.get("expect") for case in doc["cases"]]
         assert any(e == [] for e in expects), f"{code}: no passing case (expect: [])"
-        assert any(e for e in expects), f"{code}: no failing case"
+        if code not in BASE_ONLY:
+            assert any(e for e in expects), f"{code}: no failing case"

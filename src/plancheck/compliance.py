@@ -228,6 +228,7 @@ def compare_target(
     indicator: Indicator | None,
     child_index: dict[str, TargetIndex] | None = None,
     catalogue: dict[str, Indicator] | None = None,
+    siblings: dict[tuple[str, int], list[Target]] | None = None,
 ) -> Comparison:
     """The one status of ``parent_target`` for this child, with its reason.
 
@@ -241,8 +242,9 @@ def compare_target(
     found = _compare_direct(child_plan, parent_plan, parent_target, indicator, child_index)
     if indicator is None or found.status not in GAP_STATUSES:
         return _soften(found)
-    if catalogue is not None and found.status in ("weaker", "boundary", "later"):
-        contested = _parent_contradicts_itself(found, child_plan, parent_plan, indicator, child_index)
+    if siblings and found.status in ("weaker", "boundary", "later"):
+        others = siblings.get((parent_target.indicator, parent_target.year), [])
+        contested = _parent_contradicts_itself(found, child_plan, parent_plan, indicator, child_index, others)
         if contested is not None:
             return contested
     if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
@@ -276,19 +278,14 @@ def _parent_contradicts_itself(
     parent_plan: Plan,
     indicator: Indicator,
     child_index: dict[str, TargetIndex],
+    others: list[Target],
 ) -> Comparison | None:
     """The parent states this indicator twice for the year with different figures (its PC401:
     142/KH-UBND's Phụ lục 1 '> 90' and Phụ lục 2 '>= 90'), and the child meets the other one.
     Which of the parent's figures binds is the parent's question, not a gap of the child's."""
     target = found.parent_target
-    for other in parent_plan.targets:
-        if (
-            other is target
-            or other.indicator != target.indicator
-            or other.year != target.year
-            or other.bound is None
-            or str(other.bound) == str(target.bound)
-        ):
+    for other in others:
+        if other is target or other.bound is None or str(other.bound) == str(target.bound):
             continue
         again = _compare_direct(child_plan, parent_plan, other, indicator, child_index)
         if again.status in ("meets", "exceeds"):
@@ -573,6 +570,17 @@ def _latest_by(targets: list[Target], year: int) -> Target | None:
     return max(pool, key=lambda t: (t.year, t.id)) if pool else None
 
 
+def _stated_twice(plan: Plan) -> dict[tuple[str, int], list[Target]]:
+    """(indicator, year) that a plan states with two or three different figures, one target per
+    figure. More is not a plan's appendices disagreeing (a generated or hostile file): left out,
+    so that comparing stays linear in the targets."""
+    by_year: dict[tuple[str, int], dict[str, Target]] = {}
+    for t in plan.targets:
+        if t.bound is not None:
+            by_year.setdefault((t.indicator, t.year), {}).setdefault(str(t.bound), t)
+    return {k: list(v.values()) for k, v in by_year.items() if 2 <= len(v) <= 3}
+
+
 def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Comparison]:
     """Every parent target checked against the child, memoised per run."""
     key = ("compare", child.id, parent.id)
@@ -586,6 +594,9 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
     index_key = ("targets-by-indicator", child.id)
     if index_key not in ps.memo:
         ps.memo[index_key] = by_indicator(child.plan)
+    siblings_key = ("figures-by-year", parent.id)
+    if siblings_key not in ps.memo:
+        ps.memo[siblings_key] = _stated_twice(parent.plan)
     out = [
         compare_target(
             child.plan,
@@ -594,6 +605,7 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
             ps.indicators.get(target.indicator),
             ps.memo[index_key],
             ps.indicators,
+            ps.memo[siblings_key],
         )
         for target in parent.plan.targets
     ]
