@@ -247,6 +247,14 @@ def compare_target(
         contested = _parent_contradicts_itself(found, child_plan, parent_plan, indicator, child_index, others)
         if contested is not None:
             return contested
+    if indicator.share_of_units == child_plan.jurisdiction.level and not _full(parent_target):
+        # 60 % of the city's communes says nothing binding on one ward: which 60 %?
+        return replace(
+            found,
+            status="not-comparable",
+            reason=f"the parent's figure is a share of its {indicator.share_of_units}-level units below "
+            f"100 %: it binds no one {indicator.share_of_units}",
+        )
     if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
         # only where the child says nothing on the part for the year: a stated part figure,
         # even a weaker one beside 100 % of the whole, is the child's own word and stands

@@ -77,6 +77,12 @@ class Indicator(Strict):
         description="The parts under `relations` together make up the whole, so every part at 100 % "
         "means the whole at 100 % (say why in reasons.relations).",
     )
+    share_of_units: Literal["commune"] | None = Field(
+        default=None,
+        description="The share counts the jurisdiction's own units of this level (its communes): a "
+        "parent's share below 100 % binds no one of them, so a plan of that level is not compared "
+        "with it (100 % of all of them still binds each one).",
+    )
     reasons: Reasons = Field(description="A one-line reason for each decision above.")
     levels: list[Level] = Field(min_length=1, description="Levels at which the indicator applies.")
     note: ShortText | None = None
