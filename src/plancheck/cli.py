@@ -138,7 +138,7 @@ def _paths(paths: list[Path] | None, config: Config) -> list[Path]:
 def _require_tree(paths: list[Path]) -> list[Path]:
     """The paths, when they are in a plan tree; otherwise one line and exit 2 (before anything,
     a cache folder included, is written)."""
-    existing = [p for p in paths if p.exists()]
+    existing = [p for p in paths if os.path.exists(p)]
     if not existing:
         shown = ", ".join(display_path(p) for p in paths) or "."
         raise _fail(
@@ -370,7 +370,7 @@ def validate(
     # `plancheck validate` with no path, outside a plan tree: one line. Files named outside a tree
     # are still checked (each gets a finding saying what cannot be checked), without a cache.
     chosen = _paths(paths, config) if paths else _require_tree(_paths(paths, config))
-    if not any(p.exists() and find_root(p) is not None for p in chosen):
+    if not any(os.path.exists(p) and find_root(p) is not None for p in chosen):
         no_cache = True
     source_dir = _sources(sources, config)
     try:
@@ -435,7 +435,7 @@ def show(
     """Show plans as plancheck reads them, normalised."""
     config = _config()
     paths = [root] if root is not None else _paths(None, config)
-    files = [Path(p) for p in plans or [] if p.endswith((".yaml", ".yml")) or Path(p).is_file()]
+    files = [Path(p) for p in plans or [] if p.endswith((".yaml", ".yml")) or os.path.isfile(p)]
     if root is None and files:  # `show plans/x/y.yaml`: the tree is the file's
         paths = [files[0]]
     _require(paths)
@@ -619,7 +619,13 @@ def _unwritable(path: Path) -> str | None:
                 if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
                     return None
             return "is a symbolic link; name the file itself, or - for standard output"
-        if not path.exists():
+        folder = path.parent if str(path.parent) else Path(".")
+        # the report is written beside it and renamed over it: the folder must take a new file
+        if not os.path.isdir(folder):
+            return f"its folder {clean(str(folder))} does not exist"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"its folder {clean(str(folder))} is read-only; nothing can be written there"
+        if not os.path.exists(path):
             return None
         info = path.stat()
     except OSError as exc:
@@ -642,12 +648,16 @@ def coverage(
     from plancheck.coverage import compute, render_text
 
     config = _config()
-    result = _check(_paths(paths, config), config, None, not no_cache, cache_dir)
+    chosen = _paths(paths, config)
+    _require(chosen)
+    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
+    _note_left_out(result)  # a plan with errors is not counted: say so, never silently
     cov = compute({pid: lp.plan for pid, lp in result.planset.plans.items() if lp.plan is not None})
     if format is ShowFormat.json:
         sys.stdout.write(json.dumps(cov.as_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(render_text(cov))
+        # plan text (document numbers, names) reaches a terminal: shown inert, as everywhere else
+        sys.stdout.write("\n".join(clean(line) for line in render_text(cov).split("\n")))
 
 
 @app.command()
@@ -708,7 +718,11 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
     from plancheck.reporters.markdown import ranked
 
     expanded: set[str] = set()
-    for root_id in roots:
+    # plans in a cycle that no root leads into (two plans naming each other, PC106) come last,
+    # each cycle from its first plan: never left out
+    for root_id in [*roots, *sorted(children)]:
+        if root_id in expanded:
+            continue
         yield Text(clean(root_id), style="bold")
         expanded.add(root_id)
         # (a plan's child links, the next one to show, the guide printed before them)
@@ -768,7 +782,7 @@ def diff(
     catalogue = load_catalogue(find_root(paths[0]) if paths else None, config.max_file_size)
     changes = diff_plans(before, after, catalogue.indicators)
     render = render_markdown if format is DiffFormat.markdown else render_text
-    sys.stdout.write(render(changes, old_name, new_name))
+    sys.stdout.write(render(changes, _shown(old_name), _shown(new_name)))
 
 
 @app.command("rules")
@@ -913,6 +927,23 @@ def main() -> None:
         _on_signal(signal.SIGINT, None)
     except BrokenPipeError:
         _quiet_exit()
+    except Exception as exc:
+        # the one safety net: whatever a command did not turn into a finding or a usage error
+        # becomes one line, never a traceback (unless asked for with --debug)
+        if "--debug" in sys.argv:
+            raise
+        typer.echo(
+            f"plancheck: internal error: {type(exc).__name__}: {_shown(str(exc))} "
+            "(run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _shown(name: str) -> str:
+    """A file name for a terminal: bytes that are not UTF-8 (kept by Python as surrogates) as
+    `\\xNN`, controls and bidi characters inert."""
+    return clean(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def _quiet_exit() -> None:

@@ -309,10 +309,15 @@ def _parent_contradicts_itself(
 
 
 def _speaks_for(child_index: dict[str, TargetIndex], indicator: Indicator, year: int) -> bool:
-    return any(
-        t.year == year or (t.year < year and (indicator.monotonic or t.per_year))
-        for t in child_index.get(indicator.id, [])
-    )
+    """The child has a target for the year, or an earlier one that carries over (looked up in
+    the index: a scan per parent target was quadratic on thousands of targets)."""
+    mine = child_index.get(indicator.id)
+    if not mine:
+        return False
+    if mine.has_year(year):
+        return True
+    before = mine.year_before(year)
+    return before is not None and (indicator.monotonic or mine.per_year_upto(before))
 
 
 def targets_elsewhere(plan: Plan) -> Elsewhere | None:
@@ -335,11 +340,21 @@ def _soften(c: Comparison) -> Comparison:
     return c
 
 
+# The wholes of each part, built once per catalogue (a scan per parent target made thousands of
+# targets on one indicator slow). Keyed by the catalogue object, kept alive by the entry itself.
+_WHOLES: list[tuple[dict[str, Indicator], dict[str, list[Indicator]]]] = []
+
+
 def _wholes(catalogue: dict[str, Indicator], part: str) -> list[Indicator]:
-    return sorted(
-        (i for i in catalogue.values() if any(r.contains == part for r in i.relations)),
-        key=lambda i: i.id,
-    )
+    for known, index in _WHOLES:
+        if known is catalogue:
+            return index.get(part, [])
+    built: dict[str, list[Indicator]] = {}
+    for whole in sorted(catalogue.values(), key=lambda i: i.id):
+        for relation in whole.relations:
+            built.setdefault(relation.contains, []).append(whole)
+    _WHOLES[:] = [(catalogue, built), *_WHOLES[:3]]
+    return built.get(part, [])
 
 
 def _full(target: Target) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +132,7 @@ def render_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
 def read_spec(spec: str, cwd: Path) -> tuple[bytes, str]:
     """A file path, or ``REF:path`` read from git."""
     candidate = Path(spec)
-    if candidate.is_file():
+    if os.path.isfile(candidate):
         return candidate.read_bytes(), spec
     if ":" in spec:
         from plancheck.gitutil import show_file

@@ -144,10 +144,10 @@ def _abs(path: Path) -> Path:
 def find_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` that holds the catalogue."""
     here = _abs(start)
-    if here.is_file():
+    if os.path.isfile(here):
         here = here.parent
     for candidate in (here, *here.parents):
-        if (candidate / CATALOGUE_NAME).is_file():
+        if os.path.isfile(candidate / CATALOGUE_NAME):
             return candidate
     return None
 
@@ -190,10 +190,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
         if not _utf8_name(str(start)):
             problems.append(_bad_name(str(start)))
             continue
-        if not start.is_dir() and (start.exists() or start.is_symlink()):
+        if not os.path.isdir(start) and (os.path.exists(start) or os.path.islink(start)):
             found.add(start)  # read_file reports broken links, FIFOs and devices
             continue
-        if not start.is_dir():
+        if not os.path.isdir(start):
             problems.append(Finding.make("PC011", display_path(start), 1, 1, "no such file or folder"))
             continue
 
@@ -675,6 +675,9 @@ def left_out_files(ps: PlanSet) -> list[str]:
     `report`, `tree` and `show` work on valid plans only; they name these instead of dropping them.
     """
     out = [lp.path for lp in ps.files if lp.plan is None or ps.plans.get(lp.plan.id) is not lp]
+    # files and folders that could not be read at all (no permission, a link not followed, a name
+    # that is not UTF-8): their plans are left out just the same
+    out += [f.path for f in ps.findings if f.code in ("PC011", "PC015")]
     return sorted(set(out))
 
 
