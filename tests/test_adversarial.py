@@ -72,10 +72,11 @@ def test_report_names_a_folder_it_could_not_read(tree: Path) -> None:
     assert "- plans/ward" in out.stdout  # the report's own section of what it left out
 
 
-def test_report_into_a_folder_that_does_not_exist_fails_before_any_work(tree: Path) -> None:
-    out = runner.invoke(app, ["report", "plans", "-o", "missing/r.md"])
-    assert out.exit_code == 2 and "does not exist" in out.output
-    assert not (tree / "missing").exists()
+def test_report_under_a_file_fails_before_any_work(tree: Path) -> None:
+    (tree / "afile").write_text("x", encoding="utf-8")
+    out = runner.invoke(app, ["report", "plans", "-o", "afile/r.md"])
+    assert out.exit_code == 2 and "is not a folder" in out.output
+    assert "internal error" not in out.output
 
 
 def test_tree_shows_a_cycle_no_root_leads_into(tree: Path) -> None:

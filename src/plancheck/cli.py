@@ -619,10 +619,13 @@ def _unwritable(path: Path) -> str | None:
                 if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
                     return None
             return "is a symbolic link; name the file itself, or - for standard output"
-        folder = path.parent if str(path.parent) else Path(".")
-        # the report is written beside it and renamed over it: the folder must take a new file
+        # the report is written beside it and renamed over it (missing folders are made): the
+        # nearest existing folder must take new files
+        folder = Path(os.path.abspath(path)).parent
+        while not os.path.lexists(folder) and folder != folder.parent:
+            folder = folder.parent
         if not os.path.isdir(folder):
-            return f"its folder {clean(str(folder))} does not exist"
+            return f"{clean(str(folder))} is not a folder"
         if not os.access(folder, os.W_OK | os.X_OK):
             return f"its folder {clean(str(folder))} is read-only; nothing can be written there"
         if not os.path.exists(path):
