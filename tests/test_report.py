@@ -172,7 +172,11 @@ def test_gaps_come_first_worst_first_with_reasons(bundled_vi: str) -> None:
     worst = next(t for t in tables if t[0][-1] == "Lý do" and t[0][0] == "Kế hoạch")
     weights = [_weight_of(r[6], "vi") for r in worst[1:]]
     assert weights == sorted(weights)
-    assert worst[1][6] == "thấp hơn"  # the one weaker target of the tree leads, not "missing" rows
+    # the worst status of the tree leads, not "missing" rows: since 142's 2045 rank on the world-
+    # cities index is read as such (audit round 5), its 2030 '200..300' reaches 89's 'top 200'
+    # only in 2045, and 'later' is the worst status the bundled tree has
+    assert worst[1][6] in ("thấp hơn", "muộn hơn")
+    assert "thiếu" not in worst[1][6]
     # every section's gap table is ordered weaker, later, boundary, softened, missing, with a reason
     gap_tables = [t for t in tables if t[0][:2] == ["Chỉ tiêu", "Năm"] and "Lý do" in t[0]]
     assert gap_tables

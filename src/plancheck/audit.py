@@ -335,7 +335,9 @@ def check_audit(
             p.add(
                 f"{where}: labelled false, and {entry.get('code')} reports it again: {entry.get('message')}"
             )
-        if verdict == "true" and identity not in today and not superseded:
+        # `changed_after`: a later fix turned this true claim into another (its reason), so it is
+        # no longer reported as drawn; the label still counts in the figures of the draw
+        if verdict == "true" and identity not in today and not superseded and not entry.get("changed_after"):
             p.add(f"{where}: labelled true, and {entry.get('code')} no longer reports it")
     for i, entry in enumerate(audit.get("recall") or [], 1):
         where = f"{name} recall #{i}"
