@@ -564,7 +564,7 @@ def test_a_waiver_must_name_what_it_waives(tree: Path) -> None:
     found = _json("validate", "plans")
     gaps = [f for f in found if f["code"] == "PC202"]
     assert gaps and all(f.get("status") != "waived" for f in gaps), gaps
-    assert any(f["code"] == "PC406" and "names no parent, indicator or task" in f["message"] for f in found)
+    assert any(f["code"] == "PC406" and "too broad" in f["message"] for f in found)
     assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
 
 
@@ -676,3 +676,30 @@ def test_base_a_new_declaration_that_excuses_gaps_is_reported(repo: Path) -> Non
     git(repo, "commit", "-q", "-am", "declared")
     git(repo, "branch", "-f", "main")
     assert invoke(*GATE).exit_code == 0  # on the next change, it is the base's own
+
+
+def test_base_a_parent_lowered_makes_the_childs_gap_leave_the_check_visibly(repo: Path) -> None:
+    # the ward's gap against the province (> 50 against > 85) goes when the province lowers its
+    # own target: the ward did not change, so the gap's going is reported
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    git(repo, "commit", "-q", "-am", "a gap")
+    git(repo, "branch", "-f", "main")
+    edit(repo, PROVINCE, 'bound: "> 85"', 'bound: "> 40"')
+    found = _json("validate", "plans", "--base", "main")
+    gone = [f for f in found if f["code"] == "PC014" and f["path"] == WARD.as_posix()]
+    assert gone and all(f["new"] for f in gone) and "did not change" in gone[0]["message"], found
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_broad_waiver_of_a_parent_covers_nothing(repo: Path) -> None:
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    edit(
+        repo,
+        WARD,
+        "targets:\n",
+        "waivers:\n  - {rule: PC202, parent: province/KH-1, reason: r, approved_by: a}\ntargets:\n",
+    )
+    found = _json("validate", "plans", "--base", "main")
+    assert [f for f in found if f["code"] == "PC202" and f.get("status") != "waived"]
+    assert any(f["code"] == "PC406" and "too broad" in f["message"] for f in found)
+    assert invoke(*GATE).exit_code == 1

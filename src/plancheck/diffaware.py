@@ -137,6 +137,7 @@ def run_against_base(
         else:
             new[finding] = True
         kept.append(finding)
+    shrunk += _vanished(before, current.findings, changed, {lp.path for lp in planset.files})
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
         kept.append(finding)
@@ -149,6 +150,64 @@ def run_against_base(
         findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts
     )
     return result, new
+
+
+_SEVERE = ("error", "warning", "gap")
+
+
+def _vanished(
+    before: list[Finding], after: list[Finding], changed: set[str], present: set[str]
+) -> list[Finding]:
+    """PC014: findings of the base that leave the check without their own plan being raised.
+
+    A gap of a plan this change did not touch can only go because something it depends on moved:
+    a parent's target lowered or deleted, a table emptied, the catalogue or the reported results
+    edited. In a plan the change did touch, a finding that stays but at a lower severity (a late
+    plan's date made 'unknown') is reported too; one that goes entirely may be a fix.
+    """
+    now = Counter(f.identity() for f in after if f.waived is None)
+    lower: dict[tuple[object, ...], str] = {}
+    for f in after:
+        key = (
+            f.code,
+            f.plan,
+            f.ctx.get("parent"),
+            f.ctx.get("indicator"),
+            f.ctx.get("year"),
+            f.ctx.get("item"),
+        )
+        lower[key] = f.severity
+    out: list[Finding] = []
+    for f in before:
+        if f.severity not in _SEVERE or f.waived is not None or f.path not in present:
+            continue
+        if now[f.identity()] > 0:
+            now[f.identity()] -= 1
+            continue
+        key = (
+            f.code,
+            f.plan,
+            f.ctx.get("parent"),
+            f.ctx.get("indicator"),
+            f.ctx.get("year"),
+            f.ctx.get("item"),
+        )
+        if f.path in changed and lower.get(key) in (None, f.severity):
+            continue  # the plan itself changed and the finding went (or stayed as it was): a fix
+        how = "becomes " + str(lower[key]) if key in lower else "leaves the check"
+        why = "though this plan did not change" if f.path not in changed else "by a change of this plan"
+        out.append(
+            Finding.make(
+                "PC014",
+                f.path,
+                f.line,
+                f.column,
+                f"this change makes a {f.severity} {how}, {why}: {f.code} {f.message}",
+                plan=f.plan,
+                ctx={"was": f.code, **{k: f.ctx[k] for k in ("parent", "indicator", "year") if k in f.ctx}},
+            )
+        )
+    return out
 
 
 def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
@@ -184,8 +243,9 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
                     ctx={"parent": parent},
                 )
             )
-        before = {(e.items, e.where) for e in old.plan.elsewhere}
-        added = [e for e in lp.plan.elsewhere if (e.items, e.where) not in before]
+        # a declaration widened to more tasks excuses more: it counts as added
+        before = {(e.items, e.where, tuple(e.tasks)) for e in old.plan.elsewhere}
+        added = [e for e in lp.plan.elsewhere if (e.items, e.where, tuple(e.tasks)) not in before]
         for e in added:
             line, column = lp.pos("elsewhere", prefer_key=True)
             out.append(

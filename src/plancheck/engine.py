@@ -80,7 +80,16 @@ def waivable(code: str) -> bool:
 
 
 def _names_nothing(waiver: Waiver) -> bool:
-    return waiver.parent is None and waiver.indicator is None and waiver.task is None
+    """A waiver too broad to be an exception: it names nothing, or for a target rule (PC2xx) no
+    indicator, or for a task rule other than the plan's own issue date (PC302) no task. Such a
+    waiver would hide every future finding of its rule against a whole parent."""
+    if waiver.parent is None and waiver.indicator is None and waiver.task is None:
+        return True
+    if waiver.rule.startswith("PC2"):
+        return waiver.indicator is None
+    if waiver.rule.startswith("PC3") and waiver.rule != "PC302":
+        return waiver.task is None
+    return False
 
 
 def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list[Finding]:
@@ -130,8 +139,9 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                     )
                 elif _names_nothing(waiver):
                     message = (
-                        f"waiver of {waiver.rule} names no parent, indicator or task, so it covers nothing: "
-                        "a waiver of a whole rule would hide every future finding of it"
+                        f"waiver of {waiver.rule} is too broad, so it covers nothing: it must name the "
+                        "indicator (target rules) or the task (task rules) it waives; a waiver of a whole rule "
+                        "would hide every future finding of it"
                     )
                 # a waiver of a rule that did not run this time cannot be judged unused
                 elif (lp.plan.id, index) not in used and config.enabled(waiver.rule):
