@@ -640,6 +640,16 @@ def _unwritable(path: Path) -> str | None:
     return None
 
 
+def _checked_tree(paths: list[Path] | None, config: Config, no_cache: bool, cache_dir: Path | None) -> Result:
+    """The check behind `coverage` and `tree`: paths that exist, in a plan tree, and the plans
+    left out because of errors named on standard error (never silently)."""
+    chosen = _paths(paths, config)
+    _require(chosen)
+    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
+    _note_left_out(result)
+    return result
+
+
 @app.command()
 def coverage(
     paths: Paths = None,
@@ -651,10 +661,7 @@ def coverage(
     from plancheck.coverage import compute, render_text
 
     config = _config()
-    chosen = _paths(paths, config)
-    _require(chosen)
-    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
-    _note_left_out(result)  # a plan with errors is not counted: say so, never silently
+    result = _checked_tree(paths, config, no_cache, cache_dir)
     cov = compute({pid: lp.plan for pid, lp in result.planset.plans.items() if lp.plan is not None})
     if format is ShowFormat.json:
         sys.stdout.write(json.dumps(cov.as_json(), ensure_ascii=False, indent=2) + "\n")
@@ -674,10 +681,7 @@ def tree(
     from plancheck.pipeline import edge_reports
 
     config = _config()
-    chosen = _paths(paths, config)
-    _require(chosen)
-    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
-    _note_left_out(result)
+    result = _checked_tree(paths, config, no_cache, cache_dir)
     planset = result.planset
     only = _named(result) if paths else None
     store = _store(config, not no_cache, cache_dir)
