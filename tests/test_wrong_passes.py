@@ -703,3 +703,21 @@ def test_base_a_broad_waiver_of_a_parent_covers_nothing(repo: Path) -> None:
     assert [f for f in found if f["code"] == "PC202" and f.get("status") != "waived"]
     assert any(f["code"] == "PC406" and "too broad" in f["message"] for f in found)
     assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_new_stand_in_or_an_earlier_first_version_is_reported(repo: Path) -> None:
+    # the ward's own targets go and a stand-in takes their place: none of its gaps is reported
+    # any more, since a plan whose table stands in elsewhere is not compared with its parents
+    text = (repo / WARD).read_text(encoding="utf-8")
+    text = text[: text.index("targets:\n")] + "targets: []\n"
+    text = text.replace(
+        '  issued: "2025-03-10"\n',
+        '  issued: "2025-03-10"\n  replaces: [{number: 0001/KH-UBND, issued: "2024-01-01"}]\n'
+        "  targets_from: {plan: province/KH-1, reason: r}\n",
+    )
+    (repo / WARD).write_text(text, encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main")
+    messages = [f["message"] for f in found if f["code"] == "PC014"]
+    assert any("stand in" in m for m in messages), found
+    assert any("2024-01-01" in m for m in messages), found
+    assert invoke(*GATE).exit_code == 1

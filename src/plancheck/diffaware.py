@@ -243,6 +243,40 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
                     ctx={"parent": parent},
                 )
             )
+        # a stand-in named or changed: the plan is no longer compared with its parents on its own
+        # targets, and its children meet another table
+        was, now_from = old.plan.document.targets_from, lp.plan.document.targets_from
+        if now_from is not None and (was is None or was.plan != now_from.plan):
+            line, column = lp.pos("document", prefer_key=True)
+            out.append(
+                Finding.make(
+                    "PC014",
+                    lp.path,
+                    line,
+                    column,
+                    f"this change makes {now_from.plan} stand in for the plan's targets: it is no longer "
+                    "compared with its parents on targets of its own",
+                    plan=pid,
+                    ctx={"targets_from": now_from.plan},
+                )
+            )
+        # an earlier document added to `replaces` moves the date the deadline rules count from
+        earliest_before = min((str(r.issued) for r in old.plan.document.replaces), default=None)
+        earliest_now = min((str(r.issued) for r in lp.plan.document.replaces), default=None)
+        if earliest_now is not None and (earliest_before is None or earliest_now < earliest_before):
+            line, column = lp.pos("document", prefer_key=True)
+            out.append(
+                Finding.make(
+                    "PC014",
+                    lp.path,
+                    line,
+                    column,
+                    f"this change dates the plan's first version {earliest_now} (document.replaces): "
+                    "deadlines are now counted from it",
+                    plan=pid,
+                    ctx={"replaces": earliest_now},
+                )
+            )
         # a declaration widened to more tasks excuses more: it counts as added
         before = {(e.items, e.where, tuple(e.tasks)) for e in old.plan.elsewhere}
         added = [e for e in lp.plan.elsewhere if (e.items, e.where, tuple(e.tasks)) not in before]
