@@ -21,7 +21,7 @@ from plancheck.findings import Finding, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
 from plancheck.pipeline import check_tree, default_workers
-from plancheck.planset import PlanSet, display_path
+from plancheck.planset import LoadedPlan, PlanSet, display_path
 
 
 def _replacements(ps: PlanSet) -> dict[str, Replacement]:
@@ -155,6 +155,11 @@ def run_against_base(
 _SEVERE = ("error", "warning", "gap")
 
 
+def _claim(f: Finding) -> tuple[object, ...]:
+    """What a finding is about, whatever its severity and bounds."""
+    return (f.code, f.plan, f.ctx.get("parent"), f.ctx.get("indicator"), f.ctx.get("year"), f.ctx.get("item"))
+
+
 def _vanished(
     before: list[Finding], after: list[Finding], changed: set[str], present: set[str]
 ) -> list[Finding]:
@@ -168,14 +173,7 @@ def _vanished(
     now = Counter(f.identity() for f in after if f.waived is None)
     lower: dict[tuple[object, ...], str] = {}
     for f in after:
-        key = (
-            f.code,
-            f.plan,
-            f.ctx.get("parent"),
-            f.ctx.get("indicator"),
-            f.ctx.get("year"),
-            f.ctx.get("item"),
-        )
+        key = _claim(f)
         lower[key] = f.severity
     out: list[Finding] = []
     for f in before:
@@ -184,14 +182,7 @@ def _vanished(
         if now[f.identity()] > 0:
             now[f.identity()] -= 1
             continue
-        key = (
-            f.code,
-            f.plan,
-            f.ctx.get("parent"),
-            f.ctx.get("indicator"),
-            f.ctx.get("year"),
-            f.ctx.get("item"),
-        )
+        key = _claim(f)
         if f.path in changed and lower.get(key) in (None, f.severity):
             continue  # the plan itself changed and the finding went (or stayed as it was): a fix
         how = "becomes " + str(lower[key]) if key in lower else "leaves the check"
@@ -208,6 +199,11 @@ def _vanished(
             )
         )
     return out
+
+
+def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:
+    line, column = lp.pos(key, prefer_key=True)
+    return Finding.make("PC014", lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
 
 
 def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
@@ -231,67 +227,51 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         if old is None or old.plan is None or lp.plan is None or lp.path not in changed:
             continue
         for parent in sorted(set(old.plan.implements) - set(lp.plan.implements)):
-            line, column = lp.pos("implements", prefer_key=True)
             out.append(
-                Finding.make(
-                    "PC014",
-                    lp.path,
-                    line,
-                    column,
+                _at_key(
+                    lp,
+                    "implements",
                     f"this change drops {parent} from implements: the plan is no longer compared with it",
-                    plan=pid,
-                    ctx={"parent": parent},
+                    parent=parent,
                 )
             )
         # a stand-in named or changed: the plan is no longer compared with its parents on its own
         # targets, and its children meet another table
         was, now_from = old.plan.document.targets_from, lp.plan.document.targets_from
         if now_from is not None and (was is None or was.plan != now_from.plan):
-            line, column = lp.pos("document", prefer_key=True)
             out.append(
-                Finding.make(
-                    "PC014",
-                    lp.path,
-                    line,
-                    column,
+                _at_key(
+                    lp,
+                    "document",
                     f"this change makes {now_from.plan} stand in for the plan's targets: it is no longer "
                     "compared with its parents on targets of its own",
-                    plan=pid,
-                    ctx={"targets_from": now_from.plan},
+                    targets_from=now_from.plan,
                 )
             )
         # an earlier document added to `replaces` moves the date the deadline rules count from
         earliest_before = min((str(r.issued) for r in old.plan.document.replaces), default=None)
         earliest_now = min((str(r.issued) for r in lp.plan.document.replaces), default=None)
         if earliest_now is not None and (earliest_before is None or earliest_now < earliest_before):
-            line, column = lp.pos("document", prefer_key=True)
             out.append(
-                Finding.make(
-                    "PC014",
-                    lp.path,
-                    line,
-                    column,
+                _at_key(
+                    lp,
+                    "document",
                     f"this change dates the plan's first version {earliest_now} (document.replaces): "
                     "deadlines are now counted from it",
-                    plan=pid,
-                    ctx={"replaces": earliest_now},
+                    replaces=earliest_now,
                 )
             )
         # a declaration widened to more tasks excuses more: it counts as added
         before = {(e.items, e.where, tuple(e.tasks)) for e in old.plan.elsewhere}
         added = [e for e in lp.plan.elsewhere if (e.items, e.where, tuple(e.tasks)) not in before]
         for e in added:
-            line, column = lp.pos("elsewhere", prefer_key=True)
             out.append(
-                Finding.make(
-                    "PC014",
-                    lp.path,
-                    line,
-                    column,
+                _at_key(
+                    lp,
+                    "elsewhere",
                     f"this change declares the plan's {e.items} to be in {e.where!r}: gaps on them "
                     "become unverifiable",
-                    plan=pid,
-                    ctx={"items": e.items},
+                    items=e.items,
                 )
             )
     return out
