@@ -145,3 +145,27 @@ def test_report_has_the_coverage_section(monkeypatch: pytest.MonkeyPatch) -> Non
     assert "- 3 of 34 provinces have a plan" in section
     assert "### Replaced plans" in section
     assert "| national/71-NQ-CP: 71/NQ-CP \\(2025-04-01\\) | 03/NQ-CP \\(2025-01-09\\) |" in section
+
+
+def test_deadline_is_that_of_the_programme_in_force_when_the_plan_was_issued(tmp_path: Path) -> None:
+    # a plan of 2025-02-25 citing 03/NQ-CP, which 71/NQ-CP replaced only on 2025-04-01: PC302
+    # holds it to 03's January deadline, and coverage must say the same (adversarial round s21 #19)
+    tree = tmp_path / "t"
+    shutil.copytree(REPO / "plans", tree / "plans")
+    (tree / "pyproject.toml").write_text("[tool.plancheck]\n", encoding="utf-8")
+    p89 = tree / "plans" / "haiphong" / "89-CTr-TU.yaml"
+    text = p89.read_text(encoding="utf-8")
+    assert "implements: [national/57-NQ-TW]" in text
+    p89.write_text(
+        text.replace("implements: [national/57-NQ-TW]", "implements: [national/57-NQ-TW, national/03-NQ-CP]"),
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tree)
+        cov = runner.invoke(app, ["coverage", "--format", "json", "--no-cache"])
+        val = runner.invoke(app, ["validate", "--select", "PC302", "--format", "json", "--no-cache"])
+    haiphong = _unit(json.loads(cov.output), "31")
+    assert (haiphong["deadline"]["plan"], haiphong["timing"]) == ("national/03-NQ-CP", "late")
+    late = [f for f in json.loads(val.output)["findings"] if f["code"] == "PC302" and f["severity"] == "gap"]
+    assert [(f["plan"], f["parent"]) for f in late] == [("haiphong/89-CTr-TU", "national/03-NQ-CP")]
+    # the bundled tree, where 89-CTr/TU cites only 57-NQ/TW, is on time against 71/NQ-CP

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from plancheck import admin
+from plancheck import admin, inforce
 from plancheck.model import LEVEL_RANK, Plan
 from plancheck.reporters.markdown import md
 from plancheck.rules.tasks import effective_issue_date
@@ -164,10 +164,6 @@ def _implements_root(plans: dict[str, Plan]) -> set[str]:
     return found - roots
 
 
-def _replaced_numbers(plans: dict[str, Plan]) -> set[str]:
-    return {r.number for p in plans.values() for r in p.document.replaces}
-
-
 def _entry(pid: str, plan: Plan) -> PlanEntry:
     doc = plan.document
     return PlanEntry(
@@ -184,13 +180,28 @@ def _entry(pid: str, plan: Plan) -> PlanEntry:
     )
 
 
-def _deadline(candidates: list[str], plans: dict[str, Plan], replaced: set[str]) -> Deadline | None:
-    """The earliest deadline for lower plans among ``candidates`` that are still in force."""
+def _in_force(
+    candidates: list[str], on: dt.date | None, plans: dict[str, Plan], repl: dict[str, inforce.Replacement]
+) -> list[str]:
+    """The version of each candidate in force on ``on``, as PC302 compares a plan issued that day.
+
+    A plan issued before a replacement answers to the programme it replaced, where it cites that
+    programme (a plan of 2025-02-25 citing 03/NQ-CP, to 03's deadline, not to that of 71/NQ-CP,
+    which replaced it on 2025-04-01); with no date (the national plans every locality answers to,
+    a unit without a plan), the versions in force now.
+    """
+    if on is None:
+        return [pid for pid in candidates if pid not in repl]
+    return [inforce.in_force(pid, on, plans, repl) for pid in candidates]
+
+
+def _deadline(candidates: list[str], plans: dict[str, Plan]) -> Deadline | None:
+    """The earliest deadline for lower plans among ``candidates``."""
     best: Deadline | None = None
     for pid in sorted(set(candidates)):
         plan = plans.get(pid)
-        if plan is None or plan.document.number in replaced:
-            continue  # a replaced plan is history: its replacement's deadline counts
+        if plan is None:
+            continue
         due = plan.document.lower_plans_due
         if due is None or due.due.end is None:
             continue
@@ -249,7 +260,7 @@ def compute(plans: dict[str, Plan]) -> Coverage:
     """Coverage of the tree whose valid plans are ``plans`` (by id)."""
     reg = admin.registry()
     implementing = _implements_root(plans)
-    replaced = _replaced_numbers(plans)
+    repl = inforce.replacements(plans)
     national = [pid for pid, p in plans.items() if p.jurisdiction.level == "national"]
     own: dict[str, list[str]] = {}
     unplaced: list[str] = []
@@ -269,9 +280,12 @@ def compute(plans: dict[str, Plan]) -> Coverage:
             row.predecessor_plans += [_entry(pid, plans[pid]) for pid in own.get(former.code, [])]
         # what the national plans set for every locality, what the parents of the unit's plans
         # set (as PC302 reads them) and, for a commune without a plan, what its province's set
-        parents = [parent for e in row.plans or row.predecessor_plans for parent in plans[e.id].implements]
-        extra = [] if row.plans else extra_candidates
-        row.deadline = _deadline([*national, *parents, *extra], plans, replaced)
+        candidates: list[str] = []
+        for e in row.plans or row.predecessor_plans:
+            on = inforce.issue_date(plans[e.id])
+            candidates += _in_force(plans[e.id].implements, on, plans, repl)
+        candidates += _in_force([*national, *([] if row.plans else extra_candidates)], None, plans, repl)
+        row.deadline = _deadline(candidates, plans)
         row.timing = _timing(row)
         _succession(row)
         return row
