@@ -22,6 +22,7 @@ from plancheck.algebra import compare_bounds, worst_edge
 from plancheck.cli import app
 from plancheck.config import ConfigError, from_table
 from plancheck.model import Bound, Plan
+from plancheck.rules import provenance
 
 from .conftest import EXAMPLE, REPO, git
 
@@ -418,7 +419,7 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
     good: dict[str, Any] = {
         "magic": cache.MAGIC,
         "key": "a" * 64,
-        "file": {"findings": [], "plan": None, "readable": True, "positions": [], "keys": []},
+        "file": {"findings": [], "plan": None, "readable": True, "positions": [], "keys": [], "documents": []},
         "results": {"b" * 64: "[]"},
     }
     assert cache.entry_problem(good, "a" * 64) is None
@@ -430,6 +431,7 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
         {**good, "results": {f"{i:064x}": "[]" for i in range(cache.KEEP_CONTEXTS + 1)}},
         {**good, "file": {**good["file"], "more": 1}},
         {**good, "file": {**good["file"], "readable": "yes"}},
+        {**good, "file": {**good["file"], "documents": [1]}},
         {**good, "file": {**good["file"], "positions": [[["id"], 0, 1]]}},
         {
             **good,
@@ -721,3 +723,78 @@ def test_base_a_new_stand_in_or_an_earlier_first_version_is_reported(repo: Path)
     assert any("stand in" in m for m in messages), found
     assert any("2024-01-01" in m for m in messages), found
     assert invoke(*GATE).exit_code == 1
+
+
+# Found by the adversarial round of session 21 (cache): a cited text other than the plan's own
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["same-size-old-mtime", "symlinked"])
+def test_a_warm_cache_sees_an_edit_of_an_items_other_source_text(tree: Path, linked: bool) -> None:
+    sources = tree / "sources"
+    shutil.copytree(EXAMPLE / "sources", sources)
+    text = (sources / "province.txt").read_text(encoding="utf-8")
+    other = sources / "other.txt"
+    if linked:  # the cited name is a link into a subfolder: the folder listing never saw the target
+        (sources / "store").mkdir()
+        other = sources / "store" / "other.txt"
+        (sources / "other.txt").symlink_to(Path("store") / "other.txt")
+    other.write_text(text, encoding="utf-8")
+    edit(
+        tree,
+        PROVINCE,
+        "source: {section: II, line: 3}",
+        "source: {section: II, line: 3, document: other.txt}",
+    )
+    args = ("validate", "plans", "--sources", "sources", "--select", "PC5")
+    assert not [f for f in _json(*args) if f["code"] == "PC501"]  # the cache is warm now
+    stamp = other.stat()
+    other.write_text(text.replace("Quy mô kinh tế số", "Quy mô kinh tế xố"), encoding="utf-8")
+    assert other.stat().st_size == stamp.st_size
+    if not linked:
+        os.utime(other, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    provenance._read_source.cache_clear()  # each real run is a process of its own
+    warm = [f["message"] for f in _json(*args) if f["code"] == "PC501"]
+    cold = [f["message"] for f in _json(*args, "--no-cache") if f["code"] == "PC501"]
+    assert warm == cold and len(cold) == 1, (warm, cold)
+
+
+def test_a_warm_cache_sees_a_task_renamed_in_a_cited_replaced_plan(tree: Path) -> None:
+    # the ward cites province/KH-0, which KH-1 replaced before the ward's issue date: it is
+    # compared with KH-1, but its task still names KH-0's task IV.1 (adversarial round s21, cache #8)
+    old = (tree / PROVINCE).read_text(encoding="utf-8")
+    old = old.replace("id: province/KH-1", "id: province/KH-0").replace(
+        "number: 1/KH-UBND", "number: 0/KH-UBND"
+    )
+    (tree / "plans/province/KH-0.yaml").write_text(
+        old.replace('issued: "2025-02-20"', 'issued: "2025-01-20"')
+    )
+    edit(
+        tree,
+        PROVINCE,
+        "  source: province.txt\n",
+        '  source: province.txt\n  replaces: [{number: 0/KH-UBND, issued: "2025-01-20"}]\n',
+    )
+    edit(
+        tree,
+        WARD,
+        "implements: [national/57-NQ-TW, province/KH-1]",
+        "implements: [national/57-NQ-TW, province/KH-0]",
+    )
+    text = (tree / WARD).read_text(encoding="utf-8")
+    assert "\ntasks:" not in text
+    text += (
+        "tasks:\n  - id: W-T\n    title: t\n    lead: UBND phường\n    due: 2025-06\n"
+        "    implements: {plan: province/KH-0, task: IV.1}\n    source: {section: IV}\n"
+    )
+    (tree / WARD).write_text(text, encoding="utf-8")
+
+    def pc111() -> list[str]:
+        return [
+            f["message"]
+            for f in _json("validate", "plans")
+            if f["code"] == "PC111" and f["plan"] == "ward/KH-2"
+        ]
+
+    assert pc111() == []  # warm from here on
+    edit(tree, Path("plans/province/KH-0.yaml"), "  - id: IV.1\n", "  - id: IV.9\n")
+    assert len(pc111()) == 1

@@ -52,7 +52,7 @@ _MAC_HEAD = '{"mac":"'
 _MAC_LEN = 64
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_KEYS = frozenset({"magic", "key", "file", "results"})
-_RECORD_KEYS = frozenset({"findings", "plan", "readable", "positions", "keys"})
+_RECORD_KEYS = frozenset({"findings", "plan", "readable", "positions", "keys", "documents"})
 
 
 def _secret_file() -> Path:
@@ -112,9 +112,10 @@ def entry_problem(data: Any, key: str) -> str | None:
 
     The schema: ``{"magic", "key", "file", "results"}`` and nothing else; ``key`` is the key it is
     read under; ``results`` maps at most KEEP_CONTEXTS context keys (64 hex digits) to JSON text;
-    ``file`` is ``{"findings", "plan", "readable", "positions", "keys"}`` with findings of known
-    rules about this file only, a plan summary object or null, a boolean, and positions
-    ``[[path...], line, column]`` with lines and columns from 1. Each finding's fields (a known
+    ``file`` is ``{"findings", "plan", "readable", "positions", "keys", "documents"}`` with
+    findings of known rules about this file only, a plan summary object or null, a boolean,
+    positions ``[[path...], line, column]`` with lines and columns from 1, and the names of the
+    source texts the plan cites (strings). Each finding's fields (a known
     rule and severity, types, positions from 1) are checked as it is decoded
     (``records.decode_finding(..., own_file=True)``), as are the findings in the JSON text of
     results, when they are read (pipeline).
@@ -129,7 +130,9 @@ def entry_problem(data: Any, key: str) -> str | None:
     if not all(isinstance(k, str) and _HEX64.fullmatch(k) and isinstance(v, str) for k, v in results.items()):
         return "results maps context keys to JSON text"
     if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
-        return "file is not an object with exactly findings, plan, readable, positions and keys"
+        return "file is not an object with exactly findings, plan, readable, positions, keys and documents"
+    if type(record["documents"]) is not list or not all(type(d) is str for d in record["documents"]):
+        return "file.documents is a list of names"
     if not isinstance(record["readable"], bool) or not (
         record["plan"] is None or isinstance(record["plan"], dict)
     ):

@@ -57,7 +57,7 @@ from plancheck.planset import (
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
 from plancheck.reporters.markdown import EdgeReport, edge_report
-from plancheck.rules.provenance import MAX_SOURCE_BYTES, source_path
+from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
 from plancheck.summary import child_edges
 from plancheck.yamlio import Loaded
 
@@ -90,8 +90,17 @@ class Job:
 
 def edge_keys(edges: list[Edge], key_of: Callable[[str], str | None]) -> list[str | None]:
     """What a child's findings depend on in its parents: each edge and its plans' file keys."""
+    # the cited version counts too when another is in force: tasks may still name its tasks (PC111)
     return [
-        json.dumps([*e.as_key(), key_of(e.parent), key_of(e.stand_in) if e.stand_in else None]) for e in edges
+        json.dumps(
+            [
+                *e.as_key(),
+                key_of(e.parent),
+                key_of(e.stand_in) if e.stand_in else None,
+                key_of(e.cited) if e.cited != e.parent else None,
+            ]
+        )
+        for e in edges
     ]
 
 
@@ -122,48 +131,32 @@ class Checker:
         self.catalogue_sha = catalogue_digest(self.catalogue)
         self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
         self.source_shas: dict[tuple[Path, int, int], str] = {}
-        self.folder_stamp: str | None = None
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
         return make_planset(self.ctx.root, self.catalogue, plans, files, [], self.ctx.sources)
 
     def source_digest(self, plan: LoadedPlan) -> str:
-        """The hash of the source texts the provenance rules may read for ``plan`` ('-' when none)."""
+        """The hash of the source texts the provenance rules read for ``plan`` ('-' when none).
+
+        Every text the plan cites counts, its own and its items' `source.document`, each by its
+        content: a same-size edit with the old mtime, or a link whose target changed, is seen.
+        """
         if self.ctx.sources is None:
             return "-"
-        # items may cite another source text (source.document), which the plan summary does not
-        # list: any change in the folder's files counts
-        return f"{self._own_source_digest(plan)}\0{self._folder_stamp()}"
+        return "\0".join(self._document_digest(name) for name in cited_documents(plan)) or "-"
 
-    def _folder_stamp(self) -> str:
-        if self.folder_stamp is None:
-            sources = self.ctx.sources
-            assert sources is not None
-            try:
-                entries = sorted(
-                    (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                    for e in os.scandir(sources)
-                    if e.is_file(follow_symlinks=False)
-                )
-            except OSError:
-                entries = []
-            self.folder_stamp = sha256(repr(entries).encode("utf-8"))
-        return self.folder_stamp
-
-    def _own_source_digest(self, plan: LoadedPlan) -> str:
+    def _document_digest(self, name: str) -> str:
         sources = self.ctx.sources
-        name = plan.plan.document.source if plan.plan is not None else None
-        if sources is None or name is None:
-            return "-"
+        assert sources is not None
         path = source_path(sources, name)
         if path is None:
-            return "outside"
+            return f"{name}\0outside"
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode):
                 return f"{sources}\0{name}\0not a file"  # never opened: a FIFO would block
             stamp = (path, info.st_mtime_ns, info.st_size)
-            if stamp not in self.source_shas:
+            if stamp not in self.source_shas:  # within one run: a text is read once
                 with path.open("rb") as handle:  # what the provenance rules read, no more
                     self.source_shas[stamp] = sha256(handle.read(MAX_SOURCE_BYTES + 1))
             return f"{sources}\0{name}\0{self.source_shas[stamp]}"

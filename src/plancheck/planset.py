@@ -55,6 +55,8 @@ class LoadedPlan:
     # version is in force, and the plan whose targets stand in for this one's
     cited: str | None = None
     stand_in: str | None = None
+    # the source texts the plan and its items cite, kept when a summary drops targets and tasks
+    documents: tuple[str, ...] | None = None
 
     @property
     def cited_id(self) -> str | None:

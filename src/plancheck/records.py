@@ -13,6 +13,7 @@ from typing import Any
 from plancheck.findings import SEVERITY_ORDER, Finding
 from plancheck.model import Plan
 from plancheck.planset import LoadedPlan, _attach_positions
+from plancheck.rules.provenance import cited_documents
 from plancheck.rules.registry import RULES
 from plancheck.yamlio import Loaded
 
@@ -122,6 +123,7 @@ def encode_record(lp: LoadedPlan) -> dict[str, Any]:
         "readable": lp.loaded.data is not None,
         "positions": positions,
         "keys": [[list(k), v[0], v[1]] for k, v in lp.loaded.key_positions.items()],
+        "documents": cited_documents(lp),
     }
 
 
@@ -140,6 +142,10 @@ def decode_record(
         lp = LoadedPlan(file=file, path=shown, expected_id=plan_id, loaded=loaded)
         lp.findings = [decode_finding(f, shown, own_file=own_file) for f in record["findings"]]
         loaded.findings = list(lp.findings)
+        documents = record["documents"]
+        if not isinstance(documents, list) or not all(isinstance(d, str) for d in documents):
+            raise RecordError("not a list of source texts")
+        lp.documents = tuple(documents)
         summary = record["plan"]
         if summary is not None:
             if not isinstance(summary, dict) or any(k in summary for k in _HEAVY):

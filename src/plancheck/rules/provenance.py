@@ -120,6 +120,18 @@ def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, in
         )
 
 
+def cited_documents(lp: LoadedPlan) -> list[str]:
+    """Every source text the provenance rules read for ``lp``: its own and its items' others."""
+    if lp.documents is not None:  # a summary, whose targets and tasks stayed with the worker
+        return list(lp.documents)
+    if lp.plan is None:
+        return []
+    names = {other for *_, other in _items(lp) if other is not None}
+    if lp.plan.document.source is not None:
+        names.add(lp.plan.document.source)
+    return sorted(names)
+
+
 def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None:
         return
