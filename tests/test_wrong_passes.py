@@ -721,3 +721,78 @@ def test_base_a_new_stand_in_or_an_earlier_first_version_is_reported(repo: Path)
     assert any("stand in" in m for m in messages), found
     assert any("2024-01-01" in m for m in messages), found
     assert invoke(*GATE).exit_code == 1
+
+
+# --base judges the base with the base's own [tool.plancheck]; what the head's configuration
+# hides or lowers is reported at the line of the setting that does it
+
+
+def _pyproject(repo: Path, body: str, *, commit: bool) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.plancheck]\n' + body, encoding="utf-8"
+    )
+    if commit:
+        git(repo, "add", "pyproject.toml")
+        git(repo, "commit", "-q", "-m", "config")
+        git(repo, "branch", "-f", "main")
+
+
+def _config_hits(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in found if f["code"] == "PC014" and f["path"] == "pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ['ignore = ["PC2"]\n', 'select = ["PC0", "PC1"]\n', '[tool.plancheck.severity]\nPC202 = "info"\n'],
+)
+def test_base_a_config_that_hides_a_new_gap_fails_the_gate(repo: Path, setting: str) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')  # a new gap against both parents
+    _pyproject(repo, 'paths = ["plans"]\n' + setting, commit=False)
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    key = setting.splitlines()[-1]
+    lines = (repo / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    assert lines[hit["line"] - 1] == key, (hit, lines)
+    assert hit["new"] and "PC202" in hit["message"] and WARD.as_posix() in hit["message"], hit
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_smaller_max_file_size_fails_the_gate(repo: Path) -> None:
+    # every file becomes PC004 on both sides when both are judged by the head's setting, so the
+    # PC004s were "existing" and the gaps they hide left unseen
+    _pyproject(repo, "max-file-size = 10\n", commit=False)
+    text = (repo / WARD).read_text(encoding="utf-8")
+    (repo / WARD).write_text(text.replace('bound: "> 85"', 'bound: "> 50"'), encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    assert hit["line"] == 5 and "max-file-size" in hit["message"], hit
+    assert any(f["code"] == "PC004" and f["new"] for f in found), found
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_config_that_only_adds_to_the_check_is_no_finding(repo: Path) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    _pyproject(repo, 'paths = ["plans"]\n[tool.plancheck.severity]\nPC202 = "warning"\n', commit=False)
+    assert _config_hits(_json("validate", "plans", "--base", "main")) == []
+    assert invoke(*GATE).exit_code == 0
+
+
+def test_base_a_config_the_base_already_had_is_its_own(repo: Path) -> None:
+    _pyproject(repo, 'ignore = ["PC2"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    assert _config_hits(_json("validate", "plans", "--base", "main")) == []
+    assert invoke(*GATE).exit_code == 0
+    # the command line still wins over both configurations (--ignore replaces the setting)
+    assert invoke(*GATE, "--ignore", "PC5").exit_code == 1
+
+
+def test_base_a_later_as_of_or_a_laxer_fail_on_is_reported(repo: Path) -> None:
+    _pyproject(repo, 'fail-on = "gap"\n', commit=True)
+    _pyproject(repo, 'fail-on = "error"\n', commit=False)
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    assert hit["line"] == 5 and "fail-on" in hit["message"], hit
+    # without --fail-on on the command line the stricter of the two applies
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    assert invoke("validate", "plans", "--base", "main", "--fail-on-new").exit_code == 1
