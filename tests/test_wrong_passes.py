@@ -796,3 +796,20 @@ def test_base_a_later_as_of_or_a_laxer_fail_on_is_reported(repo: Path) -> None:
     # without --fail-on on the command line the stricter of the two applies
     edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
     assert invoke("validate", "plans", "--base", "main", "--fail-on-new").exit_code == 1
+
+
+def test_a_task_status_flipped_against_its_label_fails_a_plain_validate(tree: Path) -> None:
+    # the real draft report's statuses: 402-PL1-03 is 'Đang thực hiện' (in progress); setting it
+    # done while its label stays made its overdue finding disappear without a word
+    name = "national-71-NQ-CP-tasks-2025-05-24-draft.yaml"
+    (tree / "results").mkdir()
+    text = (REPO / "results" / name).read_text(encoding="utf-8")
+    (tree / "results" / name).write_text(text, encoding="utf-8")
+    assert not [f for f in _json("validate", "plans") if f["code"] == "PC612"]
+    at = text.index('task: "402-PL1-03"')
+    flipped = text[:at] + text[at:].replace("status: in-progress", "status: done", 1)
+    (tree / "results" / name).write_text(flipped, encoding="utf-8")
+    [hit] = [f for f in _json("validate", "plans") if f["code"] == "PC612"]
+    assert hit["severity"] == "error" and "402-PL1-03" in hit["message"], hit
+    assert "Đang thực hiện" in hit["message"]
+    assert invoke("validate", "plans", "--ignore", "PC6").exit_code == 1  # no configuration hides it
