@@ -434,7 +434,7 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
     elif format is Format.sarif:
         from plancheck.reporters import sarif
 
-        sys.stdout.write(sarif.render(result.findings))
+        sarif.write(sys.stdout, result.findings)
     else:
         text.render(_stdout(), result.findings, result.counts, files, new, result.not_compared)
 
