@@ -813,3 +813,25 @@ def test_a_task_status_flipped_against_its_label_fails_a_plain_validate(tree: Pa
     assert hit["severity"] == "error" and "402-PL1-03" in hit["message"], hit
     assert "Đang thực hiện" in hit["message"]
     assert invoke("validate", "plans", "--ignore", "PC6").exit_code == 1  # no configuration hides it
+
+
+def test_a_plan_moved_into_a_hidden_folder_is_reported(tree: Path) -> None:
+    (tree / "plans" / ".archive").mkdir()
+    (tree / WARD).rename(tree / "plans" / ".archive" / "KH-2.yaml")
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC011" and f["path"] == "plans/.archive" for f in found), found
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def test_a_setting_is_found_however_toml_spells_it() -> None:
+    from plancheck.config import setting_line
+
+    text = (
+        'tool.plancheck.ignore = ["PC2"]\n[project]\nname = "x"\n[tool.plancheck]\n"max-file-size" = 10\n'
+        'severity.PC203 = "info"\n[tool.plancheck.severity]\ntarget-weaker = "info"\n'
+    )
+    assert setting_line(text, "ignore") == 1
+    assert setting_line(text, "max-file-size") == 5
+    assert setting_line(text, "severity", ("PC203", "x")) == 6
+    assert setting_line(text, "severity", ("PC202", "target-weaker")) == 8
+    assert setting_line(text, "as-of") == 4  # not set: the table's header

@@ -180,9 +180,11 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
                 fallback = fallback or number
             continue
         left, eq, _ = line.partition("=")
-        if not eq or not table.startswith("tool"):
+        key_text = _bare(left.strip())
+        # `tool.plancheck.ignore = [...]` before any table header is a dotted key of the root
+        name = f"{table}.{key_text}" if table else key_text
+        if not eq or not name.startswith("tool."):
             continue
-        name = f"{table}.{_bare(left.strip())}"
         if name in wanted:
             return number
         # `severity = { PC204 = "info" }` or `severity.PC204 = ...` seen from the key alone

@@ -265,7 +265,8 @@ def _setting(f: Finding, lowered: bool, head: Config, base: Config) -> tuple[str
         if head.select and not any(code.startswith(s) for s in head.select):
             return "select", ()
         return "ignore", ()
-    if lowered and code in head.severity and head.severity.get(code) != base.severity.get(code):
+    # set lower here, or set higher on the base and no longer here
+    if lowered and head.severity.get(code) != base.severity.get(code):
         rule = RULES.get(code)
         return "severity", (code, rule.name) if rule is not None else (code,)
     if head.max_file_size < base.max_file_size:
@@ -306,7 +307,9 @@ def _config_shrinks(
             part
             for part in (
                 f"hides {gone} finding{'s' if gone != 1 else ''}" if gone else "",
-                f"lowers {len(items) - gone}" if len(items) - gone else "",
+                f"lowers {len(items) - gone} finding{'s' if len(items) - gone != 1 else ''}"
+                if len(items) - gone
+                else "",
             )
             if part
         )
