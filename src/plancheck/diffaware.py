@@ -192,7 +192,7 @@ def run_against_base(
             new[finding] = True
         kept.append(finding)
     shrunk += _vanished(before, judged.findings, changed, {lp.path for lp in judged.planset.files})
-    shrunk += _config_shrinks(judged.findings, current.findings, config, base_config)
+    shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
         kept.append(finding)
@@ -279,10 +279,13 @@ def _setting(f: Finding, lowered: bool, head: Config, base: Config) -> tuple[str
 
 
 def _config_shrinks(
-    judged: list[Finding], current: list[Finding], head: Config, base: Config
+    judged: list[Finding], current: list[Finding], head: Config, base: Config, before: list[Finding]
 ) -> list[Finding]:
     """PC014 at the line of each setting of the head's [tool.plancheck] that removes or lowers a
-    finding the base's configuration gives on the same tree; a laxer fail-on too."""
+    finding the base's configuration gives on the same tree; a laxer fail-on too. The findings
+    named first are those the base did not have (what the setting lets this change add unseen),
+    the most severe first."""
+    was = Counter(f.identity() for f in before)
     now: dict[tuple[object, ...], list[Finding]] = {}
     for f in current:
         if f.waived is None:
@@ -314,7 +317,14 @@ def _config_shrinks(
             if part
         )
         codes = Counter(f.code for f, _ in items)
-        named = "; ".join(f"{f.code} {f.severity} in {f.path}" for f, _ in items[:5])
+        fresh = {id(f) for f, _ in items if was[f.identity()] == 0}
+        items.sort(key=lambda item: (id(item[0]) not in fresh, -SEVERITY_ORDER[item[0].severity]))
+        named = "; ".join(
+            f"{f.code} {f.severity}{' (new)' if id(f) in fresh else ''} in {f.path}: {f.message[:100]}"
+            for f, _ in items[:5]
+        )
+        if fresh:
+            what += f" ({len(fresh)} of them not on the base)"
         more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
         out.append(
             Finding.make(
