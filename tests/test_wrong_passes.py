@@ -835,3 +835,14 @@ def test_a_setting_is_found_however_toml_spells_it() -> None:
     assert setting_line(text, "severity", ("PC203", "x")) == 6
     assert setting_line(text, "severity", ("PC202", "target-weaker")) == 8
     assert setting_line(text, "as-of") == 4  # not set: the table's header
+
+
+def test_base_a_plan_renamed_in_the_tree_is_no_deletion(repo: Path) -> None:
+    # `git mv KH-2.yaml KH-2.yml`: the plan is still read, its gaps stay existing; a gap made
+    # worse in the same change is still new
+    git(repo, "mv", WARD.as_posix(), WARD.with_suffix(".yml").as_posix())
+    found = _json("validate", "plans", "--base", "main")
+    assert not [f for f in found if f["code"] == "PC014"], found
+    assert invoke(*GATE).exit_code == 0
+    edit(repo, WARD.with_suffix(".yml"), 'bound: "> 85"', 'bound: "> 50"')
+    assert invoke(*GATE).exit_code == 1

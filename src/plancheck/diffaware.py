@@ -363,7 +363,8 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
     out: list[Finding] = []
     present = {lp.path for lp in now.files}
     for lp in then.files:
-        if lp.path in changed and lp.path not in present and lp.id:
+        # a plan renamed or moved within the tree (`git mv`, .yaml to .yml) is still checked
+        if lp.path in changed and lp.path not in present and lp.id and lp.id not in now.plans:
             out.append(
                 Finding.make(
                     "PC014",
