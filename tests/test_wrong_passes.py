@@ -846,3 +846,11 @@ def test_base_a_plan_renamed_in_the_tree_is_no_deletion(repo: Path) -> None:
     assert invoke(*GATE).exit_code == 0
     edit(repo, WARD.with_suffix(".yml"), 'bound: "> 85"', 'bound: "> 50"')
     assert invoke(*GATE).exit_code == 1
+
+
+def test_base_paths_narrowed_in_the_configuration_still_checks_the_base_paths(repo: Path) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    _pyproject(repo, 'paths = ["plans/national"]\n', commit=False)
+    gate = ["validate", "--base", "main", "--fail-on-new", "--fail-on", "gap"]
+    assert invoke(*gate).exit_code == 1

@@ -388,6 +388,9 @@ def validate(
             # the base is judged by its own [tool.plancheck]; the command line wins on both sides
             base_config = load_base_config(base, config)
             _apply_common(base_config, select, ignore, fail_on, as_of)
+            if not paths:
+                # `paths` narrowed by the change: the base's paths are checked too (one gone is PC011)
+                chosen = list(dict.fromkeys([*chosen, *_paths(None, base_config)]))
             store = _store(config, not no_cache, cache_dir)
             result, new = run_against_base(
                 chosen,
