@@ -787,7 +787,19 @@ def test_base_a_config_the_base_already_had_is_its_own(repo: Path) -> None:
     assert invoke(*GATE, "--ignore", "PC5").exit_code == 1
 
 
-def test_base_a_later_as_of_or_a_laxer_fail_on_is_reported(repo: Path) -> None:
+def test_base_an_earlier_as_of_is_reported(repo: Path) -> None:
+    # tasks past their deadline as of today are not yet due in 2020: their findings go
+    (repo / "results").mkdir()
+    (repo / "results" / "r.yaml").write_text("values: []\n", encoding="utf-8")
+    git(repo, "add", "results")
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    _pyproject(repo, 'paths = ["plans"]\nas-of = "2020-01-01"\n', commit=False)
+    [hit] = _config_hits(_json("validate", "plans", "--base", "main"))
+    assert hit["line"] == 6 and "as-of" in hit["message"] and "PC609" in hit["message"], hit
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_laxer_fail_on_is_reported(repo: Path) -> None:
     _pyproject(repo, 'fail-on = "gap"\n', commit=True)
     _pyproject(repo, 'fail-on = "error"\n', commit=False)
     found = _json("validate", "plans", "--base", "main")
