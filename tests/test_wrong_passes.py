@@ -419,7 +419,14 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
     good: dict[str, Any] = {
         "magic": cache.MAGIC,
         "key": "a" * 64,
-        "file": {"findings": [], "plan": None, "readable": True, "positions": [], "keys": [], "documents": []},
+        "file": {
+            "findings": [],
+            "plan": None,
+            "readable": True,
+            "positions": [],
+            "keys": [],
+            "documents": [],
+        },
         "results": {"b" * 64: "[]"},
     }
     assert cache.entry_problem(good, "a" * 64) is None
@@ -798,3 +805,148 @@ def test_a_warm_cache_sees_a_task_renamed_in_a_cited_replaced_plan(tree: Path) -
     assert pc111() == []  # warm from here on
     edit(tree, Path("plans/province/KH-0.yaml"), "  - id: IV.1\n", "  - id: IV.9\n")
     assert len(pc111()) == 1
+
+
+# --base judges the base with the base's own [tool.plancheck]; what the head's configuration
+# hides or lowers is reported at the line of the setting that does it
+
+
+def _pyproject(repo: Path, body: str, *, commit: bool) -> None:
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.plancheck]\n' + body, encoding="utf-8"
+    )
+    if commit:
+        git(repo, "add", "pyproject.toml")
+        git(repo, "commit", "-q", "-m", "config")
+        git(repo, "branch", "-f", "main")
+
+
+def _config_hits(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in found if f["code"] == "PC014" and f["path"] == "pyproject.toml"]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ['ignore = ["PC2"]\n', 'select = ["PC0", "PC1"]\n', '[tool.plancheck.severity]\nPC202 = "info"\n'],
+)
+def test_base_a_config_that_hides_a_new_gap_fails_the_gate(repo: Path, setting: str) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')  # a new gap against both parents
+    _pyproject(repo, 'paths = ["plans"]\n' + setting, commit=False)
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    key = setting.splitlines()[-1]
+    lines = (repo / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    assert lines[hit["line"] - 1] == key, (hit, lines)
+    assert hit["new"] and "PC202" in hit["message"] and WARD.as_posix() in hit["message"], hit
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_smaller_max_file_size_fails_the_gate(repo: Path) -> None:
+    # every file becomes PC004 on both sides when both are judged by the head's setting, so the
+    # PC004s were "existing" and the gaps they hide left unseen
+    _pyproject(repo, "max-file-size = 10\n", commit=False)
+    text = (repo / WARD).read_text(encoding="utf-8")
+    (repo / WARD).write_text(text.replace('bound: "> 85"', 'bound: "> 50"'), encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    assert hit["line"] == 5 and "max-file-size" in hit["message"], hit
+    assert any(f["code"] == "PC004" and f["new"] for f in found), found
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_config_that_only_adds_to_the_check_is_no_finding(repo: Path) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    _pyproject(repo, 'paths = ["plans"]\n[tool.plancheck.severity]\nPC202 = "warning"\n', commit=False)
+    assert _config_hits(_json("validate", "plans", "--base", "main")) == []
+    assert invoke(*GATE).exit_code == 0
+
+
+def test_base_a_config_the_base_already_had_is_its_own(repo: Path) -> None:
+    _pyproject(repo, 'ignore = ["PC2"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    assert _config_hits(_json("validate", "plans", "--base", "main")) == []
+    assert invoke(*GATE).exit_code == 0
+    # the command line still wins over both configurations (--ignore replaces the setting)
+    assert invoke(*GATE, "--ignore", "PC5").exit_code == 1
+
+
+def test_base_an_earlier_as_of_is_reported(repo: Path) -> None:
+    # tasks past their deadline as of today are not yet due in 2020: their findings go
+    (repo / "results").mkdir()
+    (repo / "results" / "r.yaml").write_text("values: []\n", encoding="utf-8")
+    git(repo, "add", "results")
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    _pyproject(repo, 'paths = ["plans"]\nas-of = "2020-01-01"\n', commit=False)
+    [hit] = _config_hits(_json("validate", "plans", "--base", "main"))
+    assert hit["line"] == 6 and "as-of" in hit["message"] and "PC609" in hit["message"], hit
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_laxer_fail_on_is_reported(repo: Path) -> None:
+    _pyproject(repo, 'fail-on = "gap"\n', commit=True)
+    _pyproject(repo, 'fail-on = "error"\n', commit=False)
+    found = _json("validate", "plans", "--base", "main")
+    [hit] = _config_hits(found)
+    assert hit["line"] == 5 and "fail-on" in hit["message"], hit
+    # without --fail-on on the command line the stricter of the two applies
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    assert invoke("validate", "plans", "--base", "main", "--fail-on-new").exit_code == 1
+
+
+def test_a_task_status_flipped_against_its_label_fails_a_plain_validate(tree: Path) -> None:
+    # the real draft report's statuses: 402-PL1-03 is 'Đang thực hiện' (in progress); setting it
+    # done while its label stays made its overdue finding disappear without a word
+    name = "national-71-NQ-CP-tasks-2025-05-24-draft.yaml"
+    (tree / "results").mkdir()
+    text = (REPO / "results" / name).read_text(encoding="utf-8")
+    (tree / "results" / name).write_text(text, encoding="utf-8")
+    assert not [f for f in _json("validate", "plans") if f["code"] == "PC612"]
+    at = text.index('task: "402-PL1-03"')
+    flipped = text[:at] + text[at:].replace("status: in-progress", "status: done", 1)
+    (tree / "results" / name).write_text(flipped, encoding="utf-8")
+    [hit] = [f for f in _json("validate", "plans") if f["code"] == "PC612"]
+    assert hit["severity"] == "error" and "402-PL1-03" in hit["message"], hit
+    assert "Đang thực hiện" in hit["message"]
+    assert invoke("validate", "plans", "--ignore", "PC6").exit_code == 1  # no configuration hides it
+
+
+def test_a_plan_moved_into_a_hidden_folder_is_reported(tree: Path) -> None:
+    (tree / "plans" / ".archive").mkdir()
+    (tree / WARD).rename(tree / "plans" / ".archive" / "KH-2.yaml")
+    found = _json("validate", "plans")
+    assert any(f["code"] == "PC011" and f["path"] == "plans/.archive" for f in found), found
+    assert invoke("validate", "plans").exit_code == 1
+
+
+def test_a_setting_is_found_however_toml_spells_it() -> None:
+    from plancheck.config import setting_line
+
+    text = (
+        'tool.plancheck.ignore = ["PC2"]\n[project]\nname = "x"\n[tool.plancheck]\n"max-file-size" = 10\n'
+        'severity.PC203 = "info"\n[tool.plancheck.severity]\ntarget-weaker = "info"\n'
+    )
+    assert setting_line(text, "ignore") == 1
+    assert setting_line(text, "max-file-size") == 5
+    assert setting_line(text, "severity", ("PC203", "x")) == 6
+    assert setting_line(text, "severity", ("PC202", "target-weaker")) == 8
+    assert setting_line(text, "as-of") == 4  # not set: the table's header
+
+
+def test_base_a_plan_renamed_in_the_tree_is_no_deletion(repo: Path) -> None:
+    # `git mv KH-2.yaml KH-2.yml`: the plan is still read, its gaps stay existing; a gap made
+    # worse in the same change is still new
+    git(repo, "mv", WARD.as_posix(), WARD.with_suffix(".yml").as_posix())
+    found = _json("validate", "plans", "--base", "main")
+    assert not [f for f in found if f["code"] == "PC014"], found
+    assert invoke(*GATE).exit_code == 0
+    edit(repo, WARD.with_suffix(".yml"), 'bound: "> 85"', 'bound: "> 50"')
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_paths_narrowed_in_the_configuration_still_checks_the_base_paths(repo: Path) -> None:
+    _pyproject(repo, 'paths = ["plans"]\n', commit=True)
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "> 50"')
+    _pyproject(repo, 'paths = ["plans/national"]\n', commit=False)
+    gate = ["validate", "--base", "main", "--fail-on-new", "--fail-on", "gap"]
+    assert invoke(*gate).exit_code == 1

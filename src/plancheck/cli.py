@@ -165,6 +165,14 @@ def _sources(option: Path | None, config: Config) -> Path | None:
     return Path(os.path.abspath(chosen))
 
 
+def _base_config_sources(option: Path | None, base_config: Config) -> Path | None:
+    """The base configuration's sources folder in this tree; none when this tree lacks it (a
+    change that deletes the folder is then judged by the provenance rules that remain)."""
+    if option is None and base_config.sources and not (base_config.base_dir / base_config.sources).is_dir():
+        return None
+    return _sources(option, base_config)
+
+
 def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
     if not use_cache:
         return Store(None)
@@ -375,10 +383,26 @@ def validate(
     source_dir = _sources(sources, config)
     try:
         if base is not None:
-            from plancheck.diffaware import run_against_base
+            from plancheck.diffaware import load_base_config, run_against_base, stricter_fail_on
 
+            # the base is judged by its own [tool.plancheck]; the command line wins on both sides
+            base_config = load_base_config(base, config)
+            _apply_common(base_config, select, ignore, fail_on, as_of)
+            if not paths:
+                # `paths` narrowed by the change: the base's paths are checked too (one gone is PC011)
+                chosen = list(dict.fromkeys([*chosen, *_paths(None, base_config)]))
             store = _store(config, not no_cache, cache_dir)
-            result, new = run_against_base(chosen, config, source_dir, base, store=store)
+            result, new = run_against_base(
+                chosen,
+                config,
+                source_dir,
+                base,
+                store=store,
+                base_config=base_config,
+                base_config_sources=_base_config_sources(sources, base_config),
+            )
+            if fail_on is None:
+                config.fail_on = stricter_fail_on(config, base_config)
         else:
             result = _check(chosen, config, source_dir, not no_cache, cache_dir)
             new = None
@@ -413,7 +437,7 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
     elif format is Format.sarif:
         from plancheck.reporters import sarif
 
-        sys.stdout.write(sarif.render(result.findings))
+        sarif.write(sys.stdout, result.findings)
     else:
         text.render(_stdout(), result.findings, result.counts, files, new, result.not_compared)
 

@@ -39,6 +39,20 @@ class Config:
     max_file_size: int = DEFAULT_MAX_BYTES
     cache_dir: str = ".plancheck_cache"
     base_dir: Path = field(default_factory=Path.cwd)
+    # the file this came from, and its text: `validate --base` points at the line of a setting
+    pyproject: Path | None = None
+    text: str = ""
+
+    def judged(self) -> tuple[object, ...]:
+        """The settings that decide which findings are reported and how severe (not where)."""
+        return (
+            tuple(self.select),
+            tuple(self.ignore),
+            tuple(sorted(self.severity.items())),
+            self.as_of,
+            self.sources,
+            self.max_file_size,
+        )
 
     def enabled(self, code: str) -> bool:
         from plancheck.rules.registry import guarded
@@ -116,13 +130,67 @@ def load_config(start: Path | None = None) -> Config:
     if pyproject is None:
         return Config()
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{pyproject.name}: cannot read: {exc}") from None
-    table = data.get("tool", {}).get("plancheck")
-    if table is None:
-        return Config()
-    return from_table(table, pyproject.parent)
+    return from_text(text, pyproject)
+
+
+def from_text(text: str, pyproject: Path) -> Config:
+    """The configuration in the text of ``pyproject`` (defaults when it has no [tool.plancheck])."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{pyproject.name}: cannot read: {exc}") from None
+    tool = data.get("tool", {})
+    table = tool.get("plancheck") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{pyproject.name}: [tool.plancheck] must be a table")
+    config = Config(base_dir=pyproject.parent) if table is None else from_table(table, pyproject.parent)
+    config.pyproject, config.text = pyproject, text
+    return config
+
+
+_HEADER = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+
+
+def _bare(key: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+
+
+def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
+    """The line of ``key`` (or of ``key.SUB``, for any of ``subs``: a code or its rule name) in
+    [tool.plancheck] of a pyproject text; else the line of the table's header; else 1. A light
+    scan: tomllib keeps no positions."""
+    sub = bool(subs)
+    wanted = {f"tool.plancheck.{key}.{s}" for s in subs} if subs else {f"tool.plancheck.{key}"}
+    header_line = 0
+    table = ""
+    fallback = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("[["):
+            table = ""
+            continue
+        m = _HEADER.match(line)
+        if m:
+            table = _bare(m.group(1))
+            if table == "tool.plancheck" and not header_line:
+                header_line = number
+            if sub and table == f"tool.plancheck.{key}":  # the table itself, when no key follows
+                fallback = fallback or number
+            continue
+        left, eq, _ = line.partition("=")
+        key_text = _bare(left.strip())
+        # `tool.plancheck.ignore = [...]` before any table header is a dotted key of the root
+        name = f"{table}.{key_text}" if table else key_text
+        if not eq or not name.startswith("tool."):
+            continue
+        if name in wanted:
+            return number
+        # `severity = { PC204 = "info" }` or `severity.PC204 = ...` seen from the key alone
+        if sub and name == f"tool.plancheck.{key}":
+            fallback = fallback or number
+    return fallback or header_line or 1
 
 
 def from_table(table: dict[str, Any], base: Path) -> Config:

@@ -15,10 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 from plancheck.cache import Store
-from plancheck.config import Config
+from plancheck.config import Config, ConfigError, from_text, setting_line
 from plancheck.engine import Result
-from plancheck.findings import Finding, sort_findings
-from plancheck.gitutil import GitError, changed_files, extract, toplevel, verify_ref
+from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
+from plancheck.gitutil import GitError, changed_files, extract, git, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path
@@ -80,13 +80,64 @@ def _scope(
     return (scope | paths) & requested
 
 
+def load_base_config(base: str, head: Config) -> Config:
+    """``[tool.plancheck]`` as the base ref has it: the pyproject.toml nearest the working
+    directory in REF's tree; defaults when REF has none (or one that does not read), the head's
+    own when that lies outside the repository (then the same file serves both sides)."""
+    cwd = Path.cwd().resolve()
+    top = toplevel(cwd).resolve()
+    verify_ref(base, top)
+    for folder in (cwd, *cwd.parents):
+        try:
+            rel = (folder / "pyproject.toml").relative_to(top)
+        except ValueError:
+            break
+        try:
+            blob = git("show", "--end-of-options", f"{base}:{rel.as_posix()}", cwd=top, binary=True)
+        except GitError:
+            continue  # not on the base (or a folder there): look further up
+        try:
+            return from_text(blob.decode("utf-8"), folder / "pyproject.toml")
+        except (ConfigError, UnicodeDecodeError):
+            return Config(base_dir=head.base_dir, pyproject=folder / "pyproject.toml")
+    if head.pyproject is not None:
+        try:
+            head.pyproject.resolve().relative_to(top)
+        except ValueError:
+            return from_text(head.text, head.pyproject)
+    return Config(base_dir=head.base_dir)
+
+
+def stricter_fail_on(head: Config, base: Config) -> Severity:
+    """Without --fail-on, the gate fails at the lower of the two thresholds."""
+    return min(head.fail_on, base.fail_on, key=lambda s: SEVERITY_ORDER[s])
+
+
 def run_against_base(
-    paths: list[Path], config: Config, sources: Path | None, base: str, *, store: Store | None = None
+    paths: list[Path],
+    config: Config,
+    sources: Path | None,
+    base: str,
+    *,
+    store: Store | None = None,
+    base_config: Config | None = None,
+    base_config_sources: Path | None = None,
 ) -> tuple[Result, dict[Finding, bool]]:
+    """``base_config`` is the base's own configuration (with the command line's options applied)
+    and ``base_config_sources`` the sources folder it names, in this working tree."""
     cwd = Path.cwd()
     top = toplevel(cwd)
     verify_ref(base, top)
+    if base_config is None:
+        base_config, base_config_sources = config, sources
     current = check_tree(paths, config, sources, store=store, workers=default_workers())
+    # the head tree as the base's configuration judges it: what a plan change did is read from
+    # this one (the same configuration on both sides), what the head's configuration did from
+    # the difference between it and `current`
+    config_changed = config.judged() != base_config.judged() or sources != base_config_sources
+    judged = current
+    if config_changed:
+        judged = check_tree(paths, base_config, base_config_sources, store=store, workers=default_workers())
     planset, requested = current.planset, current.requested
     # display paths, as findings name files (relative to the working directory)
     changed = {display_path(p) for p in changed_files(base, top)}
@@ -100,19 +151,19 @@ def run_against_base(
         offset = cwd.resolve().relative_to(top.resolve())
         base_cwd = Path(tmp) / offset
         base_cwd.mkdir(parents=True, exist_ok=True)
-        base_sources = _base_sources(sources, top, Path(tmp))
+        base_sources = _base_sources(base_config_sources, top, Path(tmp))
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
             if existing_paths:
                 # the same cache serves: entries are keyed by content, not by where a file lies
                 then = check_tree(
-                    existing_paths, config, base_sources, store=store, workers=default_workers()
+                    existing_paths, base_config, base_sources, store=store, workers=default_workers()
                 )
                 before = then.findings
                 # inside the extracted tree display paths are the same relative paths as here
                 gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
                 base_catalogue = then.planset.catalogue_path
-                shrunk = _shrinking(then.planset, planset, changed)
+                shrunk = _shrinking(then.planset, judged.planset, changed)
     catalogue_changed = (
         (planset.catalogue_path is not None and planset.catalogue_path in changed)
         or (base_catalogue is not None and base_catalogue in changed)
@@ -123,7 +174,10 @@ def run_against_base(
     results_changed = results is not None and any(
         p == results or p.startswith(results + "/") for p in changed
     )
-    scope = _scope(planset, requested, changed, gone_ids, catalogue_changed or results_changed)
+    # a configuration that judges differently applies to every plan: all are in scope
+    scope = _scope(
+        planset, requested, changed, gone_ids, catalogue_changed or results_changed or config_changed
+    )
     seen = Counter(f.identity() for f in before)
     new: dict[Finding, bool] = {}
     kept: list[Finding] = []
@@ -137,7 +191,8 @@ def run_against_base(
         else:
             new[finding] = True
         kept.append(finding)
-    shrunk += _vanished(before, current.findings, changed, {lp.path for lp in planset.files})
+    shrunk += _vanished(before, judged.findings, changed, {lp.path for lp in judged.planset.files})
+    shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
         kept.append(finding)
@@ -201,6 +256,103 @@ def _vanished(
     return out
 
 
+def _setting(f: Finding, lowered: bool, head: Config, base: Config) -> tuple[str, tuple[str, ...]]:
+    """The key of [tool.plancheck] (and the code under it) that hides or lowers ``f``."""
+    from plancheck.rules.registry import RULES
+
+    code = f.code
+    if not lowered and not head.enabled(code):
+        if head.select and not any(code.startswith(s) for s in head.select):
+            return "select", ()
+        return "ignore", ()
+    # set lower here, or set higher on the base and no longer here
+    if lowered and head.severity.get(code) != base.severity.get(code):
+        rule = RULES.get(code)
+        return "severity", (code, rule.name) if rule is not None else (code,)
+    if head.max_file_size < base.max_file_size:
+        return "max-file-size", ()
+    if head.as_of != base.as_of:
+        return "as-of", ()
+    if head.sources != base.sources:
+        return "sources", ()
+    return "", ()
+
+
+def _config_shrinks(
+    judged: list[Finding], current: list[Finding], head: Config, base: Config, before: list[Finding]
+) -> list[Finding]:
+    """PC014 at the line of each setting of the head's [tool.plancheck] that removes or lowers a
+    finding the base's configuration gives on the same tree; a laxer fail-on too. The findings
+    named first are those the base did not have (what the setting lets this change add unseen),
+    the most severe first."""
+    was = Counter(f.identity() for f in before)
+    now: dict[tuple[object, ...], list[Finding]] = {}
+    for f in current:
+        if f.waived is None:
+            now.setdefault(f.identity(), []).append(f)
+    hidden: dict[tuple[str, tuple[str, ...]], list[tuple[Finding, bool]]] = {}
+    for f in sort_findings(judged):
+        if f.waived is not None:
+            continue
+        same = now.get(f.identity())
+        match = same.pop(0) if same else None
+        if match is not None and SEVERITY_ORDER[match.severity] >= SEVERITY_ORDER[f.severity]:
+            continue
+        lowered = match is not None
+        hidden.setdefault(_setting(f, lowered, head, base), []).append((f, lowered))
+    where = head.pyproject or base.pyproject
+    path = display_path(where) if where is not None else "pyproject.toml"
+    out: list[Finding] = []
+    for (key, subs), items in sorted(hidden.items()):
+        gone = sum(1 for _, lowered in items if not lowered)
+        label = f"{key}.{subs[0]}" if subs else key or "[tool.plancheck]"
+        what = " and ".join(
+            part
+            for part in (
+                f"hides {gone} finding{'s' if gone != 1 else ''}" if gone else "",
+                f"lowers {len(items) - gone} finding{'s' if len(items) - gone != 1 else ''}"
+                if len(items) - gone
+                else "",
+            )
+            if part
+        )
+        codes = Counter(f.code for f, _ in items)
+        fresh = {id(f) for f, _ in items if was[f.identity()] == 0}
+        items.sort(key=lambda item: (id(item[0]) not in fresh, -SEVERITY_ORDER[item[0].severity]))
+        named = "; ".join(
+            f"{f.code} {f.severity}{' (new)' if id(f) in fresh else ''} in {f.path}: {f.message[:100]}"
+            for f, _ in items[:5]
+        )
+        if fresh:
+            what += f" ({len(fresh)} of them not on the base)"
+        more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
+        out.append(
+            Finding.make(
+                "PC014",
+                path,
+                setting_line(head.text, key, subs) if head.text and key else 1,
+                1,
+                f"this change's configuration ({label}) {what} that the base's own configuration "
+                f"reports on this tree ({', '.join(f'{c} x{n}' for c, n in sorted(codes.items()))}): "
+                f"{named}{more}",
+                ctx={"setting": label},
+            )
+        )
+    if SEVERITY_ORDER[head.fail_on] > SEVERITY_ORDER[base.fail_on]:
+        out.append(
+            Finding.make(
+                "PC014",
+                path,
+                setting_line(head.text, "fail-on") if head.text else 1,
+                1,
+                f"this change's configuration fails on {head.fail_on} and above only, where the base's "
+                f"failed on {base.fail_on}: without --fail-on, --base keeps the stricter",
+                ctx={"setting": "fail-on"},
+            )
+        )
+    return out
+
+
 def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:
     line, column = lp.pos(key, prefer_key=True)
     return Finding.make("PC014", lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
@@ -211,7 +363,8 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
     out: list[Finding] = []
     present = {lp.path for lp in now.files}
     for lp in then.files:
-        if lp.path in changed and lp.path not in present and lp.id:
+        # a plan renamed or moved within the tree (`git mv`, .yaml to .yml) is still checked
+        if lp.path in changed and lp.path not in present and lp.id and lp.id not in now.plans:
             out.append(
                 Finding.make(
                     "PC014",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
@@ -26,6 +27,7 @@ class Result:
     # what a cached report section depends on
     file_keys: dict[str, str] = field(default_factory=dict)
     catalogue_sha: str = ""
+    checker: Any = None  # pipeline.check_tree's own checker, whose parsed parents a report reuses
 
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]

@@ -373,7 +373,8 @@ def edge_reports(
         if cached is not None and key is not None and cached.path(key).is_file()
     }
     misses = [i for i in range(len(jobs)) if i not in hits]
-    computed = _compute_reports([jobs[i] for i in misses], ctx, workers)
+    warm = result.checker if isinstance(result.checker, Checker) and result.checker.ctx == ctx else None
+    computed = _compute_reports([jobs[i] for i in misses], ctx, workers, warm)
     local: Checker | None = None
     for i, job in enumerate(jobs):
         key = keys[i]
@@ -420,10 +421,13 @@ def _decode_edges(entry: list[dict[str, Any]]) -> list[EdgeReport] | None:
         return None
 
 
-def _compute_reports(jobs: list[ReportJob], ctx: Context, workers: int) -> Iterator[list[EdgeReport]]:
-    """The reports of ``jobs``, in order: in this process for few, in worker processes for many."""
+def _compute_reports(
+    jobs: list[ReportJob], ctx: Context, workers: int, warm: Checker | None = None
+) -> Iterator[list[EdgeReport]]:
+    """The reports of ``jobs``, in order: in this process for few (reading parents again only
+    when ``warm``, the checker that ran the check, no longer holds them), in worker processes for many."""
     if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
-        local = Checker(ctx)
+        local = warm or Checker(ctx)
         for job in jobs:
             yield local.report(job)
         return
@@ -622,6 +626,7 @@ def check_tree(
 
     result = finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
     result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
+    result.checker = local  # its parsed parents serve a report computed in this process
     result.catalogue_sha = local.catalogue_sha
     return result
 

@@ -209,6 +209,19 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             kept = []
             for d in sorted(dirs):
                 if d.startswith("."):
+                    # not read (tool folders live there), but a plan moved into one must not
+                    # leave the check unnoticed
+                    if d != ".git" and _holds_yaml(os.path.join(folder, d)):
+                        problems.append(
+                            Finding.make(
+                                "PC011",
+                                display_path(Path(folder) / d),
+                                1,
+                                1,
+                                "a hidden folder is not read, yet it holds YAML files: the plans in it are "
+                                "not checked",
+                            )
+                        )
                     continue
                 if not _utf8_name(d):
                     problems.append(_bad_name(os.path.join(folder, d)))
@@ -236,6 +249,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
                     else:
                         problems.append(_bad_name(os.path.join(folder, name)))
     return sorted(found, key=lambda p: p.as_posix()), problems
+
+
+def _holds_yaml(folder: str) -> bool:
+    walked = os.walk(folder, followlinks=False)
+    return any(name.lower().endswith(YAML_SUFFIXES) for _, _, files in walked for name in files)
 
 
 def _editor_lock(folder: str, name: str) -> bool:

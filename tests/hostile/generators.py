@@ -280,6 +280,26 @@ def same_indicator(parent: Path, child: Path, count: int = 5_000) -> tuple[Path,
     return parent, child
 
 
+def real_same_indicator(plans: Path, count: int = 5_200) -> tuple[Path, Path]:
+    """In a copy of the bundled plans: 57-NQ-TW and 106-KH-UBND (Hồng Bàng) each given ``count``
+    more targets on 5g-coverage-area (about 0.8 MB each; tens of thousands of findings)."""
+
+    def targets(prefix: str) -> str:
+        return "".join(
+            f"  - id: {prefix}{i}\n    indicator: 5g-coverage-area\n    year: {2025 + i % 6}\n"
+            f'    bound: ">= {50 + (i * 7) % 50}"\n    unit: "%"\n    label: "x"\n'
+            '    source: {section: "II", line: 36}\n'
+            for i in range(count)
+        )
+
+    out = []
+    for rel, prefix in (("national/57-NQ-TW.yaml", "P"), ("hongbang/106-KH-UBND.yaml", "C")):
+        path = plans / rel
+        text = path.read_text(encoding="utf-8")
+        out.append(write(path, text.replace("targets:\n", "targets:\n" + targets(prefix), 1)))
+    return out[0], out[1]
+
+
 def duplicate_parent(path: Path, times: int = 20_000) -> Path:
     """`implements` naming one parent thousands of times."""
     listed = ", ".join(["national/57-NQ-TW"] * times)

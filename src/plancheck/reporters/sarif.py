@@ -8,10 +8,11 @@ identity, which has no line numbers, so an alert survives edits elsewhere in the
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from plancheck import __version__
@@ -70,7 +71,9 @@ def _region(finding: Finding) -> dict[str, int]:
     return region
 
 
-def _result(finding: Finding, rule_index: dict[str, int], print_: str) -> dict[str, Any]:
+def _result(
+    finding: Finding, rule_index: dict[str, int], print_: str, where: dict[str, Any] | None = None
+) -> dict[str, Any]:
     properties: dict[str, Any] = {"severity": finding.severity, "plan": finding.plan}
     for key in CROSS_KEYS:
         if key in finding.ctx:
@@ -82,7 +85,7 @@ def _result(finding: Finding, rule_index: dict[str, int], print_: str) -> dict[s
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": artifact_location(finding.path),
+                    "artifactLocation": dict(where or artifact_location(finding.path)),
                     "region": _region(finding),
                 }
             }
@@ -97,20 +100,27 @@ def _result(finding: Finding, rule_index: dict[str, int], print_: str) -> dict[s
     return result
 
 
+_RESULTS = "\x00results\x00"  # stands in for the results in the log's skeleton
+_RESULT_INDENT = " " * 8  # where the items of runs[0].results stand in the indented skeleton
+
+
 def render(findings: list[Finding]) -> str:
+    out = io.StringIO()
+    write(out, findings)
+    return out.getvalue()
+
+
+def write(out: TextIO, findings: list[Finding]) -> None:
+    """The log, streamed: the skeleton indented, each result on a line of its own.
+
+    One ``json.dumps(indent=2)`` of the whole log runs the pure-Python encoder over every node
+    and holds the whole text (50 MB for 40,000 findings) at once, several times over; each
+    result encoded alone by the C encoder keeps time linear and memory to one result.
+    """
     ordered = sort_findings(findings)
     codes = sorted({f.code for f in ordered if f.code in RULES})
     rules = [_descriptor(RULES[code]) for code in codes]
     rule_index = {code: i for i, code in enumerate(codes)}
-    # two findings with the same identity would share a fingerprint and be merged into one
-    # alert; number the repeats in file order, as GitHub does for its own line hashes
-    seen: dict[str, int] = {}
-    results = []
-    for finding in ordered:
-        digest = fingerprint(finding)
-        seen[digest] = seen.get(digest, 0) + 1
-        print_ = digest if seen[digest] == 1 else f"{digest}:{seen[digest]}"
-        results.append(_result(finding, rule_index, print_))
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -131,8 +141,30 @@ def render(findings: list[Finding]) -> str:
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": [_RESULTS] if ordered else [],
             }
         ],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+    skeleton = json.dumps(log, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
+    if not ordered:
+        out.write(skeleton)
+        return
+    marker = f"{_RESULT_INDENT}{json.dumps(_RESULTS)}\n"
+    head, tail = skeleton.split(marker)
+    out.write(head)
+    # two findings with the same identity would share a fingerprint and be merged into one
+    # alert; number the repeats in file order, as GitHub does for its own line hashes
+    seen: dict[str, int] = {}
+    locations: dict[str, dict[str, Any]] = {}
+    last = len(ordered) - 1
+    for i, finding in enumerate(ordered):
+        digest = fingerprint(finding)
+        seen[digest] = seen.get(digest, 0) + 1
+        print_ = digest if seen[digest] == 1 else f"{digest}:{seen[digest]}"
+        where = locations.get(finding.path)
+        if where is None:
+            where = locations[finding.path] = artifact_location(finding.path)
+        result = _result(finding, rule_index, print_, where)
+        text = json.dumps(result, ensure_ascii=False, sort_keys=True, default=str)
+        out.write(f"{_RESULT_INDENT}{text}{',' if i < last else ''}\n")
+    out.write(tail)

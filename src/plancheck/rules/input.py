@@ -118,7 +118,10 @@ RULES = [
         "warning",
         "With `validate --base REF` only: the change deletes a plan file, drops a parent from a plan's "
         "`implements`, or adds an `elsewhere` declaration (which turns gaps into `unverifiable`). "
-        "Each is reported as a new finding on the plan (on a deleted file, at its old path).",
+        "Each is reported as a new finding on the plan (on a deleted file, at its old path). "
+        "A setting of the change's `[tool.plancheck]` that hides or lowers findings the base's own "
+        "configuration gives (`ignore`, `select`, `severity`, `max-file-size`, `as-of`, `sources`, "
+        "a laxer `fail-on`) is reported at its line in `pyproject.toml`, with the findings it hides.",
         "Each of these makes findings disappear without any target being raised: a deleted leaf "
         "plan takes its gaps with it, a dropped parent is no longer compared, a new declaration "
         "excuses what was a gap. The gate must not pass them unseen; a reviewer decides.",

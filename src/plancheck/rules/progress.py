@@ -6,6 +6,7 @@ They are pure: each takes the prepared ``Progress`` and yields its findings.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -114,6 +115,47 @@ def not_comparable(progress: Progress) -> Iterator[Finding]:
                 "with a target",
                 ctx={"item": v.item.id, "indicator": indicator.id, "status": "not-comparable"},
             )
+
+
+# The wording of Vietnamese progress reports (the 402-CV-VPDU draft's "TIẾN ĐỘ" column and its
+# summary: "hoàn thành", "đang thực hiện trong hạn", "đang thực hiện quá hạn") and the statuses
+# each allows. "Đang thực hiện" allows overdue as well: a task in progress past its deadline is
+# both, and saying overdue claims no more progress than the report does.
+STATUS_LABELS: dict[str, frozenset[str]] = {
+    "hoàn thành": frozenset({"done"}),
+    "đã hoàn thành": frozenset({"done"}),
+    "đang thực hiện": frozenset({"in-progress", "overdue"}),
+    "đang triển khai": frozenset({"in-progress", "overdue"}),
+    "đang thực hiện trong hạn": frozenset({"in-progress"}),
+    "quá hạn": frozenset({"overdue"}),
+    "đang thực hiện quá hạn": frozenset({"overdue"}),
+    "chậm tiến độ": frozenset({"overdue"}),
+    "chưa thực hiện": frozenset({"not-started", "overdue"}),
+    "chưa triển khai": frozenset({"not-started", "overdue"}),
+    "chưa hoàn thành": frozenset({"in-progress", "overdue", "not-started"}),
+}
+
+
+def label_key(label: str) -> str:
+    """A label as the table above spells it: NFC, lower case, single spaces, no end punctuation."""
+    return " ".join(unicodedata.normalize("NFC", label).casefold().split()).strip(" .;:,")
+
+
+def labels_contradicted(progress: Progress) -> Iterator[Finding]:
+    for s in progress.results.statuses:
+        allowed = STATUS_LABELS.get(label_key(s.item.status_label))
+        if allowed is None or s.item.status in allowed:
+            continue  # a wording not in the table is not judged: it may be right
+        yield Finding.make(
+            "PC612",
+            s.at.path,
+            s.at.line,
+            s.at.column,
+            f"status of task {s.item.task} ({s.item.plan}) on {s.item.as_of} is {s.item.status}, but its "
+            f"label {s.item.status_label!r} says {' or '.join(sorted(allowed))}",
+            plan=None,
+            ctx={"item": s.item.task, "parent": s.item.plan, "status": s.item.status},
+        )
 
 
 def number_forms(value: Decimal) -> set[str]:
@@ -369,6 +411,27 @@ RULES = [
         "values:\n  - {id: N10, value: '27.2', source: {document: national-402-...-draft-report.txt, line: 182}}",
         "values:\n  - {id: N10, value: '27.7', source: {document: national-402-...-draft-report.txt, line: 182}}",
         results_provenance,
+    ),
+    Rule(
+        "PC612",
+        "task-status-contradicts-label",
+        "error",
+        "progress",
+        "A task status whose `status` contradicts its own `status_label`, the report's wording. Known "
+        "wordings: 'Hoàn thành' / 'Đã hoàn thành' (done); 'Đang thực hiện' / 'Đang triển khai' "
+        "(in-progress or overdue); 'Đang thực hiện trong hạn' (in-progress); 'Quá hạn' / 'Đang thực "
+        "hiện quá hạn' / 'Chậm tiến độ' (overdue); 'Chưa thực hiện' / 'Chưa triển khai' (not-started "
+        "or overdue); 'Chưa hoàn thành' (anything but done). Case, spacing and end punctuation do not "
+        "matter; a wording not in this list is not judged.",
+        "The label is quoted from the report (PC611 checks it there); the status is the encoder's "
+        "reading of it, and the one the rules use: `done` under 'Đang thực hiện' makes an overdue "
+        "task (PC608) disappear. It is an error, not a warning: like an encoding error it says the "
+        "results file contradicts itself, so no configuration lowers or switches it off.",
+        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: done, "
+        "status_label: 'Đang thực hiện', ...}",
+        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: in-progress, "
+        "status_label: 'Đang thực hiện', ...}",
+        labels_contradicted,
     ),
 ]
 
