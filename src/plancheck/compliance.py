@@ -13,7 +13,17 @@ from decimal import Decimal
 from typing import Literal
 
 from plancheck.algebra import Direction, compare_bounds, worst_edge
-from plancheck.model import INTENSIVE_KINDS, LEVEL_RANK, Bound, Elsewhere, Indicator, Plan, Target
+from plancheck.model import (
+    INTENSIVE_KINDS,
+    LEVEL_RANK,
+    Bound,
+    Elsewhere,
+    Indicator,
+    Measure,
+    Plan,
+    Target,
+    Task,
+)
 from plancheck.planset import LoadedPlan, PlanSet
 
 Status = Literal[
@@ -53,9 +63,12 @@ STATUS_MEANING: dict[str, str] = {
     "softened": "the child states the parent's level (not a stronger one) but only as an aspiration "
     "('phấn đấu') where the parent's target is firm",
     "unverifiable": "the child declares that its targets are in an appendix absent from the source "
-    "text, so a target without counterpart cannot be checked",
-    "not-comparable": "the two cannot be compared: a count between two jurisdictions, or a "
-    "qualitative target on one side",
+    "text, so a target without counterpart cannot be checked; or the child reached the parent's "
+    "level at an earlier milestone on an indicator that can fall back and says nothing later",
+    "not-comparable": "the two cannot be compared: a count between two jurisdictions, a "
+    "qualitative target on one side, a closely related but different measure in the child (the "
+    "catalogue's `close_to`), or a parent aim without number or stated year that the child takes "
+    "up as a task",
     "not-applicable": "the indicator does not apply at the child's level",
 }
 
@@ -229,13 +242,17 @@ def compare_target(
     child_index: dict[str, TargetIndex] | None = None,
     catalogue: dict[str, Indicator] | None = None,
     siblings: dict[tuple[str, int], list[Target]] | None = None,
+    aims: dict[str, list[Task | Measure]] | None = None,
 ) -> Comparison:
     """The one status of ``parent_target`` for this child, with its reason.
 
     Comparison on the parent's own indicator first; then, where that finds nothing or falls
     short, through the catalogue's relations (a whole at 100 % meets a part's target); then the
     child's declarations (targets kept in an absent appendix make a gap `unverifiable`); and a
-    firm parent target met only as an aspiration is `softened`.
+    firm parent target met only as an aspiration is `softened`. A target the child would miss
+    only on a reading an analyst must make (a level reached earlier on an indicator that can fall
+    back, a closely related measure, an aim taken up as a task) is information, not a gap
+    (`_debatable_missing`).
     """
     if child_index is None:
         child_index = by_indicator(child_plan)
@@ -268,6 +285,14 @@ def compare_target(
         if related is not None:
             return _soften(related)
         found = _part_says_nothing(found, child_plan, parent_target, child_index, catalogue)
+        if found.status == "missing":
+            found = _debatable_missing(found, child_plan, indicator, child_index, catalogue, aims)
+    if found.status in GAP_STATUSES and parent_target.year_inferred is not None:
+        found = replace(
+            found,
+            reason=f"{found.reason}; the parent states no year for it, {parent_target.year} is "
+            f"inferred ({parent_target.year_inferred})",
+        )
     if found.status == "missing":
         declared = targets_elsewhere(child_plan)
         if declared is not None:
@@ -484,6 +509,114 @@ def _part_says_nothing(
     )
 
 
+# The close measures of each indicator, both ways, built once per catalogue (as `_WHOLES`).
+_CLOSE: list[tuple[dict[str, Indicator], dict[str, list[tuple[str, str]]]]] = []
+
+
+def _close_measures(catalogue: dict[str, Indicator], indicator: str) -> list[tuple[str, str]]:
+    for known, index in _CLOSE:
+        if known is catalogue:
+            return index.get(indicator, [])
+    built: dict[str, list[tuple[str, str]]] = {}
+    for one in sorted(catalogue.values(), key=lambda i: i.id):
+        for close in one.close_to:
+            # declared once, read both ways: neither measure implies the other
+            built.setdefault(one.id, []).append((close.indicator, close.reason))
+            built.setdefault(close.indicator, []).append((one.id, close.reason))
+    for pairs in built.values():
+        pairs.sort()
+    _CLOSE[:] = [(catalogue, built), *_CLOSE[:3]]
+    return built.get(indicator, [])
+
+
+def tasks_by_aim(plan: Plan) -> dict[str, list[Task | Measure]]:
+    """The plan's tasks and measures by the indicators whose aim they take up."""
+    out: dict[str, list[Task | Measure]] = {}
+    items: list[Task | Measure] = [*plan.tasks, *plan.measures]
+    for item in items:
+        for aim in item.aims:
+            out.setdefault(aim, []).append(item)
+    return out
+
+
+def _debatable_missing(
+    found: Comparison,
+    child_plan: Plan,
+    indicator: Indicator,
+    child_index: dict[str, TargetIndex],
+    catalogue: dict[str, Indicator],
+    aims: dict[str, list[Task | Measure]] | None,
+) -> Comparison:
+    """A 'missing' that holds only on one reading of the child, made information with the reason.
+
+    Three cases, each found by independent readers to split them (issue 17, round 5): the child
+    reached the parent's level at its last milestone on an indicator that can fall back and says
+    nothing later; the child states a different measure of the same aim that the catalogue marks
+    as close (`close_to`); the parent's aim has no number or no stated year and the child takes it
+    up as a task (`aims`). A numeric, dated parent target carried only by a task stays missing:
+    a task is not a figure.
+    """
+    parent_target = found.parent_target
+    year = parent_target.year
+    mine = child_index.get(indicator.id)
+    if mine and parent_target.bound is not None and not mine.has_after(year):
+        before = mine.year_before(year)
+        if before is not None:
+            last = mine.strongest(before, indicator, parent_target, by_id=True)
+            if last.bound is not None and compare_bounds(
+                last.bound, parent_target.bound, indicator.direction
+            ) in ("meets", "exceeds"):
+                return replace(
+                    found,
+                    status="unverifiable",
+                    child_target=last,
+                    reason=f"reached earlier: this plan's last milestone ({last.id}, {last.year}: "
+                    f"{last.bound}) already reaches the parent's level and nothing later contradicts "
+                    f"it; the catalogue marks {indicator.id} 'not-kept' (it can fall back), so whether "
+                    f"the level holds in {year} the plan does not say",
+                )
+    for other, why in _close_measures(catalogue, indicator.id):
+        theirs = child_index.get(other)
+        close = catalogue.get(other)
+        if not theirs or close is None:
+            continue
+        if theirs.has_year(year):
+            pick = min((t for t in theirs if t.year == year), key=lambda t: t.id)
+        else:
+            before = theirs.year_before(year)
+            if before is None or not close.monotonic:
+                continue
+            pick = min((t for t in theirs if t.year == before), key=lambda t: t.id)
+        stated = str(pick.bound) if pick.bound is not None else f"“{pick.qualitative}”"
+        return replace(
+            found,
+            status="not-comparable",
+            child_target=pick,
+            reason=f"this plan states {other} ({pick.id}, {pick.year}: {stated}), a closely related "
+            f"but different measure ({why}); whether it meets the parent's target is the analyst's "
+            "judgement",
+        )
+    tasks = (aims if aims is not None else tasks_by_aim(child_plan)).get(indicator.id, [])
+    if tasks:
+        # a task before a measure: it has a lead and a deadline
+        task = min(tasks, key=lambda t: (isinstance(t, Measure), t.id))
+        kind = "measure" if isinstance(task, Measure) else "task"
+        line = f", line {task.source.line}" if task.source.line is not None else ""
+        if parent_target.bound is None or parent_target.year_inferred is not None:
+            what = "has no number" if parent_target.bound is None else "states no year"
+            return replace(
+                found,
+                status="not-comparable",
+                reason=f"the parent's aim {what}; this plan takes it up as {kind} {task.id} "
+                f"({task.source.section}{line}), not as a target",
+            )
+        return replace(
+            found,
+            reason=f"{found.reason}; {kind} {task.id} takes up the aim, with no figure of its own",
+        )
+    return found
+
+
 def _compare_direct(
     child_plan: Plan,
     parent_plan: Plan,
@@ -620,6 +753,9 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
     siblings_key = ("figures-by-year", parent.id)
     if siblings_key not in ps.memo:
         ps.memo[siblings_key] = _stated_twice(parent.plan)
+    aims_key = ("tasks-by-aim", child.id)
+    if aims_key not in ps.memo:
+        ps.memo[aims_key] = tasks_by_aim(child.plan)
     out = [
         compare_target(
             child.plan,
@@ -629,6 +765,7 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
             ps.memo[index_key],
             ps.indicators,
             ps.memo[siblings_key],
+            ps.memo[aims_key],
         )
         for target in parent.plan.targets
     ]

@@ -603,6 +603,18 @@ def relation_findings(
                         ctx={"indicator": whole.id},
                     )
                 )
+        for j, close in enumerate(whole.close_to):
+            if close.indicator not in indicators:
+                pos = loaded.positions.get(("indicators", index, "close_to", j), (1, 1))
+                out.append(
+                    Finding.make(
+                        "PC209",
+                        shown,
+                        *pos,
+                        f"close_to of {whole.id}: names {close.indicator!r}, which is not in the catalogue",
+                        ctx={"indicator": whole.id},
+                    )
+                )
     return out
 
 

@@ -31,6 +31,14 @@ class Relation(Strict):
     reason: OneLine = Field(description="Why 100 % of this one implies 100 % of the part.")
 
 
+class CloseMeasure(Strict):
+    """A different measure of the same aim: a child target on it neither meets nor misses a
+    parent target on this indicator, so the comparison is left to the analyst."""
+
+    indicator: IndicatorId = Field(description="Id of the closely related indicator.")
+    reason: OneLine = Field(description="Why the two are close, and why neither implies the other.")
+
+
 class Reasons(Strict):
     """One line per catalogue decision, so a reader can check it without the encoder."""
 
@@ -72,6 +80,12 @@ class Indicator(Strict):
     relations: list[Relation] = Field(
         description="Narrower indicators this one contains (whole ⊇ part); empty when none."
     )
+    close_to: list[CloseMeasure] = Field(
+        default_factory=list,
+        description="Different measures of the same aim (online use vs dossiers handled online): a "
+        "parent target on this indicator that the child states only on one of them is "
+        "`not-comparable`, naming the child's target, not missing.",
+    )
     parts_cover_whole: bool = Field(
         default=False,
         description="The parts under `relations` together make up the whole, so every part at 100 % "
@@ -93,6 +107,8 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _no_self_relation(self) -> Indicator:
+        if any(c.indicator == self.id for c in self.close_to):
+            raise ValueError(f"indicator {self.id} cannot be close to itself")
         if any(r.contains == self.id for r in self.relations):
             raise ValueError(f"indicator {self.id} cannot contain itself")
         if self.parts_cover_whole and len(self.relations) < 2:

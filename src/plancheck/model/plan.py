@@ -199,6 +199,11 @@ class Target(Strict):
     label: ShortText = Field(description="The indicator's wording in the source (a short verbatim excerpt).")
     strive: bool = Field(default=False, description="'Phấn đấu': an aspiration rather than a commitment.")
     per_year: bool = Field(default=False, description="The target recurs every year ('hằng năm').")
+    year_inferred: ShortText | None = Field(
+        default=None,
+        description="The source states no year for this target: why `year` was chosen (e.g. the "
+        "resolution's horizon). Findings on it say the year is inferred.",
+    )
     monitored_by: ShortText | None = Field(
         default=None,
         description="The agency the source names to monitor and assess the target "
@@ -221,6 +226,13 @@ class TaskRef(Strict):
     task: ItemId
 
 
+class CarriedFrom(Strict):
+    """A task of a replaced document that a task repeats unchanged, deadline included."""
+
+    number: ShortText = Field(description="The replaced document's number, as in `document.replaces`.")
+    task: ItemId = Field(description="The task's number in that document, e.g. '75'.")
+
+
 class Task(Strict):
     id: ItemId
     title: ShortText = Field(description="A short verbatim excerpt of the task's wording in the source.")
@@ -232,6 +244,39 @@ class Task(Strict):
         default=None, description="The deadline's wording in the source, e.g. 'Hằng năm'."
     )
     implements: TaskRef | None = Field(default=None, description="The parent task this one implements.")
+    carried_from: CarriedFrom | None = Field(
+        default=None,
+        description="The task of a document this one replaces (`document.replaces`) that this task "
+        "repeats with the same deadline: the deadline then counts from that document's issue date "
+        "(PC303).",
+    )
+    issuer_act: ShortText | None = Field(
+        default=None,
+        description="Why the source names no lead: the task is the issuer's own act (setting up its "
+        "own steering committee), which only the issuer can do. `lead` stays null; PC304 is not "
+        "reported.",
+    )
+    aims: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        default_factory=list,
+        description="Catalogue indicators whose parent aim this task takes up, where the plan states "
+        "no target on them: a qualitative aim, or one whose year the parent does not state, is then "
+        "`not-comparable` (naming this task) rather than missing.",
+    )
+    note: ShortText | None = None
+    source: Source
+    _pos: Position | None = PrivateAttr(default=None)
+    _index: int = PrivateAttr(default=-1)  # position in its list, set by the loader
+
+
+class Measure(Strict):
+    """A solution the source lists without lead or deadline (not a task), recorded only because it
+    takes up a parent aim: a qualitative aim so taken up is `not-comparable`, not missing."""
+
+    id: ItemId
+    title: ShortText = Field(description="A short verbatim excerpt of the measure's wording in the source.")
+    aims: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]] = Field(
+        min_length=1, description="Catalogue indicators whose parent aim the measure takes up."
+    )
     note: ShortText | None = None
     source: Source
     _pos: Position | None = PrivateAttr(default=None)
@@ -293,6 +338,11 @@ class Plan(Strict):
     implements: list[PlanId] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
+    measures: list[Measure] = Field(
+        default_factory=list,
+        description="Solutions without lead or deadline that take up a parent aim (see Measure); "
+        "not tasks, so no task rule reads them.",
+    )
     waivers: list[Waiver] = Field(default_factory=list)
     coverage: list[Coverage] = Field(default_factory=list)
     elsewhere: list[Elsewhere] = Field(

@@ -236,6 +236,20 @@ def _levels_vi(m: re.Match[str]) -> str:
     return "chỉ tiêu áp dụng ở cấp " + ", ".join(LEVELS_VI.get(x.strip(), x.strip()) for x in m[1].split(","))
 
 
+def _taken_up(m: re.Match[str], what: str) -> str:
+    kind = "nhiệm vụ" if m[1] == "task" else "giải pháp"
+    where = m[3].replace(", line ", ", dòng ")
+    return f"mục tiêu của cấp trên {what}; kế hoạch đưa mục tiêu này vào {kind} {m[2]} ({where}), không thành chỉ tiêu"
+
+
+def _task_no_number(m: re.Match[str]) -> str:
+    return _taken_up(m, "không có con số")
+
+
+def _task_no_year(m: re.Match[str]) -> str:
+    return _taken_up(m, "không nêu năm")
+
+
 # The comparison's reasons (compliance.py, in English) in Vietnamese, pattern by pattern. A
 # reason with no pattern here falls back to the status's own name, never to English.
 _REASONS_VI: list[tuple[re.Pattern[str], str | object]] = [
@@ -268,6 +282,43 @@ _REASONS_VI: list[tuple[re.Pattern[str], str | object]] = [
         re.compile(r"^no later target reaches the parent's level$"),
         "không có chỉ tiêu năm sau nào đạt mức của cấp trên",
     ),
+    (
+        re.compile(
+            r"^reached earlier: this plan's last milestone \((\S+), (\d+): (.+?)\) already reaches .* holds in (\d+) the plan does not say$"
+        ),
+        r"đã đạt sớm hơn: mốc cuối của kế hoạch (\1, năm \2: \3) đã đạt mức của cấp trên và không có chỉ tiêu sau "
+        r"nào trái lại; chỉ tiêu có thể giảm nên kế hoạch không cho biết mức này còn giữ vào năm \4",
+    ),
+    (
+        re.compile(
+            r"^this plan states (\S+) \((\S+), (\d+): (.+?)\), a closely related but different measure .*$"
+        ),
+        r"kế hoạch chỉ nêu một chỉ tiêu gần với nội dung này nhưng đo khác (\1: \2, năm \3: \4); "
+        r"có đáp ứng chỉ tiêu của cấp trên hay không do người phân tích đánh giá",
+    ),
+    (
+        re.compile(
+            r"^the parent's aim has no number; this plan takes it up as (task|measure) (\S+) \((.+)\), not as a target$"
+        ),
+        _task_no_number,
+    ),
+    (
+        re.compile(
+            r"^the parent's aim states no year; this plan takes it up as (task|measure) (\S+) \((.+)\), not as a target$"
+        ),
+        _task_no_year,
+    ),
+]
+# Clauses the comparison appends to a reason: the head is translated on its own
+_SUFFIXES_VI: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^(.*); the parent states no year for it, (\d+) is inferred \(.*\)$"),
+        r"; cấp trên không nêu năm, năm \2 là năm suy ra",
+    ),
+    (
+        re.compile(r"^(.*); (?:task|measure) (\S+) takes up the aim, with no figure of its own$"),
+        r"; kế hoạch có nhiệm vụ hoặc giải pháp \2 đề cập mục tiêu này nhưng không có con số",
+    ),
 ]
 
 # What a bare "same year" means for each status, said in full
@@ -290,6 +341,10 @@ def reason(text: str, status: str, lang: str) -> str:
         return _SAME_YEAR[lang][status]
     if lang != "vi":
         return text
+    for suffix, added in _SUFFIXES_VI:
+        tail = suffix.match(text)
+        if tail is not None:
+            return reason(tail[1], status, lang) + tail.expand(added)
     for pattern, replacement in _REASONS_VI:
         m = pattern.match(text)
         if m is None:

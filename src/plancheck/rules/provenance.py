@@ -100,6 +100,8 @@ def _items(lp: LoadedPlan) -> Iterator[tuple[tuple[str | int, ...], str, str, in
         yield ("targets", i), target.id, target.label, target.source.line, target.source.document
     for i, task in enumerate(lp.plan.tasks):
         yield ("tasks", i), task.id, task.title, task.source.line, task.source.document
+    for i, measure in enumerate(lp.plan.measures):
+        yield ("measures", i), measure.id, measure.title, measure.source.line, measure.source.document
     due = lp.plan.document.lower_plans_due
     if due is not None:
         yield (
@@ -150,7 +152,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             text, name = others[other], other
         if text is None:
             continue
-        field = "label" if loc[0] == "targets" else "title" if loc[0] == "tasks" else "label"
+        field = "title" if loc[0] in ("tasks", "measures") else "label"
         found = text.occurrences(needle)
         if not found:
             line, col = lp.pos(*loc, field)

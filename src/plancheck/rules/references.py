@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from plancheck.findings import Finding
 from plancheck.hints import did_you_mean
 from plancheck.inforce import in_force, issue_date, replacements
-from plancheck.model import LEVEL_RANK
+from plancheck.model import LEVEL_RANK, Measure, Task
 from plancheck.planset import LoadedPlan, PlanSet, parent_ids
 from plancheck.rules.base import Rule
 
@@ -33,6 +33,23 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 item=target.id,
                 indicator=target.indicator,
             )
+    # an aim that names no indicator would silently link nothing
+    linked: list[tuple[str, int, Task | Measure]] = [
+        *(("tasks", i, t) for i, t in enumerate(lp.plan.tasks)),
+        *(("measures", i, m) for i, m in enumerate(lp.plan.measures)),
+    ]
+    for kind, i, item in linked:
+        for j, aim in enumerate(item.aims):
+            if aim not in ps.indicators:
+                yield _plan_finding(
+                    lp,
+                    "PC102",
+                    (kind, i, "aims", j),
+                    f"{kind[:-1]} {item.id}: aim {aim!r} is not in the catalogue"
+                    + did_you_mean(aim, ps.indicators),
+                    item=item.id,
+                    indicator=aim,
+                )
 
 
 def unit_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -437,7 +454,8 @@ RULES = [
         "error",
         "loader",
         "A catalogue relation (`relations: [{contains: ...}]`) names an indicator that is not in the "
-        "catalogue, relates anything but two shares in one unit, or closes a cycle.",
+        "catalogue, relates anything but two shares in one unit, or closes a cycle; or a `close_to` "
+        "entry names an indicator that is not in the catalogue.",
         "The comparison reads '100 % of the whole implies 100 % of the part' from these relations; "
         "a wrong one would turn a real gap into a pass.",
         "  - id: electronic-work-processing-share\n    relations:\n      - {contains: no-such-indicator, "

@@ -179,9 +179,17 @@ RULES = [
         "info",
         "edge",
         "The parent's target cannot be compared with this plan: a count between two jurisdictions (a "
-        "ward's initiatives against its city's, whether or not the ward states a count), or a "
-        "qualitative target on one side.",
-        "Reported so an analyst can compare by hand; never counted as a gap.",
+        "ward's initiatives against its city's, whether or not the ward states a count); a "
+        "qualitative target on one side; a target the plan states only on a closely related but "
+        "different measure that the catalogue marks as `close_to` the parent's (the ward's 100 % of "
+        "dossiers handled online against online-service use >= 80 %: the finding names the plan's "
+        "target); or a parent aim that has no number, or whose year the parent does not state "
+        "(`year_inferred`), and that the plan takes up as a task naming the indicator in `aims` "
+        "(57-NQ/TW's reorganisation of S&T organisations, 03/NQ-CP task 79). A parent target with a "
+        "number and a stated year stays missing when only a task takes it up: a task is not a figure.",
+        "Reported so an analyst can compare by hand; never counted as a gap. Whether a related measure "
+        "or a task carries the parent's aim is a reading of both texts, on which independent readers "
+        "split; a gap would assert one reading.",
         "# ward: innovation-initiatives '10'; city: '60'",
         "# nothing to change: counts are compared only within one jurisdiction",
         _findings("PC205"),
@@ -205,10 +213,15 @@ RULES = [
         "edge",
         "A parent target has no counterpart in this plan, and this plan declares (`elsewhere: [{items: "
         "targets, ...}]`, with the source line) that its specific targets are in an appendix the source "
-        "text does not contain, so whether it carries the target cannot be checked.",
+        "text does not contain, so whether it carries the target cannot be checked. Also, with the "
+        "reason 'reached earlier': this plan has no target for the year, but its last milestone before "
+        "it already meets or exceeds the parent's level and no later target contradicts it, on an "
+        "indicator the catalogue marks `not-kept` (the ward's 100 % of secondary schools with start-up "
+        "clubs in 2040 against its city's 100 % in 2045).",
         "What cannot be checked is not a gap: reporting it as missing would be a false finding every "
         "time the appendix does carry the target. Reported as information, with the reason, so an "
-        "analyst can fetch the appendix.",
+        "analyst can fetch the appendix. A level reached early may fall back, so it is not met; but "
+        "most readers take it as kept, so it is not a gap either.",
         "# 4354/KH-UBND line 37: 'chỉ tiêu cụ thể tại Phụ lục kèm theo' (appendix not in the text)\n"
         "targets: []",
         "elsewhere:\n  - {items: targets, where: Phụ lục kèm theo, label: '...', source: {section: II.2, line: 37}}",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from plancheck.admin import establishment
 from plancheck.algebra import compare_deadlines
 from plancheck.findings import Finding
-from plancheck.model import Plan
+from plancheck.model import Plan, Task
 from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
@@ -134,21 +134,49 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
         )
 
 
+def _carried_issue_date(plan: Plan, task: Task) -> dt.date | str:
+    """The issue date of the replaced document a task is carried from, or why the carry does not
+    count (the deadline is then this plan's own)."""
+    ref = task.carried_from
+    assert ref is not None
+    replaced = next((r for r in plan.document.replaces if r.number == ref.number), None)
+    if replaced is None:
+        return f"{ref.number} is not in document.replaces"
+    if not isinstance(replaced.issued, dt.date):
+        return f"{ref.number}'s issue date is unknown"
+    return replaced.issued
+
+
 def task_due_before_issue(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert lp.plan is not None
     issued = lp.plan.document.issued
     if not isinstance(issued, dt.date):
         return
     for i, task in enumerate(lp.plan.tasks):
-        if task.due.end is not None and task.due.end < issued:
-            yield _task_finding(
-                lp,
-                "PC303",
-                i,
-                "due",
-                f"task {task.id} is due {task.due}, before the plan was issued ({issued.isoformat()})",
-                item=task.id,
-            )
+        if task.due.end is None or task.due.end >= issued:
+            continue
+        why = ""
+        if task.carried_from is not None:
+            carried = _carried_issue_date(lp.plan, task)
+            if isinstance(carried, dt.date):
+                # the deadline was set by the replaced document, on its own issue date: counted
+                # along the replaces chain, as the issue-date rule (PC302) counts a plan's date
+                if task.due.end >= carried:
+                    continue
+                why = (
+                    f"; carried from {task.carried_from.number} task {task.carried_from.task}, "
+                    f"issued {carried.isoformat()}, also after the deadline"
+                )
+            else:
+                why = f"; carried_from not counted: {carried}"
+        yield _task_finding(
+            lp,
+            "PC303",
+            i,
+            "due",
+            f"task {task.id} is due {task.due}, before the plan was issued ({issued.isoformat()}){why}",
+            item=task.id,
+        )
 
 
 def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -160,7 +188,9 @@ def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     # matter recorded with its line, not a task without a lead
     elsewhere = {task_id for e in declared for task_id in e.tasks}
     for i, task in enumerate(lp.plan.tasks):
-        if task.lead is None and task.id not in elsewhere:
+        # the issuer's own act (its own steering committee) needs no lead: only the issuer can do it,
+        # and writing the issuer in as lead would be an agency the source does not print
+        if task.lead is None and task.id not in elsewhere and task.issuer_act is None:
             yield _task_finding(lp, "PC304", i, "lead", f"task {task.id} has no lead agency", item=task.id)
 
 
@@ -199,7 +229,12 @@ RULES = [
         "task-due-before-issue",
         "warning",
         "plan",
-        "A task's deadline falls before its own plan was issued.",
+        "A task's deadline falls before its own plan was issued. A task that repeats, with the same "
+        "deadline, a task of a document this one replaces (`carried_from: {number, task}`, the number "
+        "as in `document.replaces`) counts from that document's issue date, as the issue-date rule "
+        "PC302 counts along the replaces chain (71/NQ-CP task 402-PL1-25, due 3/2025, is 03/NQ-CP "
+        "task 75 of 9 January 2025). A task whose deadline the newer plan changed is not carried: "
+        "encode no `carried_from` and it is reported.",
         "Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
         "document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
         "tasks:\n  - {id: PL4-1.1, due: 2025-04, note: carried over from 44/KH-UBND}",
@@ -214,7 +249,10 @@ RULES = [
         "source line, that its leads are assigned in a part the text does not contain "
         "(`elsewhere: [{items: leads, ...}]`, as 106/KH-UBND line 619 does), nor for the tasks an "
         "`elsewhere` entry names in `tasks` (duties under an agency heading lost when the source was "
-        "transcribed, as 4354/KH-UBND IV.3).",
+        "transcribed, as 4354/KH-UBND IV.3), nor for a task whose encoding records, with the reason, "
+        "that it is the issuer's own act (`issuer_act`: 89-CTr/TU IV.1, the Standing Committee setting "
+        "up its own steering committee chaired by the Party Secretary). `lead` then stays null: the "
+        "issuer is inferred, not printed, and is never written in as an agency.",
         "A task nobody leads is a task nobody is accountable for.",
         "tasks:\n  - {id: IV.2, lead: null}",
         "tasks:\n  - {id: IV.2, lead: Văn phòng HĐND và UBND phường}",
