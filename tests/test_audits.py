@@ -200,3 +200,15 @@ def test_a_superseded_audit_still_guards_its_false_findings(findings: list[dict[
     gone = [f for f in findings if finding_key(f) != finding_key(true_entry)]
     assert not any("no longer reports it" in p for p in check_audit(audit, gone, {}, "t"))
     assert any("reports it again" in p for p in check_audit(audit, gone, {}, "t"))
+
+
+def test_recall_draw_skips_a_parent_with_no_applicable_target() -> None:
+    # with the national texts, some (child, parent) pairs have no applicable target (71/NQ-CP's
+    # own table is a stand-in's): such a pair is no stratum, and the draw does not fail on it
+    from plancheck.audit import recall_sample
+    from plancheck.planset import load_planset
+
+    ps, _ = load_planset([REPO / "plans"])
+    drawn = recall_sample(ps, 30, 602917)
+    assert len(drawn) == 30
+    assert recall_sample(ps, 30, 602917) == drawn

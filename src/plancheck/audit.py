@@ -197,7 +197,8 @@ def recall_sample(ps: Any, n: int, seed: int) -> list[dict[str, Any]]:
                         "reported": None,
                     }
                 )
-            groups[(child.id, parent.id)] = sorted(rows, key=lambda r: (r["parent_item"], r["indicator"]))
+            if rows:  # a parent none of whose targets applies to the child is no stratum
+                groups[(child.id, parent.id)] = sorted(rows, key=lambda r: (r["parent_item"], r["indicator"]))
     take = allocate({k: len(v) for k, v in groups.items()}, n)
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
