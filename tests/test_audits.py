@@ -212,3 +212,12 @@ def test_recall_draw_skips_a_parent_with_no_applicable_target() -> None:
     drawn = recall_sample(ps, 30, 602917)
     assert len(drawn) == 30
     assert recall_sample(ps, 30, 602917) == drawn
+
+
+def test_recall_rows_of_a_stand_in_point_at_the_stand_ins_text() -> None:
+    from plancheck.audit import recall_sample
+    from plancheck.planset import load_planset
+
+    ps, _ = load_planset([REPO / "plans"])
+    rows = [r for r in recall_sample(ps, 200, 1) if r["parent"] == "national/71-NQ-CP"]
+    assert rows and all(r["parent_source"].startswith("national-03-NQ-CP") for r in rows), rows[:2]

@@ -174,6 +174,7 @@ def recall_sample(ps: Any, n: int, seed: int) -> list[dict[str, Any]]:
     for child_id in sorted(ps.plans):
         child = ps.plans[child_id]
         for parent in sorted(ps.parents(child), key=lambda lp: lp.id):
+            table = ps.plans.get(parent.stand_in, parent) if parent.stand_in else parent
             rows = []
             for c in compare_plans(child, parent, ps):
                 if c.status == "not-applicable":
@@ -189,7 +190,8 @@ def recall_sample(ps: Any, n: int, seed: int) -> list[dict[str, Any]]:
                         "parent_states": str(target.bound)
                         if target.bound is not None
                         else target.qualitative,
-                        "parent_source": _where(parent, target.source.line),
+                        # a stand-in's targets are read in the stand-in's own text
+                        "parent_source": _where(table, target.source.line),
                         "child_source": child.plan.document.source,
                         "child_states": None,
                         "child_line": None,
