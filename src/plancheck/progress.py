@@ -111,6 +111,7 @@ class Progress:
     # computed once, shared by the rules (each picks its status)
     _targets: list[TargetAssessment] | None = None
     _tasks: list[TaskAssessment] | None = None
+    _comparable: dict[tuple[str, str], list[Value]] | None = None
 
     def targets(self) -> list[TargetAssessment]:
         if self._targets is None:
@@ -124,15 +125,30 @@ class Progress:
 
 
 def results_folder(ps: PlanSet) -> Path | None:
-    """``results/`` beside the plan tree's root, when it exists."""
+    """``results/`` beside the plan tree's root, when it exists (a link to one is returned too:
+    ``load_results`` reports it rather than letting it vanish)."""
     if ps.root is None:
         return None
     folder = ps.root.parent / RESULTS_DIR
-    return folder if folder.is_dir() else None
+    return folder if folder.is_dir() or folder.is_symlink() else None
 
 
 def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
     out = Results(folder)
+    if folder.is_symlink():
+        # as for a linked plan folder: a pull request can commit `results -> /`, which os.walk
+        # would follow (the whole filesystem, files outside the repository printed in findings)
+        out.files.append(display_path(folder))  # shown like a results file
+        out.findings.append(
+            Finding.make(
+                "PC011",
+                display_path(folder),
+                1,
+                1,
+                "the results folder is a symbolic link; it is not followed, and no results are read",
+            )
+        )
+        return out
     files, problems = discover([folder])
     out.findings.extend(problems)
     for file in files:
@@ -211,18 +227,22 @@ def known_by(value: Value, as_of: dt.date) -> bool:
 
 
 def comparable(progress: Progress, indicator_id: str, jurisdiction: str) -> list[Value]:
-    indicator = progress.indicators.get(indicator_id)
-    if indicator is None:
-        return []
-    found = [
-        v
-        for v in progress.results.values
-        if v.item.indicator == indicator_id
-        and v.item.jurisdiction == jurisdiction
-        and not_comparable_reason(v.item, indicator) is None
-        and known_by(v, progress.as_of)
-    ]
-    return sorted(found, key=_age)
+    """The comparable values known by the as-of date, oldest first."""
+    if progress._comparable is None:
+        # grouped once: thousands of targets each filtering thousands of values took minutes
+        index: dict[tuple[str, str], list[Value]] = {}
+        for v in progress.results.values:
+            indicator = progress.indicators.get(v.item.indicator) if v.item.indicator else None
+            if (
+                indicator is not None
+                and not_comparable_reason(v.item, indicator) is None
+                and known_by(v, progress.as_of)
+            ):
+                index.setdefault((indicator.id, v.item.jurisdiction), []).append(v)
+        for found in index.values():
+            found.sort(key=_age)
+        progress._comparable = index
+    return list(progress._comparable.get((indicator_id, jurisdiction), ()))
 
 
 def _age(v: Value) -> tuple[dt.date, dt.date, str, int]:
@@ -297,7 +317,9 @@ def _assess_target(
             plan_id, lp, target, status, message, tuple(used), {**base, "status": status, **ctx}
         )
 
-    if due < progress.as_of:
+    # on the target's last day a value for a period ending that day settles it: the year is over
+    # for that value, and judging the pace with no time left would divide by zero years
+    if due < progress.as_of or (values and values[-1].item.period.end >= due):
         in_year = [v for v in values if v.item.period.end.year == target.year]
         if not in_year:
             return make("no-data", f"{what}: the year has passed and no comparable result is reported", [])
