@@ -22,7 +22,7 @@ from plancheck.planset import load_catalogue
 from tests.hostile import generators as gen
 from tests.test_hostile import EXAMPLE, MAX_RSS_MB, MAX_SECONDS, Outcome, check, run_command
 
-from .conftest import REPO
+from .conftest import REPO, git
 
 HAIPHONG = "plans/haiphong/142-KH-UBND.yaml"
 
@@ -277,3 +277,21 @@ def test_diff_refuses_an_oversized_file_before_reading_it(tmp_path: Path) -> Non
     assert len(lines) == 1 and "huge.yaml" in lines[0] and "max-file-size" in lines[0], outcome.stderr
     assert outcome.rss_mb < 100, f"peak RSS {outcome.rss_mb:.0f} MB"
     os.remove(huge)
+
+
+def test_diff_applies_max_file_size_to_a_git_blob(tmp_path: Path) -> None:
+    """The size limit of `diff` was the default, not the configured max-file-size, and a
+    REF:path blob was read whole before it applied."""
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    (tmp_path / "pyproject.toml").write_text("[tool.plancheck]\nmax-file-size = 1000\n", encoding="utf-8")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    size = (tmp_path / "plans" / "province" / "KH-1.yaml").stat().st_size
+    assert size > 1000
+    outcome = run_command(tmp_path, ["diff", "HEAD:plans/province/KH-1.yaml", "plans/province/KH-1.yaml"])
+    assert outcome.code == 2 and "internal error" not in outcome.stderr, outcome.stderr
+    assert outcome.stderr == (
+        f"plancheck: HEAD:plans/province/KH-1.yaml:1:1: file is {size:,} bytes; the limit is 1,000 "
+        "(setting max-file-size)\n"
+    )
