@@ -25,6 +25,7 @@ past due without a status (never called late on no evidence).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -242,7 +243,11 @@ def comparable(progress: Progress, indicator_id: str, jurisdiction: str) -> list
         for found in index.values():
             found.sort(key=_age)
         progress._comparable = index
-    return list(progress._comparable.get((indicator_id, jurisdiction), ()))
+    return progress._comparable.get((indicator_id, jurisdiction), [])  # shared: read, never changed
+
+
+def _end(v: Value) -> dt.date:
+    return v.item.period.end
 
 
 def _age(v: Value) -> tuple[dt.date, dt.date, str, int]:
@@ -320,10 +325,11 @@ def _assess_target(
     # on the target's last day a value for a period ending that day settles it: the year is over
     # for that value, and judging the pace with no time left would divide by zero years
     if due < progress.as_of or (values and values[-1].item.period.end >= due):
-        in_year = [v for v in values if v.item.period.end.year == target.year]
-        if not in_year:
+        # the values are in order of their period's end: the last one ending by the due date
+        until = bisect_right(values, due, key=_end)
+        if not until or values[until - 1].item.period.end.year != target.year:
             return make("no-data", f"{what}: the year has passed and no comparable result is reported", [])
-        latest = in_year[-1]
+        latest = values[until - 1]
         verdict = meets(target, direction, latest.item)
         shown = shown_value(latest.item)
         if verdict is None:
@@ -353,7 +359,7 @@ def _assess_target(
         f"needs {_rate(needed)} ({indicator.unit}) a year from {as_reported(latest.item)} "
         f"({latest.item.period}) to reach {format_number(goal)} by {target.year}"
     )
-    earlier = [v for v in values if v.item.period.end < latest.item.period.end]
+    earlier = bisect_left(values, latest.item.period.end, key=_end)  # how many ended before it
     if not earlier:
         return make(
             "trend-unknown",
@@ -362,7 +368,7 @@ def _assess_target(
             child_bound=shown,
             needed=_rate(needed),
         )
-    previous = earlier[-1]
+    previous = values[earlier - 1]
     observed = (latest.item.value - previous.item.value) / _years(
         previous.item.period.end, latest.item.period.end
     )
