@@ -41,10 +41,10 @@ def add_values(tree: Path, *values: tuple[str, str, str, str]) -> None:
     path = tree / "results" / "provinces.yaml"
     text = path.read_text(encoding="utf-8")
     added = "".join(
-        f"  - id: {id_}\n    indicator: 5g-coverage-urban\n    what: \"5G coverage, urban\"\n"
-        f"    jurisdiction: haiphong\n    value: \"{value}\"\n    unit: \"%\"\n    period: \"{period}\"\n"
-        f"    reported_by: \"x\"\n    reported_on: {reported}\n    reliability: official\n"
-        f"    source: {{address: \"https://example.org/x\"}}\n"
+        f'  - id: {id_}\n    indicator: 5g-coverage-urban\n    what: "5G coverage, urban"\n'
+        f'    jurisdiction: haiphong\n    value: "{value}"\n    unit: "%"\n    period: "{period}"\n'
+        f'    reported_by: "x"\n    reported_on: {reported}\n    reliability: official\n'
+        f'    source: {{address: "https://example.org/x"}}\n'
         for id_, value, period, reported in values
     )
     assert text.count("\nvalues:\n") == 1
@@ -82,7 +82,9 @@ def test_two_values_inside_the_targets_year(bundled: Path) -> None:
     no_crash(outcome)
     pace = [f for f in findings(outcome) if f["code"] == "PC606" and f["path"] == HAIPHONG]
     assert pace, findings(outcome)
-    report = run_command(bundled, ["report", "--no-cache", "--as-of", "2025-08-01", "--lang", "en", "-o", "r.md"])
+    report = run_command(
+        bundled, ["report", "--no-cache", "--as-of", "2025-08-01", "--lang", "en", "-o", "r.md"]
+    )
     no_crash(report)
     text = (bundled / "r.md").read_text(encoding="utf-8")
     assert "H1" in text and "H2" in text
@@ -104,7 +106,7 @@ def test_a_results_value_with_an_exponent_is_refused(value: str) -> None:
         "reliability": "press",
         "source": {"address": "https://example.org/x"},
     }
-    with pytest.raises(ValidationError, match="exponent|40 characters|plain number"):
+    with pytest.raises(ValidationError, match=r"exponent|40 characters|plain number"):
         ReportedValue.model_validate({**base, "value": value})
     for fine in ("18.72", "-3", "0.5", 12, 18.5):
         assert ReportedValue.model_validate({**base, "value": fine}).value == Decimal(str(fine))
@@ -117,7 +119,11 @@ def test_a_results_value_with_an_exponent_is_a_finding(bundled: Path) -> None:
         no_crash(outcome)
         assert outcome.code == 1 or command[0] == "report", outcome.stderr
     outcome = run_command(bundled, ["validate", "-f", "json", "--no-cache", "--as-of", "2026-01-05"])
-    bad = [f for f in findings(outcome) if f["path"] == "results/provinces.yaml" and "exponent" in str(f["message"])]
+    bad = [
+        f
+        for f in findings(outcome)
+        if f["path"] == "results/provinces.yaml" and "exponent" in str(f["message"])
+    ]
     assert bad and bad[0]["line"] > 1, findings(outcome)
 
 
@@ -159,7 +165,9 @@ def tree_with_big_bound(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("where", ["root", "outside"])
-def test_a_linked_results_folder_is_refused(bundled: Path, tmp_path_factory: pytest.TempPathFactory, where: str) -> None:
+def test_a_linked_results_folder_is_refused(
+    bundled: Path, tmp_path_factory: pytest.TempPathFactory, where: str
+) -> None:
     """Case 13: `results -> /` walked the whole filesystem; `results -> a folder outside` read and
     printed its files. A linked results folder is reported (PC011) and never followed."""
     outside = tmp_path_factory.mktemp("secret")
@@ -225,7 +233,9 @@ def test_a_big_source_text_is_indexed_once(tmp_path: Path) -> None:
     (22.9 s); the verdicts stay: labels found where cited, missing ones reported."""
     shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
     _big_plan(tmp_path, 4_000)
-    lines = [f"Dòng văn bản số {j} nói về chuyển đổi số và phát triển khoa học công nghệ" for j in range(25_000)]
+    lines = [
+        f"Dòng văn bản số {j} nói về chuyển đổi số và phát triển khoa học công nghệ" for j in range(25_000)
+    ]
     for i in range(0, 4_000, 2):  # every other label occurs, on its cited line
         lines[i] = f"Mục: tỷ  lệ KINH tế số mục số {i} của kế hoạch này."
     (tmp_path / "sources").mkdir()
@@ -254,14 +264,20 @@ def test_a_big_results_file_is_indexed_once(tmp_path: Path) -> None:
         for i in range(2_500)
     )
     gen.write(tmp_path / "results" / "big.yaml", "values:\n" + values)
-    outcome = run_command(tmp_path, ["validate", "plans/province/big.yaml", "--no-cache", "--as-of", "2026-01-15"])
+    outcome = run_command(
+        tmp_path, ["validate", "plans/province/big.yaml", "--no-cache", "--as-of", "2026-01-15"]
+    )
     no_crash(outcome)
     within_bounds(outcome)
     assert "error" not in outcome.stdout.splitlines()[-1], outcome.stdout[-500:]
     outcome = run_command(
         tmp_path, ["validate", "plans/province/big.yaml", "--no-cache", "--as-of", "2026-01-15", "-f", "json"]
     )
-    pace = [f for f in outcome.findings if f["code"] in ("PC605", "PC606") and f["path"] == "plans/province/big.yaml"]
+    pace = [
+        f
+        for f in outcome.findings
+        if f["code"] in ("PC605", "PC606") and f["path"] == "plans/province/big.yaml"
+    ]
     assert len(pace) == 2_500, len(pace)
 
 
@@ -330,9 +346,13 @@ def test_the_one_pass_cycle_check_agrees_with_a_search_per_relation() -> None:
             for n in names
         }
         if size == 2_000:  # a chain as deep as the catalogue, closed at its end
-            graph = {n: [names[(k + 1) % size]] if k + 1 < size or size % 2 == 0 else [] for k, n in enumerate(names)}
+            graph = {
+                n: [names[(k + 1) % size]] if k + 1 < size or size % 2 == 0 else []
+                for k, n in enumerate(names)
+            }
         indicators = {
-            n: SimpleNamespace(relations=[SimpleNamespace(contains=c) for c in parts]) for n, parts in graph.items()
+            n: SimpleNamespace(relations=[SimpleNamespace(contains=c) for c in parts])
+            for n, parts in graph.items()
         }
         component = _cycles(indicators)  # type: ignore[arg-type]
         for whole, parts in graph.items():

@@ -150,9 +150,9 @@ def read_spec(spec: str, cwd: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
     if ":" in spec:
         from plancheck.gitutil import blob_size, show_file
 
-        size = blob_size(spec, cwd)
-        if size is not None and size > max_bytes:
-            raise DiffInputError(_too_big(spec, size, max_bytes))
+        blob = blob_size(spec, cwd)
+        if blob is not None and blob > max_bytes:
+            raise DiffInputError(_too_big(spec, blob, max_bytes))
         return show_file(spec, cwd), spec
     raise DiffInputError(f"{spec}: no such file (use a path, or REF:path for a version in git)")
 

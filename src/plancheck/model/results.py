@@ -21,6 +21,7 @@ from pydantic import (
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     PrivateAttr,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -57,7 +58,18 @@ def _plain_number(raw: object) -> object:
     return text
 
 
-PlainNumber = Annotated[Decimal, BeforeValidator(_plain_number)]
+PlainNumber = Annotated[
+    Decimal,
+    BeforeValidator(_plain_number),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": f"^{NUMBER_PATTERN}$", "maxLength": MAX_NUMBER_CHARS},
+            ]
+        }
+    ),
+]
 
 
 class PeriodError(ValueError):

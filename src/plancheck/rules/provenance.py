@@ -53,7 +53,8 @@ class SourceText:
             # needle: only the lines of its rarest such word are searched. Searching every line
             # for every item took 23 s for 4,000 items against a 25,000-line text.
             index = self._index()
-            candidates = min((index.get(word, ()) for word in words[1:-1]), key=len)
+            rarest: array[int] = min((index.get(word, array("I")) for word in words[1:-1]), key=len)
+            candidates = rarest
         return (i + 1 for i in candidates if folded in self.lines[i])
 
     def _index(self) -> dict[str, array[int]]:
