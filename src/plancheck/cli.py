@@ -802,10 +802,10 @@ def diff(
 
     config = _config()
     try:
-        old_raw, old_name = read_spec(old, Path.cwd())
-        new_raw, new_name = read_spec(new, Path.cwd())
-        before = load_plan_bytes(old_raw, old_name)
-        after = load_plan_bytes(new_raw, new_name)
+        old_raw, old_name = read_spec(old, Path.cwd(), config.max_file_size)
+        new_raw, new_name = read_spec(new, Path.cwd(), config.max_file_size)
+        before = load_plan_bytes(old_raw, old_name, config.max_file_size)
+        after = load_plan_bytes(new_raw, new_name, config.max_file_size)
     except (DiffInputError, GitError) as exc:
         raise _fail(str(exc)) from None
     # only the catalogue is needed (directions); without one every indicator is higher-is-better

@@ -176,7 +176,8 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
     findings: list[Finding] = []
     suppressed = 0
     # progress (PC6xx) depends on the as-of date and results/, never on one plan: not cached
-    if ps.root is not None and (ps.root.parent / "results").is_dir():  # progress.RESULTS_DIR
+    results = ps.root.parent / "results" if ps.root is not None else None  # progress.RESULTS_DIR
+    if results is not None and (results.is_dir() or results.is_symlink()):  # a link is reported
         from plancheck.progress import prepare
         from plancheck.rules.progress import progress_findings
 

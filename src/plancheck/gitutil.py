@@ -63,9 +63,21 @@ def extract(ref: str, top: Path, dest: Path) -> None:
         archive.extractall(dest, filter="data")
 
 
-def show_file(spec: str, cwd: Path) -> bytes:
-    """Contents of ``REF:path`` (path relative to the working directory, as git accepts with ./)."""
+def _blob(spec: str) -> str:
     ref, _, path = spec.partition(":")
     _not_an_option(ref)
     rel = path if path.startswith(("/", "./")) else f"./{path}"
-    return git("show", "--end-of-options", f"{ref}:{rel}", cwd=cwd, binary=True)
+    return f"{ref}:{rel}"
+
+
+def blob_size(spec: str, cwd: Path) -> int | None:
+    """The size of ``REF:path`` in bytes, or None when git cannot tell (``show_file`` says why)."""
+    try:
+        return int(git("cat-file", "-s", "--end-of-options", _blob(spec), cwd=cwd).decode().strip())
+    except (GitError, ValueError):
+        return None
+
+
+def show_file(spec: str, cwd: Path) -> bytes:
+    """Contents of ``REF:path`` (path relative to the working directory, as git accepts with ./)."""
+    return git("show", "--end-of-options", _blob(spec), cwd=cwd, binary=True)

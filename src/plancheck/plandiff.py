@@ -9,7 +9,7 @@ from pathlib import Path
 from plancheck.algebra import compare_bounds
 from plancheck.model import Indicator, Plan, Target
 from plancheck.planset import validate_model
-from plancheck.yamlio import load_bytes
+from plancheck.yamlio import DEFAULT_MAX_BYTES, load_bytes
 
 
 class DiffInputError(ValueError):
@@ -25,8 +25,8 @@ class Change:
     detail: str
 
 
-def load_plan_bytes(raw: bytes, name: str) -> Plan:
-    loaded = load_bytes(raw, name)
+def load_plan_bytes(raw: bytes, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Plan:
+    loaded = load_bytes(raw, name, max_bytes=max_bytes)
     if loaded.data is None:
         first = loaded.findings[0]
         raise DiffInputError(f"{name}:{first.line}:{first.column}: {first.message}")
@@ -129,13 +129,34 @@ def render_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def read_spec(spec: str, cwd: Path) -> tuple[bytes, str]:
-    """A file path, or ``REF:path`` read from git."""
+def read_spec(spec: str, cwd: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
+    """A file path, or ``REF:path`` read from git; one over ``max_bytes`` is refused unread.
+
+    The size is asked first (as validate does): reading a 150 MB file to refuse it took 200 MB.
+    """
     candidate = Path(spec)
     if os.path.isfile(candidate):
-        return candidate.read_bytes(), spec
+        try:
+            with candidate.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > max_bytes:
+                    raise DiffInputError(_too_big(spec, size, max_bytes))
+                raw = handle.read(max_bytes + 1)  # a file that grew since fstat stays bounded
+        except OSError as exc:
+            raise DiffInputError(f"{spec}: cannot read: {exc.strerror}") from None
+        if len(raw) > max_bytes:
+            raise DiffInputError(_too_big(spec, len(raw), max_bytes))
+        return raw, spec
     if ":" in spec:
-        from plancheck.gitutil import show_file
+        from plancheck.gitutil import blob_size, show_file
 
+        blob = blob_size(spec, cwd)
+        if blob is not None and blob > max_bytes:
+            raise DiffInputError(_too_big(spec, blob, max_bytes))
         return show_file(spec, cwd), spec
     raise DiffInputError(f"{spec}: no such file (use a path, or REF:path for a version in git)")
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    # the words of validate's PC004, so that both commands say the same of one file
+    return f"{name}:1:1: file is {size:,} bytes; the limit is {limit:,} (setting max-file-size)"

@@ -579,6 +579,7 @@ def relation_findings(
 ) -> list[Finding]:
     """PC209: a relation the comparison could not use soundly (unknown part, other unit or kind, a cycle)."""
     out: list[Finding] = []
+    component = _cycles(indicators)
     for index, whole in enumerate(catalogue.indicators):
         for j, relation in enumerate(whole.relations):
             pos = loaded.positions.get(("indicators", index, "relations", j), (1, 1))
@@ -591,7 +592,7 @@ def relation_findings(
                     f"relates {whole.id} ({whole.kind}, {whole.unit}) and {part.id} ({part.kind}, "
                     f"{part.unit}); only shares in one unit can be related"
                 )
-            elif _reaches(indicators, part.id, whole.id):
+            elif component[part.id] == component[whole.id]:  # the part reaches the whole
                 problem = f"{part.id} also contains {whole.id}, directly or not: a cycle"
             if problem:
                 out.append(
@@ -618,18 +619,52 @@ def relation_findings(
     return out
 
 
-def _reaches(indicators: dict[str, Indicator], start: str, goal: str) -> bool:
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        current = todo.pop()
-        if current == goal:
-            return True
-        if current in seen or current not in indicators:
+def _cycles(indicators: dict[str, Indicator]) -> dict[str, int]:
+    """The strongly connected component of every indicator along `contains` relations (Tarjan).
+
+    A relation whole -> part closes a cycle exactly when the part reaches the whole, that is when
+    both lie in one component. One pass over the graph: a search per relation took minutes on a
+    catalogue of 500 indicators each containing the next 30. Iterative, so that a long chain of
+    relations cannot exhaust Python's recursion limit.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    component: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    for root in indicators:
+        if root in index:
             continue
-        seen.add(current)
-        todo.extend(r.contains for r in indicators[current].relations)
-    return False
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter([r.contains for r in indicators[root].relations]))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in indicators:
+                    continue  # an unknown part is reported on its own and leads nowhere
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter([r.contains for r in indicators[child].relations])))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+    return component
 
 
 @dataclass

@@ -25,6 +25,7 @@ past due without a status (never called late on no evidence).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -111,6 +112,7 @@ class Progress:
     # computed once, shared by the rules (each picks its status)
     _targets: list[TargetAssessment] | None = None
     _tasks: list[TaskAssessment] | None = None
+    _comparable: dict[tuple[str, str], list[Value]] | None = None
 
     def targets(self) -> list[TargetAssessment]:
         if self._targets is None:
@@ -124,15 +126,30 @@ class Progress:
 
 
 def results_folder(ps: PlanSet) -> Path | None:
-    """``results/`` beside the plan tree's root, when it exists."""
+    """``results/`` beside the plan tree's root, when it exists (a link to one is returned too:
+    ``load_results`` reports it rather than letting it vanish)."""
     if ps.root is None:
         return None
     folder = ps.root.parent / RESULTS_DIR
-    return folder if folder.is_dir() else None
+    return folder if folder.is_dir() or folder.is_symlink() else None
 
 
 def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
     out = Results(folder)
+    if folder.is_symlink():
+        # as for a linked plan folder: a pull request can commit `results -> /`, which os.walk
+        # would follow (the whole filesystem, files outside the repository printed in findings)
+        out.files.append(display_path(folder))  # shown like a results file
+        out.findings.append(
+            Finding.make(
+                "PC011",
+                display_path(folder),
+                1,
+                1,
+                "the results folder is a symbolic link; it is not followed, and no results are read",
+            )
+        )
+        return out
     files, problems = discover([folder])
     out.findings.extend(problems)
     for file in files:
@@ -211,18 +228,26 @@ def known_by(value: Value, as_of: dt.date) -> bool:
 
 
 def comparable(progress: Progress, indicator_id: str, jurisdiction: str) -> list[Value]:
-    indicator = progress.indicators.get(indicator_id)
-    if indicator is None:
-        return []
-    found = [
-        v
-        for v in progress.results.values
-        if v.item.indicator == indicator_id
-        and v.item.jurisdiction == jurisdiction
-        and not_comparable_reason(v.item, indicator) is None
-        and known_by(v, progress.as_of)
-    ]
-    return sorted(found, key=_age)
+    """The comparable values known by the as-of date, oldest first."""
+    if progress._comparable is None:
+        # grouped once: thousands of targets each filtering thousands of values took minutes
+        index: dict[tuple[str, str], list[Value]] = {}
+        for v in progress.results.values:
+            indicator = progress.indicators.get(v.item.indicator) if v.item.indicator else None
+            if (
+                indicator is not None
+                and not_comparable_reason(v.item, indicator) is None
+                and known_by(v, progress.as_of)
+            ):
+                index.setdefault((indicator.id, v.item.jurisdiction), []).append(v)
+        for found in index.values():
+            found.sort(key=_age)
+        progress._comparable = index
+    return progress._comparable.get((indicator_id, jurisdiction), [])  # shared: read, never changed
+
+
+def _end(v: Value) -> dt.date:
+    return v.item.period.end
 
 
 def _age(v: Value) -> tuple[dt.date, dt.date, str, int]:
@@ -297,11 +322,14 @@ def _assess_target(
             plan_id, lp, target, status, message, tuple(used), {**base, "status": status, **ctx}
         )
 
-    if due < progress.as_of:
-        in_year = [v for v in values if v.item.period.end.year == target.year]
-        if not in_year:
+    # on the target's last day a value for a period ending that day settles it: the year is over
+    # for that value, and judging the pace with no time left would divide by zero years
+    if due < progress.as_of or (values and values[-1].item.period.end >= due):
+        # the values are in order of their period's end: the last one ending by the due date
+        until = bisect_right(values, due, key=_end)
+        if not until or values[until - 1].item.period.end.year != target.year:
             return make("no-data", f"{what}: the year has passed and no comparable result is reported", [])
-        latest = in_year[-1]
+        latest = values[until - 1]
         verdict = meets(target, direction, latest.item)
         shown = shown_value(latest.item)
         if verdict is None:
@@ -331,7 +359,7 @@ def _assess_target(
         f"needs {_rate(needed)} ({indicator.unit}) a year from {as_reported(latest.item)} "
         f"({latest.item.period}) to reach {format_number(goal)} by {target.year}"
     )
-    earlier = [v for v in values if v.item.period.end < latest.item.period.end]
+    earlier = bisect_left(values, latest.item.period.end, key=_end)  # how many ended before it
     if not earlier:
         return make(
             "trend-unknown",
@@ -340,7 +368,7 @@ def _assess_target(
             child_bound=shown,
             needed=_rate(needed),
         )
-    previous = earlier[-1]
+    previous = values[earlier - 1]
     observed = (latest.item.value - previous.item.value) / _years(
         previous.item.period.end, latest.item.period.end
     )

@@ -19,11 +19,11 @@ from pydantic_core import core_schema
 
 Op = Literal[">=", ">", "<=", "<", "=", ".."]
 
-_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"  # ASCII digits: \d takes "４０" too
-_OP_RE = re.compile(rf"^(>=|=>|≥|<=|=<|≤|>|<|=)?\s*({_NUMBER})$")
-_RANGE_RE = re.compile(rf"^({_NUMBER})\s*\.\.\s*({_NUMBER})$")
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"  # ASCII digits: \d takes "４０" too
+_OP_RE = re.compile(rf"^(>=|=>|≥|<=|=<|≤|>|<|=)?\s*({NUMBER_PATTERN})$")
+_RANGE_RE = re.compile(rf"^({NUMBER_PATTERN})\s*\.\.\s*({NUMBER_PATTERN})$")
 _OP_ALIASES = {"=>": ">=", "≥": ">=", "=<": "<=", "≤": "<=", None: "="}
-_MAX_NUMBER_CHARS = 40  # a bound is a human number; anything longer is an encoding slip
+MAX_NUMBER_CHARS = 40  # a bound is a human number; anything longer is an encoding slip
 
 
 class BoundError(ValueError):
@@ -32,9 +32,11 @@ class BoundError(ValueError):
 
 def format_number(value: Decimal) -> str:
     """Canonical decimal text: no exponent, no trailing zeros (``3.50`` -> ``3.5``)."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    text = format(value.normalize(), "f")
+    # exact text, without the decimal context: quantize and normalize fail or round past 28 digits,
+    # and a 40-character bound has more
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text
 
 
@@ -76,7 +78,7 @@ class Bound:
             # `bound: >` with 80 on the next line is a YAML folded block ("80\n"): the operator is lost.
             raise BoundError("a bound is one line of text; quote it in YAML: bound: '> 80'")
         text = " ".join(text.split())
-        if len(text) > _MAX_NUMBER_CHARS:
+        if len(text) > MAX_NUMBER_CHARS:
             raise BoundError("a bound is at most 40 characters")
         match = _RANGE_RE.match(text)
         try:

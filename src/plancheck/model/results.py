@@ -15,10 +15,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler, PrivateAttr, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from plancheck.model.bound import MAX_NUMBER_CHARS, NUMBER_PATTERN
 from plancheck.model.plan import ItemId, PlanId, Position, ShortText, Strict
 
 Reliability = Literal["official", "press", "draft"]
@@ -28,6 +37,39 @@ Qualifier = Literal["about", "over", "nearly", "under"]
 
 _POINT = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 _PERIOD_RE = re.compile(rf"^(?:({_POINT})|({_POINT})?\s*\.\.\s*({_POINT}))$")
+
+
+_VALUE_RE = re.compile(rf"^{NUMBER_PATTERN}$")
+
+
+def _plain_number(raw: object) -> object:
+    """A value as plan bounds are written: digits with a point, no exponent, at most 40 characters.
+
+    An exponent ("1e40", "1e999999999") is no way a Government report gives a figure, and such
+    numbers crashed every formatter past the 28 digits of the decimal context.
+    """
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
+        return raw  # the Decimal type names what is wrong
+    text = repr(raw) if isinstance(raw, float) else str(raw).strip()
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"a value is at most {MAX_NUMBER_CHARS} characters")
+    if not _VALUE_RE.match(text):
+        raise ValueError(f"a value is a plain number such as '18.72', without an exponent, not {text!r}")
+    return text
+
+
+PlainNumber = Annotated[
+    Decimal,
+    BeforeValidator(_plain_number),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": f"^{NUMBER_PATTERN}$", "maxLength": MAX_NUMBER_CHARS},
+            ]
+        }
+    ),
+]
 
 
 class PeriodError(ValueError):
@@ -148,7 +190,7 @@ class ReportedValue(Strict):
     jurisdiction: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")] = Field(
         description="Jurisdiction code, as in the plans (e.g. 'vn', 'haiphong')."
     )
-    value: Decimal = Field(description="The number as reported (quote it: '18.72').")
+    value: PlainNumber = Field(description="The number as reported (quote it: '18.72').")
     qualifier: Qualifier | None = Field(
         default=None, description="'about', 'over', 'nearly' or 'under' when the report says so."
     )

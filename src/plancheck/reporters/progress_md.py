@@ -195,6 +195,8 @@ def _charts(judged: list[TargetAssessment], progress: Progress, lang: str) -> li
     for a in sorted(judged, key=lambda a: (a.target.indicator, a.target.year)):
         if a.status not in ("on-track", "off-track") or a.target.indicator in seen or len(a.used) < 2:
             continue
+        if a.used[0].item.period.end.year >= a.target.year:
+            continue  # values inside the target's own year: no span of years to draw a path over
         seen.add(a.target.indicator)
         indicator = progress.indicators[a.target.indicator]
         first, latest = a.used[0].item, a.used[-1].item
@@ -251,6 +253,8 @@ def _chart_text(text: str) -> str:
 
 def _num(x: Decimal) -> str:
     # chart points: reported values exactly, derived points (path, extrapolation) to two decimals
-    if x == x.quantize(Decimal("0.01")):
-        return format_number(x)
+    exact = format_number(x)
+    # counted on the exact text: quantize fails past the decimal context's 28 digits
+    if len(exact.partition(".")[2]) <= 2:
+        return exact
     return f"{x:.2f}"

@@ -10,8 +10,9 @@ Only runs when a sources folder is given (`--sources DIR` or `[tool.plancheck] s
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,12 +32,40 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class SourceText:
     lines: tuple[str, ...]  # folded, index 0 is line 1
+    # built on first use: the lines holding each word, and the answers given so far
+    _words: dict[str, array[int]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _found: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def occurrences(self, needle: str) -> list[int]:
         folded = fold(needle)
         if not folded:
             return []
-        return [i + 1 for i, line in enumerate(self.lines) if folded in line]
+        found = self._found.get(folded)
+        if found is None:
+            found = self._found[folded] = tuple(self._search(folded))
+        return list(found)
+
+    def _search(self, folded: str) -> Iterator[int]:
+        words = folded.split(" ")
+        candidates: Iterable[int] = range(len(self.lines))
+        if len(words) >= 3:
+            # a word strictly inside the needle is a whole word of every line that holds the
+            # needle: only the lines of its rarest such word are searched. Searching every line
+            # for every item took 23 s for 4,000 items against a 25,000-line text.
+            index = self._index()
+            rarest: array[int] = min((index.get(word, array("I")) for word in words[1:-1]), key=len)
+            candidates = rarest
+        return (i + 1 for i in candidates if folded in self.lines[i])
+
+    def _index(self) -> dict[str, array[int]]:
+        if not self._words:
+            for i, line in enumerate(self.lines):
+                for word in set(line.split(" ")):
+                    lines = self._words.get(word)
+                    if lines is None:
+                        lines = self._words[word] = array("I")
+                    lines.append(i)
+        return self._words
 
 
 @lru_cache(maxsize=64)
