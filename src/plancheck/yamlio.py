@@ -159,8 +159,8 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     return text, []
 
 
-# YAML 1.2 reads U+2028, U+2029 and U+0085 as ordinary characters; the C parser still follows
-# YAML 1.1, where they end a line, so a comment or a quoted string holding one shifted every
+# YAML 1.2 reads U+2028, U+2029 and U+0085 as ordinary characters; libyaml (and ruamel.yaml's
+# pure-Python parser) still follow YAML 1.1, where they end a line, so a comment or a quoted string holding one shifted every
 # later line number (or broke the file). They are swapped for private-use characters the text
 # does not hold, which the parser takes as ordinary, and swapped back in every value.
 _SEPARATORS = ("\u2028", "\u2029", "\x85")
