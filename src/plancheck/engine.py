@@ -26,6 +26,8 @@ class Result:
     # what a cached report section depends on
     file_keys: dict[str, str] = field(default_factory=dict)
     catalogue_sha: str = ""
+    # and each plan's context key: where the report finds the rows its check cached
+    contexts: dict[str, str] = field(default_factory=dict)
 
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]

@@ -33,7 +33,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import ReportStore, Store, code_fingerprint, context_key, file_key, merge_results, sha256
+from plancheck.cache import (
+    ReportStore,
+    RowStore,
+    Store,
+    code_fingerprint,
+    context_key,
+    file_key,
+    merge_results,
+    sha256,
+)
+from plancheck.compliance import compare_plans
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
@@ -56,9 +66,9 @@ from plancheck.planset import (
     tree_files,
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
-from plancheck.reporters.markdown import EdgeReport, edge_report
+from plancheck.reporters.markdown import ComparisonRow, EdgeReport, edge_report, edge_rows, render_edge
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, source_path
-from plancheck.summary import child_edges
+from plancheck.summary import EdgeSummary, child_edges, edge_findings
 from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
@@ -74,6 +84,7 @@ class Context:
     root: Path | None
     sources: Path | None
     max_bytes: int
+    cache: Path | None = None  # the cache folder: a check also writes the report's rows there
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,14 @@ class Checker:
         context = edge_keys(edges, keys.get)
         outcome.context = context_key(key, context, self.catalogue_sha, self.source_digest(lp))
         ps = self.planset(plans, [lp])
+        if self.ctx.cache is not None and parents:
+            # the comparisons the target rules are about to make (memoised in ps), kept as the
+            # report's rows: a report after this check then reads no plan again
+            rows = [
+                [p.id, p.stand_in, edge_rows(EdgeSummary(lp, p, compare_plans(lp, p, ps)), ps.indicators)]
+                for p in parents
+            ]
+            RowStore(self.ctx.cache).put(outcome.context, rows)
         encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
         return outcome
@@ -227,7 +246,12 @@ class Checker:
         ]
 
     def report(self, job: ReportJob) -> list[EdgeReport]:
-        """The report's sections for one child and each of its parents."""
+        """The report's sections for one child and each of its parents: from the rows its check
+        cached when there are (see check), else from the plans read again."""
+        if job.context is not None and job.child is not None:
+            found = self._from_rows(job, job.child, RowStore(self.ctx.cache).get(job.context))
+            if found is not None:
+                return found
         _, lp = self._load(job.file, job.shown, job.plan_id)
         if lp.plan is None:
             return []  # the file changed since it was checked: nothing to compare
@@ -241,6 +265,37 @@ class Checker:
         edges = child_edges(lp, parents, ps, list(job.findings))
         return [edge_report(s, job.lang, render=job.render, indicators=ps.indicators) for s in edges]
 
+    def _from_rows(
+        self, job: ReportJob, child: LoadedPlan, cached: list[Any] | None
+    ) -> list[EdgeReport] | None:
+        """The sections from cached rows; None when there are none, or they are not for exactly
+        these edges, or not what plancheck writes."""
+        if cached is None or len(cached) != len(job.views):
+            return None
+        out = []
+        findings = list(job.findings)
+        try:
+            for (parent_id, stand_in, items), view in zip(cached, job.views, strict=True):
+                if parent_id != view.id or stand_in != view.stand_in or not isinstance(items, list):
+                    return None
+                rows = [_row(item) for item in items]
+                tasks, waived = edge_findings(child.id, view.id, findings)
+                out.append(
+                    render_edge(
+                        child,
+                        view,
+                        rows,
+                        tasks,
+                        waived,
+                        job.lang,
+                        render=job.render,
+                        indicators=self.catalogue.indicators,
+                    )
+                )
+        except (TypeError, ValueError):
+            return None
+        return out
+
 
 @dataclass(frozen=True)
 class ReportJob:
@@ -252,6 +307,40 @@ class ReportJob:
     findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
     lang: str
     render: bool  # the section's text too, not only the figures
+    # where its check's rows are (None: read the plans), and the summaries of the child and of
+    # its parents as it sees them, which name the plans in the sections
+    context: str | None = None
+    child: LoadedPlan | None = None
+    views: tuple[LoadedPlan, ...] = ()
+
+
+def _row(item: Any) -> ComparisonRow:
+    """A cached row, its fields' types checked (an entry is signed, but data all the same)."""
+    if type(item) is not list or len(item) != len(ComparisonRow._fields):
+        raise ValueError("not a row")
+    row = ComparisonRow(*item)
+    if not (
+        all(isinstance(x, str) for x in (row.status, row.indicator, row.target, row.reason, row.sources))
+        and type(row.year) is int
+        and isinstance(row.severity, (int, float))
+        and (row.via is None or isinstance(row.via, str))
+        and _atom(row.parent)
+        and (row.child is None or _atom(row.child))
+    ):
+        raise ValueError("not a row")
+    return row
+
+
+def _atom(atom: Any) -> bool:
+    return (
+        type(atom) is list
+        and len(atom) == 5
+        and isinstance(atom[0], str)
+        and (atom[1] is None or isinstance(atom[1], str))
+        and isinstance(atom[2], str)
+        and (atom[3] is None or isinstance(atom[3], str))
+        and isinstance(atom[4], bool)
+    )
 
 
 _WORKER: Checker | None = None
@@ -347,7 +436,8 @@ def edge_reports(
     tree is never held in memory; ``result`` holds only summaries and findings.
     """
     ps = result.planset
-    ctx = Context(ps.root, ps.sources, config.max_file_size)
+    rows = store is not None and store.enabled
+    ctx = Context(ps.root, ps.sources, config.max_file_size, store.root if store is not None else None)
     by_plan: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.plan is not None and f.ctx.get("parent") is not None:
@@ -368,6 +458,9 @@ def edge_reports(
                 tuple(by_plan.get(child_id, [])),
                 lang,
                 render,
+                result.contexts.get(child_id) if rows else None,
+                _summary(lp),
+                tuple(parent_view(_summary(ps.plans[e.parent]), e, None) for e in found),
             )
         )
     cached = ReportStore(store) if store is not None and store.enabled else None
@@ -399,6 +492,11 @@ def edge_reports(
         if progress is not None:
             progress(i + 1, len(jobs))
         yield from reports
+
+
+def _summary(lp: LoadedPlan) -> LoadedPlan:
+    """A plan's summary as the report names it, without the positions a worker does not need."""
+    return LoadedPlan(lp.file, lp.path, lp.expected_id, Loaded(data={}), lp.plan)
 
 
 def report_key(result: Result, job: ReportJob) -> str | None:
@@ -539,7 +637,7 @@ def check_tree(
     store = store or Store(None)
     max_bytes = config.max_file_size
     tree = tree_files(paths)
-    ctx = Context(tree.root, sources, max_bytes)
+    ctx = Context(tree.root, sources, max_bytes, store.root)
     local = Checker(ctx)
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
@@ -597,10 +695,12 @@ def check_tree(
     owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
     exact_files = {pid: files[i].file for pid, i in owner_ids.items()}
     results: dict[str, list[Finding]] = {}
+    contexts: dict[str, str] = {}
     second: list[Job] = []
     for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
         f = files[i]
-        decoded = _decode_results(f.results.get(context_of(pid, f)), f.shown)
+        contexts[pid] = context_of(pid, f)
+        decoded = _decode_results(f.results.get(contexts[pid]), f.shown)
         if decoded is None:  # not computed in this context yet, or a damaged cached result
             edges = edges_of[pid]
             needed = _needed(edges, exact_files, plans[pid].plan.implements)  # type: ignore[union-attr]
@@ -630,6 +730,7 @@ def check_tree(
     result = finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
     result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
     result.catalogue_sha = local.catalogue_sha
+    result.contexts = contexts
     return result
 
 
