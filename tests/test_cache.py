@@ -258,11 +258,14 @@ def _bundled_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_report_after_validate_reads_no_plan_again(
+def test_report_after_validate_reads_only_parents(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
 ) -> None:
     """The check caches each child's comparison rows; the report renders them, in either
-    language, to the byte of a report that reads every plan."""
+    language, to the byte of a report that reads and compares every plan, reading only the
+    parents (each once for all its children), never a child."""
+    from plancheck.inforce import Edge
+
     _bundled_tree(tmp_path, monkeypatch)
     monkeypatch.setenv("PLANCHECK_JOBS", workers)
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
@@ -272,12 +275,20 @@ def test_report_after_validate_reads_no_plan_again(
     assert "| " in fresh["vi"] and fresh["vi"] != fresh["en"]
     runner.invoke(app, ["validate", "plans"])
     assert list((tmp_path / "cache").glob("rows-v1/*/*.json")), "the check wrote the report's rows"
+    ps, _ = load_planset([tmp_path / "plans"])
+    edges: list[Edge] = [e for lp in ps.plans.values() for e in ps.edges(lp)]
+    parents = {ps.plans[pid].file for e in edges for pid in (e.parent, e.stand_in) if pid in ps.plans}
+    children = {ps.plans[pid].file for pid in ps.plans} - parents
+    assert children
+    real = pipeline.plan_from_bytes
 
-    def no_plan(*args: object, **kwargs: object) -> object:
-        raise AssertionError("the report read a plan that its check had compared")
+    def only_parents(file: Path, *args: object, **kwargs: object) -> object:
+        if file in children:
+            raise AssertionError(f"the report read {file}, which its check had compared")
+        return real(file, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as m:
-        m.setattr(pipeline, "plan_from_bytes", no_plan)
+        m.setattr(pipeline, "plan_from_bytes", only_parents)
         for lang in ("vi", "en"):
             out = runner.invoke(app, [*args, "--lang", lang])
             assert out.exit_code == 0, out.output

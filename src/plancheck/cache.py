@@ -316,21 +316,23 @@ class RowStore:
         assert self.root is not None
         return self.root / ROWS_LAYOUT / key[:2] / f"{key}.json"
 
-    def get(self, context: str) -> list[Any] | None:
-        """The edges ``[[parent, stand-in, rows], ...]``, their shape not yet checked."""
+    def get(self, context: str) -> tuple[list[Any], list[Any]] | None:
+        """The edges ``[[parent, stand-in, rows], ...]`` and the child's targets they show, their
+        shape not yet checked (see ``pipeline.encode_rows``)."""
         if self.root is None:
             return None
         key = rows_key(context)
         data = read_signed(self.path(key), key)
         if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
             return None
-        edges = data.get("edges")
-        return edges if isinstance(edges, list) else None
+        edges, targets = data.get("edges"), data.get("targets")
+        return (edges, targets) if isinstance(edges, list) and isinstance(targets, list) else None
 
-    def put(self, context: str, edges: list[Any]) -> None:
+    def put(self, context: str, edges: list[Any], targets: list[Any]) -> None:
         if self.root is not None:
             key = rows_key(context)
-            write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "edges": edges})
+            entry = {"magic": MAGIC, "key": key, "edges": edges, "targets": targets}
+            write_signed(self.path(key), key, entry)
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:

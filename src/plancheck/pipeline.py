@@ -48,6 +48,7 @@ from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
 from plancheck.inforce import Edge, identity, replacements, resolve
+from plancheck.model import Target
 from plancheck.planset import (
     CatalogueLoad,
     LoadedPlan,
@@ -66,9 +67,17 @@ from plancheck.planset import (
     tree_files,
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
-from plancheck.reporters.markdown import ComparisonRow, EdgeReport, edge_report, edge_rows, render_edge
+from plancheck.reporters.markdown import (
+    ATOM_FIELDS,
+    ComparisonRow,
+    EdgeReport,
+    comparison_row,
+    edge_report,
+    render_edge,
+    target_atom,
+)
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, source_path
-from plancheck.summary import EdgeSummary, child_edges, edge_findings
+from plancheck.summary import child_edges, edge_findings
 from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
@@ -133,6 +142,7 @@ class Checker:
         self.catalogue_sha = catalogue_digest(self.catalogue)
         self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
         self.source_shas: dict[tuple[Path, int, int], str] = {}
+        self.atoms: dict[int, tuple[Target, list[Any]]] = {}  # by id(target), see _atom
         self.folder_stamp: str | None = None
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
@@ -227,12 +237,8 @@ class Checker:
         ps = self.planset(plans, [lp])
         if self.ctx.cache is not None and parents:
             # the comparisons the target rules are about to make (memoised in ps), kept as the
-            # report's rows: a report after this check then reads no plan again
-            rows = [
-                [p.id, p.stand_in, edge_rows(EdgeSummary(lp, p, compare_plans(lp, p, ps)), ps.indicators)]
-                for p in parents
-            ]
-            RowStore(self.ctx.cache).put(outcome.context, rows)
+            # report's rows: a report after this check then reads and compares no plan again
+            RowStore(self.ctx.cache).put(outcome.context, *encode_rows(lp, parents, ps))
         encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
         return outcome
@@ -247,38 +253,54 @@ class Checker:
 
     def report(self, job: ReportJob) -> list[EdgeReport]:
         """The report's sections for one child and each of its parents: from the rows its check
-        cached when there are (see check), else from the plans read again."""
-        if job.context is not None and job.child is not None:
-            found = self._from_rows(job, job.child, RowStore(self.ctx.cache).get(job.context))
-            if found is not None:
-                return found
+        cached when there are (see check), else from the child read and compared again."""
+        plans: dict[str, LoadedPlan] = {}
+        for pid, file in job.parents:
+            if file != job.file:
+                parent = self._parent(file)[1]
+                if parent.plan is not None and parent.plan.id == pid:
+                    plans[pid] = parent
+        if job.context is not None and job.child is not None and job.child.plan is not None:
+            cached = RowStore(self.ctx.cache).get(job.context)
+            if cached is not None and all(pid in plans for pid, _ in job.parents):
+                found = self._from_rows(job, job.child, plans, cached)
+                if found is not None:
+                    return found
         _, lp = self._load(job.file, job.shown, job.plan_id)
         if lp.plan is None:
             return []  # the file changed since it was checked: nothing to compare
-        plans = {lp.plan.id: lp}
+        plans[lp.plan.id] = lp
         for pid, file in job.parents:
-            parent = lp if file == job.file else self._parent(file)[1]
-            if parent.plan is not None and parent.plan.id == pid:
-                plans[pid] = parent
+            if file == job.file and lp.plan.id == pid:
+                plans[pid] = lp
         parents = self._views(list(job.edges), plans)
         ps = self.planset(plans, [lp])
         edges = child_edges(lp, parents, ps, list(job.findings))
         return [edge_report(s, job.lang, render=job.render, indicators=ps.indicators) for s in edges]
 
     def _from_rows(
-        self, job: ReportJob, child: LoadedPlan, cached: list[Any] | None
+        self,
+        job: ReportJob,
+        child: LoadedPlan,
+        plans: dict[str, LoadedPlan],
+        cached: tuple[list[Any], list[Any]],
     ) -> list[EdgeReport] | None:
-        """The sections from cached rows; None when there are none, or they are not for exactly
-        these edges, or not what plancheck writes."""
-        if cached is None or len(cached) != len(job.views):
+        """The sections from a child's cached rows and its parents (read here, each once for many
+        children); None when the rows are not for exactly these edges, or not what plancheck writes."""
+        edges, targets = cached
+        views = self._views(list(job.edges), plans)
+        if len(edges) != len(views):
             return None
-        out = []
         findings = list(job.findings)
+        out = []
         try:
-            for (parent_id, stand_in, items), view in zip(cached, job.views, strict=True):
+            own = {int(i): _atom(atom) for i, atom in targets}
+            for (parent_id, stand_in, items), view in zip(edges, views, strict=True):
                 if parent_id != view.id or stand_in != view.stand_in or not isinstance(items, list):
                     return None
-                rows = [_row(item) for item in items]
+                assert view.plan is not None
+                table = view.plan.targets
+                rows = [_row(item, table, own, self._atom) for item in items]
                 tasks, waived = edge_findings(child.id, view.id, findings)
                 out.append(
                     render_edge(
@@ -292,9 +314,18 @@ class Checker:
                         indicators=self.catalogue.indicators,
                     )
                 )
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, KeyError):
             return None
         return out
+
+    def _atom(self, target: Target) -> list[Any]:
+        """A parent target's atom, made once for all the children of the parent."""
+        known = self.atoms.get(id(target))
+        if known is None or known[0] is not target:
+            if len(self.atoms) > ATOMS_KEPT:
+                self.atoms.clear()
+            known = self.atoms[id(target)] = (target, target_atom(target))
+        return known[1]
 
 
 @dataclass(frozen=True)
@@ -307,40 +338,79 @@ class ReportJob:
     findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
     lang: str
     render: bool  # the section's text too, not only the figures
-    # where its check's rows are (None: read the plans), and the summaries of the child and of
-    # its parents as it sees them, which name the plans in the sections
+    # where its check's rows are (None: read the child again), and the child's summary, which
+    # names it in the sections
     context: str | None = None
     child: LoadedPlan | None = None
-    views: tuple[LoadedPlan, ...] = ()
 
 
-def _row(item: Any) -> ComparisonRow:
+ATOMS_KEPT = 20_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
+
+
+def encode_rows(lp: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet) -> tuple[list[Any], list[Any]]:
+    """A child's comparisons with each parent as the report's rows, in JSON data.
+
+    A target is named by its index in its plan's list (the parent's, or the child's), which the
+    report reads with the parents; only the child's targets the rows show are written out whole.
+    A target that is in neither list is written out whole in its row.
+    """
+    assert lp.plan is not None
+    own_at = {id(t): i for i, t in enumerate(lp.plan.targets)}
+    shown: dict[int, list[Any]] = {}
+    edges: list[Any] = []
+    for parent in parents:
+        assert parent.plan is not None
+        parent_at = {id(t): i for i, t in enumerate(parent.plan.targets)}
+        items = []
+        for c in compare_plans(lp, parent, ps):
+            target = c.child_target or c.later_target
+            child: int | list[Any] | None = None
+            if target is not None:
+                child = own_at.get(id(target))
+                if child is None:
+                    child = target_atom(target)
+                elif child not in shown:
+                    shown[child] = target_atom(target)
+            at = parent_at.get(id(c.parent_target))
+            parent_ref = target_atom(c.parent_target) if at is None else at
+            items.append([*comparison_row(c, ps.indicators, [], None)[:6], parent_ref, child])
+        edges.append([parent.id, parent.stand_in, items])
+    return edges, [[i, atom] for i, atom in sorted(shown.items())]
+
+
+def _row(
+    item: Any, table: list[Target], own: dict[int, list[Any]], atom_of: Callable[[Target], list[Any]]
+) -> ComparisonRow:
     """A cached row, its fields' types checked (an entry is signed, but data all the same)."""
     if type(item) is not list or len(item) != len(ComparisonRow._fields):
         raise ValueError("not a row")
-    row = ComparisonRow(*item)
+    status, indicator, year, severity, reason, via, parent, child = item
     if not (
-        all(isinstance(x, str) for x in (row.status, row.indicator, row.target, row.reason, row.sources))
-        and type(row.year) is int
-        and isinstance(row.severity, (int, float))
-        and (row.via is None or isinstance(row.via, str))
-        and _atom(row.parent)
-        and (row.child is None or _atom(row.child))
+        isinstance(status, str)
+        and isinstance(indicator, str)
+        and type(year) is int
+        and isinstance(severity, (int, float))
+        and isinstance(reason, str)
+        and (via is None or isinstance(via, str))
     ):
         raise ValueError("not a row")
-    return row
+    # an index names a target of the parent's list, or of the child's (written out in the entry)
+    parent_atom = atom_of(table[parent]) if type(parent) is int else _atom(parent)
+    child_atom = own[child] if type(child) is int else (None if child is None else _atom(child))
+    return ComparisonRow(status, indicator, year, float(severity), reason, via, parent_atom, child_atom)
 
 
-def _atom(atom: Any) -> bool:
-    return (
+def _atom(atom: Any) -> list[Any]:
+    if not (
         type(atom) is list
-        and len(atom) == 5
-        and isinstance(atom[0], str)
-        and (atom[1] is None or isinstance(atom[1], str))
-        and isinstance(atom[2], str)
-        and (atom[3] is None or isinstance(atom[3], str))
-        and isinstance(atom[4], bool)
-    )
+        and len(atom) == len(ATOM_FIELDS)
+        and all(isinstance(atom[i], str) for i in (0, 1, 3, 6))
+        and all(atom[i] is None or isinstance(atom[i], str) for i in (2, 4, 7))
+        and isinstance(atom[5], bool)
+        and (atom[8] is None or type(atom[8]) is int)
+    ):
+        raise ValueError("not a target")
+    return atom
 
 
 _WORKER: Checker | None = None
@@ -460,7 +530,6 @@ def edge_reports(
                 render,
                 result.contexts.get(child_id) if rows else None,
                 _summary(lp),
-                tuple(parent_view(_summary(ps.plans[e.parent]), e, None) for e in found),
             )
         )
     cached = ReportStore(store) if store is not None and store.enabled else None

@@ -136,33 +136,46 @@ def page_name(plan_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", plan_id.replace("/", "__")) + ".md"
 
 
-def _target_atom(target: Target | None) -> list[Any] | None:
-    """What the report shows of a target, as JSON data: label, bound, unit, wording, strive."""
-    if target is None:
-        return None
+def target_atom(target: Target) -> list[Any]:
+    """What the report shows of a target, as JSON data (see ATOM_FIELDS)."""
     bound = str(target.bound) if target.bound is not None else None
-    return [target.label, bound, target.unit, target.qualitative, target.strive]
+    src = target.source
+    return [
+        target.id,
+        target.label,
+        bound,
+        target.unit,
+        target.qualitative,
+        target.strive,
+        src.section,
+        src.ref,
+        src.line,
+    ]
+
+
+ATOM_FIELDS = ("id", "label", "bound", "unit", "qualitative", "strive", "section", "ref", "line")
 
 
 def _target_text(atom: list[Any] | None, strive: str, lang: str = "en") -> str:
     if atom is None:
         return "—"
-    label, bound, unit_text, qualitative, strives = atom
+    _id, label, bound, unit_text, qualitative, strives = atom[:6]
     shown = f"`{bound}` {md(unit(unit_text, lang))}" if bound is not None else f"“{md(qualitative)}”"
     if strives:
         shown += f" ({strive})"
     return f"{md(label)}: {shown}"
 
 
-def _source_ref(plan_id: str, target: Target | None) -> str:
-    if target is None:
+def _source_ref(plan_id: str, atom: list[Any] | None) -> str:
+    if atom is None:
         return ""
-    parts = [target.source.section]
-    if target.source.ref:
-        parts.append(target.source.ref)
-    if target.source.line is not None:
-        parts.append(f"L{target.source.line}")
-    return md(f"{plan_id} {target.id}: " + ", ".join(parts))
+    target_id, section, ref, line = atom[0], atom[6], atom[7], atom[8]
+    parts = [section]
+    if ref:
+        parts.append(ref)
+    if line is not None:
+        parts.append(f"L{line}")
+    return md(f"{plan_id} {target_id}: " + ", ".join(parts))
 
 
 @dataclass
@@ -204,22 +217,26 @@ def child_heading(child: Any, lang: str) -> str:
 
 
 class ComparisonRow(NamedTuple):
-    """One comparison as the report shows it, before any language is chosen.
-
-    JSON data (a list), so the check that compared the plans can cache its rows and a report
-    after `validate` renders them without reading any plan again (see pipeline).
-    """
+    """One comparison as the report shows it, before any language is chosen: plain data, which a
+    check can cache for the report (see pipeline) so that a report after `validate` renders
+    sections without comparing plans again."""
 
     status: str  # the comparison's own status; a waiver is applied when rendering
     indicator: str
     year: int
-    target: str  # the parent target's id: the last key of the rows' order
     severity: float  # how far short, for ``status`` (see _severity)
     reason: str
     via: str | None
-    parent: list[Any]  # the parent target (_target_atom)
+    parent: list[Any]  # the parent target (target_atom)
     child: list[Any] | None  # the child's target, or the later one that reaches the level
-    sources: str  # the targets' citations, Markdown, the same in every language
+
+
+def comparison_row(
+    c: Comparison, indicators: dict[str, Indicator], parent: list[Any], child: list[Any] | None
+) -> ComparisonRow:
+    """``c`` as a row, given its targets' atoms."""
+    severity = _severity(c, c.status, indicators.get(c.indicator))
+    return ComparisonRow(c.status, c.indicator, c.year, severity, c.reason, c.via, parent, child)
 
 
 def edge_rows(s: EdgeSummary, indicators: dict[str, Indicator] | None = None) -> list[ComparisonRow]:
@@ -228,25 +245,8 @@ def edge_rows(s: EdgeSummary, indicators: dict[str, Indicator] | None = None) ->
     rows = []
     for c in s.comparisons:
         shown = c.child_target or c.later_target
-        sources = (
-            # a stand-in's target is cited in the plan it comes from
-            _source_ref(c.table_of or s.parent.id or "", c.parent_target),
-            _source_ref(s.child.id or "", shown),
-        )
-        rows.append(
-            ComparisonRow(
-                c.status,
-                c.indicator,
-                c.year,
-                c.parent_target.id,
-                _severity(c, c.status, catalogue.get(c.indicator)),
-                c.reason,
-                c.via,
-                _target_atom(c.parent_target),  # type: ignore[arg-type]
-                _target_atom(shown),
-                " · ".join(x for x in sources if x),
-            )
-        )
+        child = target_atom(shown) if shown is not None else None
+        rows.append(comparison_row(c, catalogue, target_atom(c.parent_target), child))
     return rows
 
 
@@ -295,7 +295,7 @@ def render_edge(
     name_key = "name_vi" if lang == "vi" else "name_en"
 
     def order(r: ComparisonRow) -> tuple[Any, ...]:
-        return (weight(status_of(r)), -severity(r), r.indicator, r.year, r.target)
+        return (weight(status_of(r)), -severity(r), r.indicator, r.year, r.parent[0])
 
     for r in sorted(rows, key=order):
         status = status_of(r)
@@ -318,7 +318,15 @@ def render_edge(
             )
             # a status reached through a catalogue relation names both indicators
             + (f" ({md(r.via)} ⊇ {md(r.indicator)})" if r.via else ""),
-            "sources": r.sources,
+            "sources": " · ".join(
+                x
+                for x in (
+                    # a stand-in's target is cited in the plan it comes from
+                    _source_ref(parent.stand_in or parent.id or "", r.parent),
+                    _source_ref(child.id or "", r.child),
+                )
+                if x
+            ),
         }
         if status in GAP_STATUSES:
             gaps.append(row)
