@@ -235,9 +235,14 @@ class Checker:
         context = edge_keys(edges, keys.get)
         outcome.context = context_key(key, context, self.catalogue_sha, self.source_digest(lp))
         ps = self.planset(plans, [lp])
-        if self.ctx.cache is not None and parents:
+        # a first guess (job.edges None) with a parent that names a stand-in is certain to be
+        # checked again with the stand-in (inforce.resolve): rows of this context are never read
+        final = job.edges is not None or all(
+            p.plan is None or p.plan.document.targets_from is None for p in parents
+        )
+        if self.ctx.cache is not None and parents and final:
             # the comparisons the target rules are about to make (memoised in ps), kept as the
-            # report's rows: a report after this check then reads and compares no plan again
+            # report's rows: a report after this check then reads and compares no child again
             RowStore(self.ctx.cache).put(outcome.context, *encode_rows(lp, parents, ps))
         encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
