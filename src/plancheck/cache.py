@@ -21,6 +21,10 @@ An entry is trusted only when it is signed and well-formed (the README's "Cache 
 - *well-formed*: the entry then agrees with the schema in ``entry_problem`` (exact keys, types,
   sizes; findings of known rules, about this file only), and its records decode and validate.
 
+Two more kinds of entry serve the report, signed the same way: the comparison rows a check
+computed for a child (``RowStore``, keyed by its context key) and the sections rendered from
+them (``ReportStore``).
+
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two

@@ -349,7 +349,7 @@ class ReportJob:
     child: LoadedPlan | None = None
 
 
-ATOMS_KEPT = 20_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
+ATOMS_KEPT = 4_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
 
 
 def encode_rows(lp: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet) -> tuple[list[Any], list[Any]]:
@@ -507,8 +507,10 @@ def edge_reports(
 ) -> Iterator[EdgeReport]:
     """The report of every (child, parent) edge of a checked tree, in the report's order.
 
-    Each child is read again with its parents, in worker processes when there are many, so the
-    tree is never held in memory; ``result`` holds only summaries and findings.
+    Each child's sections come from the cache when they were rendered before, else from the rows
+    its check cached (its parents read beside them), else from the child read and compared again
+    with its parents; in worker processes when there are many, so the tree is never held in
+    memory: ``result`` holds only summaries and findings.
     """
     ps = result.planset
     rows = store is not None and store.enabled
