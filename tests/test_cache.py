@@ -229,9 +229,9 @@ def test_report_sections_are_cached_and_follow_every_change(
     args = ["report", "plans", "--as-of", "2026-01-01"]
     fresh = runner.invoke(app, [*args, "--no-cache"]).output
     assert runner.invoke(app, args).output == fresh  # writes the sections to the cache
-    assert list((tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"))
+    assert list((tmp_path / ".plancheck_cache").glob("reports-v2/*/*.json"))
     assert runner.invoke(app, args).output == fresh  # read back
-    for entry in (tmp_path / ".plancheck_cache").glob("reports-v1/*/*.json"):
+    for entry in (tmp_path / ".plancheck_cache").glob("reports-v2/*/*.json"):
         entry.write_text("{not json", encoding="utf-8")  # a damaged entry is recomputed
     assert runner.invoke(app, args).output == fresh
     # a parent's change reaches its children's cached sections
@@ -244,3 +244,86 @@ def test_report_sections_are_cached_and_follow_every_change(
         runner.invoke(app, [*args, "--lang", "en"]).output
         == runner.invoke(app, [*args, "--lang", "en", "--no-cache"]).output
     )
+
+
+def _bundled_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The bundled plans (waivers, stand-ins, task findings) and results, in a folder of the test."""
+    from .conftest import REPO
+
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    shutil.copytree(REPO / "results", tmp_path / "results")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_report_after_validate_reads_only_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """The check caches each child's comparison rows; the report renders them, in either
+    language, to the byte of a report that reads and compares every plan, reading only the
+    parents (each once for all its children), never a child."""
+    from plancheck.inforce import Edge
+
+    _bundled_tree(tmp_path, monkeypatch)
+    monkeypatch.setenv("PLANCHECK_JOBS", workers)
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    args = ["report", "plans", "--as-of", "2026-01-01", "--max-bytes", "0"]
+    fresh = {lang: runner.invoke(app, [*args, "--lang", lang, "--no-cache"]).output for lang in ("vi", "en")}
+    assert "| " in fresh["vi"] and fresh["vi"] != fresh["en"]
+    runner.invoke(app, ["validate", "plans"])
+    assert list((tmp_path / "cache").glob("rows-v1/*/*.json")), "the check wrote the report's rows"
+    ps, _ = load_planset([tmp_path / "plans"])
+    edges: list[Edge] = [e for lp in ps.plans.values() for e in ps.edges(lp)]
+    parents = {ps.plans[pid].file for e in edges for pid in (e.parent, e.stand_in) if pid in ps.plans}
+    children = {ps.plans[pid].file for pid in ps.plans} - parents
+    assert children
+    real = pipeline.plan_from_bytes
+
+    def only_parents(file: Path, *args: object, **kwargs: object) -> object:
+        if file in children:
+            raise AssertionError(f"the report read {file}, which its check had compared")
+        return real(file, *args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "plan_from_bytes", only_parents)
+        for lang in ("vi", "en"):
+            out = runner.invoke(app, [*args, "--lang", lang])
+            assert out.exit_code == 0, out.output
+            assert out.output == fresh[lang]
+
+
+def test_cached_rows_and_sections_are_trusted_only_when_signed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rows or section entry that is not signed with this user's secret (planted, edited,
+    truncated) is not used: the report is the one computed from the plans."""
+    from plancheck import cache
+
+    _bundled_tree(tmp_path, monkeypatch)
+    args = ["report", "plans", "--as-of", "2026-01-01", "--max-bytes", "0", "--lang", "en"]
+    fresh = runner.invoke(app, [*args, "--no-cache"]).output
+    runner.invoke(app, ["validate", "plans"])
+    assert runner.invoke(app, args).output == fresh  # rows read, sections written
+    entries = sorted((tmp_path / "cache").glob("rows-v1/*/*.json"))
+    entries += sorted((tmp_path / "cache").glob("reports-v2/*/*.json"))
+    assert entries
+    planted = "Planted text"
+    for entry in entries:
+        text = entry.read_text(encoding="utf-8")
+        # the same entry with its figures and text changed, its signature kept
+        entry.write_text(text.replace('"weaker"', '"meets"').replace("Hải Phòng", planted), encoding="utf-8")
+    assert runner.invoke(app, args).output == fresh
+    # and an entry signed with another secret (another user, another machine) is not trusted
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "other-state"))
+    cache.secret.cache_clear()
+    for entry in entries:
+        body = "{" + entry.read_text(encoding="utf-8").split('",', 1)[1]
+        data = json.loads(body.replace('"weaker"', '"meets"').replace("Hải Phòng", planted))
+        cache.write_signed(entry, data["key"], data)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    cache.secret.cache_clear()
+    out = runner.invoke(app, args).output
+    assert out == fresh and planted not in out

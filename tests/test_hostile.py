@@ -576,9 +576,12 @@ def test_damaged_cache_entries_are_rebuilt(tree: Path, damage: str) -> None:
             entry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
         elif damage == "nested-results":
             data = json.loads(entry.read_text(encoding="utf-8"))
-            data["results"] = {k: "[" * 100_000 + "]" * 100_000 for k in data["results"]} or {
-                "x": "[" * 100_000
-            }
+            if "results" in data:
+                data["results"] = {k: "[" * 100_000 + "]" * 100_000 for k in data["results"]} or {
+                    "x": "[" * 100_000
+                }
+            else:  # the report's rows of a child
+                data["edges"] = [["x", None, "[" * 100_000 + "]" * 100_000]]
             entry.write_text(json.dumps(data), encoding="utf-8")
         elif damage == "fifo":  # opening it to read would block forever
             entry.unlink()

@@ -21,6 +21,10 @@ An entry is trusted only when it is signed and well-formed (the README's "Cache 
 - *well-formed*: the entry then agrees with the schema in ``entry_problem`` (exact keys, types,
   sizes; findings of known rules, about this file only), and its records decode and validate.
 
+Two more kinds of entry serve the report, signed the same way: the comparison rows a check
+computed for a child (``RowStore``, keyed by its context key) and the sections rendered from
+them (``ReportStore``).
+
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
@@ -216,53 +220,63 @@ class Store:
         """The entry for ``key`` when it is signed with this user's secret and well-formed."""
         if self.root is None:
             return None
-        try:
-            # non-blocking, then only a regular file is read: a FIFO planted as an entry would
-            # otherwise block the run forever, and a device would be read to the limit
-            fd = os.open(self.path(key), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    return None
-                raw = handle.read(MAX_ENTRY_BYTES + 1)
-            if len(raw) > MAX_ENTRY_BYTES:
-                return None
-            text = raw.decode("utf-8")
-        except (OSError, ValueError):
-            return None
-        head = len(_MAC_HEAD)
-        mac, body = text[head : head + _MAC_LEN], "{" + text[head + _MAC_LEN + 2 :]
-        if (
-            not text.startswith(_MAC_HEAD)
-            or text[head + _MAC_LEN : head + _MAC_LEN + 2] != '",'
-            or not hmac.compare_digest(mac, _mac(key, body))
-        ):
-            return None
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
-            return None
+        data = read_signed(self.path(key), key)
         return data if entry_problem(data, key) is None else None
 
     def put(self, key: str, record: dict[str, Any], results: dict[str, Any]) -> None:
         if self.root is None:
             return
-        entry = {"magic": MAGIC, "key": key, "file": record, "results": results}
-        body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
-        # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
-        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
-            return  # it would never be read back: checking the plan again is the cost
-        path = self.path(key)
-        with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                # a FIFO, device or link planted in the cache: write_atomic would write through
-                # it (and block on a FIFO); the entry is replaced instead
-                os.unlink(path)
-        with contextlib.suppress(OSError):
-            write_atomic(path, text, durable=False)
+        write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "file": record, "results": results})
 
 
-REPORT_LAYOUT = "reports-v1"
+def read_signed(path: Path, key: str) -> Any:
+    """The JSON data of the entry at ``path`` when it is signed for ``key``; None otherwise."""
+    try:
+        # non-blocking, then only a regular file is read: a FIFO planted as an entry would
+        # otherwise block the run forever, and a device would be read to the limit
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            raw = handle.read(MAX_ENTRY_BYTES + 1)
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        text = raw.decode("utf-8")
+    except (OSError, ValueError):
+        return None
+    head = len(_MAC_HEAD)
+    mac, body = text[head : head + _MAC_LEN], "{" + text[head + _MAC_LEN + 2 :]
+    if (
+        not text.startswith(_MAC_HEAD)
+        or text[head + _MAC_LEN : head + _MAC_LEN + 2] != '",'
+        or not hmac.compare_digest(mac, _mac(key, body))
+    ):
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
+    """Write ``entry`` (a JSON object) to ``path``, signed for ``key``; silently not at all when
+    it is too large to be read back or the folder cannot be written (a cache costs only speed)."""
+    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+    text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
+    # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
+    if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+        return  # it would never be read back: computing it again is the cost
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            # a FIFO, device or link planted in the cache: write_atomic would write through
+            # it (and block on a FIFO); the entry is replaced instead
+            os.unlink(path)
+    with contextlib.suppress(OSError):
+        write_atomic(path, text, durable=False)
+
+
+REPORT_LAYOUT = "reports-v2"  # v2: signed, as every other entry
+ROWS_LAYOUT = "rows-v1"
 
 
 class ReportStore:
@@ -279,10 +293,7 @@ class ReportStore:
     def get(self, key: str) -> list[dict[str, Any]] | None:
         if self.root is None:
             return None
-        try:
-            data = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+        data = read_signed(self.path(key), key)
         if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
             return None
         edges = data.get("edges")
@@ -291,13 +302,44 @@ class ReportStore:
         return edges
 
     def put(self, key: str, edges: list[dict[str, Any]]) -> None:
+        if self.root is not None:
+            write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "edges": edges})
+
+
+def rows_key(context: str) -> str:
+    """The key of the report rows a check computed in ``context`` (see ``context_key``)."""
+    return hashlib.sha256(f"rows\0{context}".encode()).hexdigest()
+
+
+class RowStore:
+    """The report's comparison rows of one child plan against each parent, written by the check
+    that compared them and keyed by its context key, so a report after `validate` reads them
+    instead of reading and comparing the plans again. Signed like every entry."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        assert self.root is not None
+        return self.root / ROWS_LAYOUT / key[:2] / f"{key}.json"
+
+    def get(self, context: str) -> tuple[list[Any], list[Any]] | None:
+        """The edges ``[[parent, stand-in, rows], ...]`` and the child's targets they show, their
+        shape not yet checked (see ``pipeline.encode_rows``)."""
         if self.root is None:
-            return
-        text = json.dumps(
-            {"magic": MAGIC, "key": key, "edges": edges}, ensure_ascii=False, separators=(",", ":")
-        )
-        with contextlib.suppress(OSError):
-            write_atomic(self.path(key), text, durable=False)
+            return None
+        key = rows_key(context)
+        data = read_signed(self.path(key), key)
+        if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
+            return None
+        edges, targets = data.get("edges"), data.get("targets")
+        return (edges, targets) if isinstance(edges, list) and isinstance(targets, list) else None
+
+    def put(self, context: str, edges: list[Any], targets: list[Any]) -> None:
+        if self.root is not None:
+            key = rows_key(context)
+            entry = {"magic": MAGIC, "key": key, "edges": edges, "targets": targets}
+            write_signed(self.path(key), key, entry)
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:

@@ -28,6 +28,8 @@ class Result:
     file_keys: dict[str, str] = field(default_factory=dict)
     catalogue_sha: str = ""
     checker: Any = None  # pipeline.check_tree's own checker, whose parsed parents a report reuses
+    # and each plan's context key: where the report finds the rows its check cached
+    contexts: dict[str, str] = field(default_factory=dict)
 
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]

@@ -33,11 +33,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import ReportStore, Store, code_fingerprint, context_key, file_key, merge_results, sha256
+from plancheck.cache import (
+    ReportStore,
+    RowStore,
+    Store,
+    code_fingerprint,
+    context_key,
+    file_key,
+    merge_results,
+    sha256,
+)
+from plancheck.compliance import compare_plans
 from plancheck.config import Config
 from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
 from plancheck.inforce import Edge, identity, replacements, resolve
+from plancheck.model import Target
 from plancheck.planset import (
     CatalogueLoad,
     LoadedPlan,
@@ -56,9 +67,17 @@ from plancheck.planset import (
     tree_files,
 )
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
-from plancheck.reporters.markdown import EdgeReport, edge_report
+from plancheck.reporters.markdown import (
+    ATOM_FIELDS,
+    ComparisonRow,
+    EdgeReport,
+    comparison_row,
+    edge_report,
+    render_edge,
+    target_atom,
+)
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
-from plancheck.summary import child_edges
+from plancheck.summary import child_edges, edge_findings
 from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
@@ -74,6 +93,7 @@ class Context:
     root: Path | None
     sources: Path | None
     max_bytes: int
+    cache: Path | None = None  # the cache folder: a check also writes the report's rows there
 
 
 @dataclass(frozen=True)
@@ -131,6 +151,7 @@ class Checker:
         self.catalogue_sha = catalogue_digest(self.catalogue)
         self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
         self.source_shas: dict[tuple[Path, int, int], str] = {}
+        self.atoms: dict[int, tuple[Target, list[Any]]] = {}  # by id(target), see _atom
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
         return make_planset(self.ctx.root, self.catalogue, plans, files, [], self.ctx.sources)
@@ -207,6 +228,15 @@ class Checker:
         context = edge_keys(edges, keys.get)
         outcome.context = context_key(key, context, self.catalogue_sha, self.source_digest(lp))
         ps = self.planset(plans, [lp])
+        # a first guess (job.edges None) with a parent that names a stand-in is certain to be
+        # checked again with the stand-in (inforce.resolve): rows of this context are never read
+        final = job.edges is not None or all(
+            p.plan is None or p.plan.document.targets_from is None for p in parents
+        )
+        if self.ctx.cache is not None and parents and final:
+            # the comparisons the target rules are about to make (memoised in ps), kept as the
+            # report's rows: a report after this check then reads and compares no child again
+            RowStore(self.ctx.cache).put(outcome.context, *encode_rows(lp, parents, ps))
         encoded = [encode_finding(f, lp.path) for f in child_findings(lp, parents, ps)]
         outcome.results = json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))
         return outcome
@@ -220,19 +250,80 @@ class Checker:
         ]
 
     def report(self, job: ReportJob) -> list[EdgeReport]:
-        """The report's sections for one child and each of its parents."""
+        """The report's sections for one child and each of its parents: from the rows its check
+        cached when there are (see check), else from the child read and compared again."""
+        plans: dict[str, LoadedPlan] = {}
+        for pid, file in job.parents:
+            if file != job.file:
+                parent = self._parent(file)[1]
+                if parent.plan is not None and parent.plan.id == pid:
+                    plans[pid] = parent
+        if job.context is not None and job.child is not None and job.child.plan is not None:
+            cached = RowStore(self.ctx.cache).get(job.context)
+            if cached is not None and all(pid in plans for pid, _ in job.parents):
+                found = self._from_rows(job, job.child, plans, cached)
+                if found is not None:
+                    return found
         _, lp = self._load(job.file, job.shown, job.plan_id)
         if lp.plan is None:
             return []  # the file changed since it was checked: nothing to compare
-        plans = {lp.plan.id: lp}
+        plans[lp.plan.id] = lp
         for pid, file in job.parents:
-            parent = lp if file == job.file else self._parent(file)[1]
-            if parent.plan is not None and parent.plan.id == pid:
-                plans[pid] = parent
+            if file == job.file and lp.plan.id == pid:
+                plans[pid] = lp
         parents = self._views(list(job.edges), plans)
         ps = self.planset(plans, [lp])
         edges = child_edges(lp, parents, ps, list(job.findings))
         return [edge_report(s, job.lang, render=job.render, indicators=ps.indicators) for s in edges]
+
+    def _from_rows(
+        self,
+        job: ReportJob,
+        child: LoadedPlan,
+        plans: dict[str, LoadedPlan],
+        cached: tuple[list[Any], list[Any]],
+    ) -> list[EdgeReport] | None:
+        """The sections from a child's cached rows and its parents (read here, each once for many
+        children); None when the rows are not for exactly these edges, or not what plancheck writes."""
+        edges, targets = cached
+        views = self._views(list(job.edges), plans)
+        if len(edges) != len(views):
+            return None
+        findings = list(job.findings)
+        out = []
+        try:
+            own = {int(i): _atom(atom) for i, atom in targets}
+            for (parent_id, stand_in, items), view in zip(edges, views, strict=True):
+                if parent_id != view.id or stand_in != view.stand_in or not isinstance(items, list):
+                    return None
+                assert view.plan is not None
+                table = view.plan.targets
+                rows = [_row(item, table, own, self._atom) for item in items]
+                tasks, waived = edge_findings(child.id, view.id, findings)
+                out.append(
+                    render_edge(
+                        child,
+                        view,
+                        rows,
+                        tasks,
+                        waived,
+                        job.lang,
+                        render=job.render,
+                        indicators=self.catalogue.indicators,
+                    )
+                )
+        except (TypeError, ValueError, IndexError, KeyError):
+            return None
+        return out
+
+    def _atom(self, target: Target) -> list[Any]:
+        """A parent target's atom, made once for all the children of the parent."""
+        known = self.atoms.get(id(target))
+        if known is None or known[0] is not target:
+            if len(self.atoms) > ATOMS_KEPT:
+                self.atoms.clear()
+            known = self.atoms[id(target)] = (target, target_atom(target))
+        return known[1]
 
 
 @dataclass(frozen=True)
@@ -245,6 +336,79 @@ class ReportJob:
     findings: tuple[Finding, ...]  # what validate reported for this child (configured, waived)
     lang: str
     render: bool  # the section's text too, not only the figures
+    # where its check's rows are (None: read the child again), and the child's summary, which
+    # names it in the sections
+    context: str | None = None
+    child: LoadedPlan | None = None
+
+
+ATOMS_KEPT = 4_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
+
+
+def encode_rows(lp: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet) -> tuple[list[Any], list[Any]]:
+    """A child's comparisons with each parent as the report's rows, in JSON data.
+
+    A target is named by its index in its plan's list (the parent's, or the child's), which the
+    report reads with the parents; only the child's targets the rows show are written out whole.
+    A target that is in neither list is written out whole in its row.
+    """
+    assert lp.plan is not None
+    own_at = {id(t): i for i, t in enumerate(lp.plan.targets)}
+    shown: dict[int, list[Any]] = {}
+    edges: list[Any] = []
+    for parent in parents:
+        assert parent.plan is not None
+        parent_at = {id(t): i for i, t in enumerate(parent.plan.targets)}
+        items = []
+        for c in compare_plans(lp, parent, ps):
+            target = c.child_target or c.later_target
+            child: int | list[Any] | None = None
+            if target is not None:
+                child = own_at.get(id(target))
+                if child is None:
+                    child = target_atom(target)
+                elif child not in shown:
+                    shown[child] = target_atom(target)
+            at = parent_at.get(id(c.parent_target))
+            parent_ref = target_atom(c.parent_target) if at is None else at
+            items.append([*comparison_row(c, ps.indicators, [], None)[:6], parent_ref, child])
+        edges.append([parent.id, parent.stand_in, items])
+    return edges, [[i, atom] for i, atom in sorted(shown.items())]
+
+
+def _row(
+    item: Any, table: list[Target], own: dict[int, list[Any]], atom_of: Callable[[Target], list[Any]]
+) -> ComparisonRow:
+    """A cached row, its fields' types checked (an entry is signed, but data all the same)."""
+    if type(item) is not list or len(item) != len(ComparisonRow._fields):
+        raise ValueError("not a row")
+    status, indicator, year, severity, reason, via, parent, child = item
+    if not (
+        isinstance(status, str)
+        and isinstance(indicator, str)
+        and type(year) is int
+        and isinstance(severity, (int, float))
+        and isinstance(reason, str)
+        and (via is None or isinstance(via, str))
+    ):
+        raise ValueError("not a row")
+    # an index names a target of the parent's list, or of the child's (written out in the entry)
+    parent_atom = atom_of(table[parent]) if type(parent) is int else _atom(parent)
+    child_atom = own[child] if type(child) is int else (None if child is None else _atom(child))
+    return ComparisonRow(status, indicator, year, float(severity), reason, via, parent_atom, child_atom)
+
+
+def _atom(atom: Any) -> list[Any]:
+    if not (
+        type(atom) is list
+        and len(atom) == len(ATOM_FIELDS)
+        and all(isinstance(atom[i], str) for i in (0, 1, 3, 6))
+        and all(atom[i] is None or isinstance(atom[i], str) for i in (2, 4, 7))
+        and isinstance(atom[5], bool)
+        and (atom[8] is None or type(atom[8]) is int)
+    ):
+        raise ValueError("not a target")
+    return atom
 
 
 _WORKER: Checker | None = None
@@ -336,11 +500,14 @@ def edge_reports(
 ) -> Iterator[EdgeReport]:
     """The report of every (child, parent) edge of a checked tree, in the report's order.
 
-    Each child is read again with its parents, in worker processes when there are many, so the
-    tree is never held in memory; ``result`` holds only summaries and findings.
+    Each child's sections come from the cache when they were rendered before, else from the rows
+    its check cached (its parents read beside them), else from the child read and compared again
+    with its parents; in worker processes when there are many, so the tree is never held in
+    memory: ``result`` holds only summaries and findings.
     """
     ps = result.planset
-    ctx = Context(ps.root, ps.sources, config.max_file_size)
+    rows = store is not None and store.enabled
+    ctx = Context(ps.root, ps.sources, config.max_file_size, store.root if store is not None else None)
     by_plan: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.plan is not None and f.ctx.get("parent") is not None:
@@ -361,6 +528,8 @@ def edge_reports(
                 tuple(by_plan.get(child_id, [])),
                 lang,
                 render,
+                result.contexts.get(child_id) if rows else None,
+                _summary(lp),
             )
         )
     cached = ReportStore(store) if store is not None and store.enabled else None
@@ -393,6 +562,11 @@ def edge_reports(
         if progress is not None:
             progress(i + 1, len(jobs))
         yield from reports
+
+
+def _summary(lp: LoadedPlan) -> LoadedPlan:
+    """A plan's summary as the report names it, without the positions a worker does not need."""
+    return LoadedPlan(lp.file, lp.path, lp.expected_id, Loaded(data={}), lp.plan)
 
 
 def report_key(result: Result, job: ReportJob) -> str | None:
@@ -536,7 +710,7 @@ def check_tree(
     store = store or Store(None)
     max_bytes = config.max_file_size
     tree = tree_files(paths)
-    ctx = Context(tree.root, sources, max_bytes)
+    ctx = Context(tree.root, sources, max_bytes, store.root)
     local = Checker(ctx)
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
@@ -594,10 +768,12 @@ def check_tree(
     owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
     exact_files = {pid: files[i].file for pid, i in owner_ids.items()}
     results: dict[str, list[Finding]] = {}
+    contexts: dict[str, str] = {}
     second: list[Job] = []
     for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
         f = files[i]
-        decoded = _decode_results(f.results.get(context_of(pid, f)), f.shown)
+        contexts[pid] = context_of(pid, f)
+        decoded = _decode_results(f.results.get(contexts[pid]), f.shown)
         if decoded is None:  # not computed in this context yet, or a damaged cached result
             edges = edges_of[pid]
             needed = _needed(edges, exact_files, plans[pid].plan.implements)  # type: ignore[union-attr]
@@ -628,6 +804,7 @@ def check_tree(
     result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
     result.checker = local  # its parsed parents serve a report computed in this process
     result.catalogue_sha = local.catalogue_sha
+    result.contexts = contexts
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plancheck.compliance import GAP_STATUSES, STATUS_ORDER, Comparison, compare_plans
@@ -33,11 +34,15 @@ class EdgeSummary:
 
     @property
     def worst(self) -> str:
-        counts = self.counts
-        for status in (*STATUS_ORDER[:4], "waived", *STATUS_ORDER[4:]):
-            if counts.get(status):
-                return status
-        return "meets"
+        return worst_status(self.counts)
+
+
+def worst_status(counts: Mapping[str, int]) -> str:
+    """The worst status among an edge's counts (a waived gap ranks after the gaps)."""
+    for status in (*STATUS_ORDER[:4], "waived", *STATUS_ORDER[4:]):
+        if counts.get(status):
+            return status
+    return "meets"
 
 
 def edges(ps: PlanSet, result: Result | None = None, only: set[str] | None = None) -> list[EdgeSummary]:
@@ -60,13 +65,23 @@ def child_edges(
     """The edges of one child, given the (configured, waived) findings reported for it."""
     out = []
     for parent in parents:
-        summary = EdgeSummary(child, parent, compare_plans(child, parent, ps))
-        for f in findings:
-            if f.plan != child.id or f.ctx.get("parent") != parent.id:
-                continue
-            if f.code in ("PC301", "PC302"):
-                summary.task_findings.append(f)
-            if f.waived and f.ctx.get("indicator") is not None:
-                summary.waived[(str(f.ctx["indicator"]), int(f.ctx["year"]))] = f.waived
-        out.append(summary)
+        tasks, waived = edge_findings(child.id, parent.id, findings)
+        out.append(EdgeSummary(child, parent, compare_plans(child, parent, ps), tasks, waived))
     return out
+
+
+def edge_findings(
+    child: str | None, parent: str | None, findings: list[Finding]
+) -> tuple[list[Finding], dict[tuple[str, int], str]]:
+    """Of the findings reported for a child, the task findings (PC301, PC302) of its edge to
+    ``parent``, and the gaps on that edge a waiver covers ((indicator, year) -> reason)."""
+    tasks: list[Finding] = []
+    waived: dict[tuple[str, int], str] = {}
+    for f in findings:
+        if f.plan != child or f.ctx.get("parent") != parent:
+            continue
+        if f.code in ("PC301", "PC302"):
+            tasks.append(f)
+        if f.waived and f.ctx.get("indicator") is not None:
+            waived[(str(f.ctx["indicator"]), int(f.ctx["year"]))] = f.waived
+    return tasks, waived

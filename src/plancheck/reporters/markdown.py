@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
@@ -18,11 +18,12 @@ from plancheck import __version__
 from plancheck.algebra import worst_edge
 from plancheck.compliance import GAP_STATUSES, Comparison
 from plancheck.engine import Result
+from plancheck.findings import Finding
 from plancheck.inert import inert
 from plancheck.model import Indicator, Target
-from plancheck.planset import PlanSet, left_out_files
+from plancheck.planset import LoadedPlan, PlanSet, left_out_files
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT, reason, unit
-from plancheck.summary import EdgeSummary, edges
+from plancheck.summary import EdgeSummary, edges, worst_status
 
 # The order of rows, worst first. Keyed by status name so that statuses added by other rules
 # (softened, unverifiable) slot in; a status not listed sorts after the gaps, before "meets".
@@ -135,28 +136,46 @@ def page_name(plan_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", plan_id.replace("/", "__")) + ".md"
 
 
-def _target_text(target: Target | None, strive: str, lang: str = "en") -> str:
-    if target is None:
+def target_atom(target: Target) -> list[Any]:
+    """What the report shows of a target, as JSON data (see ATOM_FIELDS)."""
+    bound = str(target.bound) if target.bound is not None else None
+    src = target.source
+    return [
+        target.id,
+        target.label,
+        bound,
+        target.unit,
+        target.qualitative,
+        target.strive,
+        src.section,
+        src.ref,
+        src.line,
+    ]
+
+
+ATOM_FIELDS = ("id", "label", "bound", "unit", "qualitative", "strive", "section", "ref", "line")
+
+
+def _target_text(atom: list[Any] | None, strive: str, lang: str = "en") -> str:
+    if atom is None:
         return "—"
-    shown = (
-        f"`{target.bound}` {md(unit(target.unit, lang))}"
-        if target.bound is not None
-        else f"“{md(target.qualitative)}”"
-    )
-    if target.strive:
+    _id, label, bound, unit_text, qualitative, strives = atom[:6]
+    shown = f"`{bound}` {md(unit(unit_text, lang))}" if bound is not None else f"“{md(qualitative)}”"
+    if strives:
         shown += f" ({strive})"
-    return f"{md(target.label)}: {shown}"
+    return f"{md(label)}: {shown}"
 
 
-def _source_ref(plan_id: str, target: Target | None) -> str:
-    if target is None:
+def _source_ref(plan_id: str, atom: list[Any] | None) -> str:
+    if atom is None:
         return ""
-    parts = [target.source.section]
-    if target.source.ref:
-        parts.append(target.source.ref)
-    if target.source.line is not None:
-        parts.append(f"L{target.source.line}")
-    return md(f"{plan_id} {target.id}: " + ", ".join(parts))
+    target_id, section, ref, line = atom[0], atom[6], atom[7], atom[8]
+    parts = [section]
+    if ref:
+        parts.append(ref)
+    if line is not None:
+        parts.append(f"L{line}")
+    return md(f"{plan_id} {target_id}: " + ", ".join(parts))
 
 
 @dataclass
@@ -197,15 +216,76 @@ def child_heading(child: Any, lang: str) -> str:
     return f"## {plan_name(child.plan, lang)}\n\n{small(md(child.id))}\n\n"
 
 
+class ComparisonRow(NamedTuple):
+    """One comparison as the report shows it, before any language is chosen: plain data, which a
+    check can cache for the report (see pipeline) so that a report after `validate` renders
+    sections without comparing plans again."""
+
+    status: str  # the comparison's own status; a waiver is applied when rendering
+    indicator: str
+    year: int
+    severity: float  # how far short, for ``status`` (see _severity)
+    reason: str
+    via: str | None
+    parent: list[Any]  # the parent target (target_atom)
+    child: list[Any] | None  # the child's target, or the later one that reaches the level
+
+
+def comparison_row(
+    c: Comparison, indicators: dict[str, Indicator], parent: list[Any], child: list[Any] | None
+) -> ComparisonRow:
+    """``c`` as a row, given its targets' atoms."""
+    severity = _severity(c, c.status, indicators.get(c.indicator))
+    return ComparisonRow(c.status, c.indicator, c.year, severity, c.reason, c.via, parent, child)
+
+
+def edge_rows(s: EdgeSummary, indicators: dict[str, Indicator] | None = None) -> list[ComparisonRow]:
+    """The rows of one edge, in the order of its comparisons."""
+    catalogue = indicators or {}
+    rows = []
+    for c in s.comparisons:
+        shown = c.child_target or c.later_target
+        child = target_atom(shown) if shown is not None else None
+        rows.append(comparison_row(c, catalogue, target_atom(c.parent_target), child))
+    return rows
+
+
 def edge_report(
     s: EdgeSummary, lang: str, *, render: bool = True, indicators: dict[str, Indicator] | None = None
 ) -> EdgeReport:
     """The edge's figures, and with ``render`` its section (`plancheck tree` needs only figures)."""
+    if not render:
+        return EdgeReport(s.child.id or "", s.parent.id or "", dict(s.counts), s.worst, [], "")
+    rows = edge_rows(s, indicators)
+    return render_edge(s.child, s.parent, rows, s.task_findings, s.waived, lang, indicators=indicators)
+
+
+def render_edge(
+    child: LoadedPlan,
+    parent: LoadedPlan,
+    rows: list[ComparisonRow],
+    task_findings: list[Finding],
+    waived: dict[tuple[str, int], str],
+    lang: str,
+    *,
+    render: bool = True,
+    indicators: dict[str, Indicator] | None = None,
+) -> EdgeReport:
+    """An edge's report from its rows, the findings reported on it (tasks, waivers) and the two
+    plans' summaries (their documents name them; targets and tasks are not needed)."""
+
+    def status_of(r: ComparisonRow) -> str:
+        return "waived" if r.status in GAP_STATUSES and (r.indicator, r.year) in waived else r.status
+
+    def severity(r: ComparisonRow) -> float:
+        # a waived gap is no longer short of anything
+        return r.severity if status_of(r) == r.status else 0.0
+
+    counts = Counter(status_of(r) for r in rows)
+    if not render:
+        return EdgeReport(child.id or "", parent.id or "", dict(counts), worst_status(counts), [], "")
     t = TEXT[lang]
     names = STATUS_NAMES[lang]
-    counts = s.counts
-    if not render:
-        return EdgeReport(s.child.id or "", s.parent.id or "", dict(counts), s.worst, [], "")
     catalogue = indicators or {}
     gaps: list[dict[str, Any]] = []
     other: list[dict[str, Any]] = []
@@ -214,35 +294,36 @@ def edge_report(
     hidden = 0
     name_key = "name_vi" if lang == "vi" else "name_en"
 
-    def order(c: Comparison) -> tuple[Any, ...]:
-        status = s.status_of(c)
-        sev = _severity(c, status, catalogue.get(c.indicator))
-        return (weight(status), -sev, c.indicator, c.year, c.parent_target.id)
+    def order(r: ComparisonRow) -> tuple[Any, ...]:
+        return (weight(status_of(r)), -severity(r), r.indicator, r.year, r.parent[0])
 
-    for c in sorted(s.comparisons, key=order):
-        status = s.status_of(c)
+    for r in sorted(rows, key=order):
+        status = status_of(r)
         if status in HIDDEN:
             hidden += 1
             continue
-        indicator = catalogue.get(c.indicator)
-        label = md(getattr(indicator, name_key)) if indicator is not None else md(c.indicator)
+        indicator = catalogue.get(r.indicator)
+        label = md(getattr(indicator, name_key)) if indicator is not None else md(r.indicator)
         row = {
-            "indicator": f"{label} {small(md(c.indicator))}" if indicator is not None else label,
-            "year": c.year,
-            "parent": _target_text(c.parent_target, t["strive"], lang),
-            "child": _target_text(c.child_target or c.later_target, t["strive"], lang),
-            # a status reached through a catalogue relation names both indicators
+            "indicator": f"{label} {small(md(r.indicator))}" if indicator is not None else label,
+            "year": r.year,
+            "parent": _target_text(r.parent, t["strive"], lang),
+            "child": _target_text(r.child, t["strive"], lang),
             "status": _name(names, status),
             "status_key": status,
-            "reason": (md(reason(c.reason, status, lang)) if status != "waived" else md(s.waived_reason(c)))
+            "reason": (
+                md(reason(r.reason, status, lang))
+                if status != "waived"
+                else md(waived.get((r.indicator, r.year), ""))
+            )
             # a status reached through a catalogue relation names both indicators
-            + (f" ({md(c.via)} ⊇ {md(c.indicator)})" if c.via else ""),
+            + (f" ({md(r.via)} ⊇ {md(r.indicator)})" if r.via else ""),
             "sources": " · ".join(
                 x
                 for x in (
                     # a stand-in's target is cited in the plan it comes from
-                    _source_ref(c.table_of or s.parent.id or "", c.parent_target),
-                    _source_ref(s.child.id or "", c.child_target or c.later_target),
+                    _source_ref(parent.stand_in or parent.id or "", r.parent),
+                    _source_ref(child.id or "", r.child),
                 )
                 if x
             ),
@@ -252,11 +333,11 @@ def edge_report(
             gap_rows.append(
                 {
                     **row,
-                    "severity": _severity(c, status, indicator),
-                    "child_plan": md(s.child.id),
-                    "parent_plan": md(s.parent.id),
-                    "child_name": md(plan_short(s.child.plan)),
-                    "parent_name": md(plan_short(s.parent.plan)),
+                    "severity": severity(r),
+                    "child_plan": md(child.id),
+                    "parent_plan": md(parent.id),
+                    "child_name": md(plan_short(child.plan)),
+                    "parent_name": md(plan_short(parent.plan)),
                 }
             )
         elif status in FOLDED_MET:
@@ -264,22 +345,22 @@ def edge_report(
         else:
             other.append(row)
     stand_in = []
-    child_from = s.child.plan.document.targets_from if s.child.plan is not None else None
+    child_from = child.plan.document.targets_from if child.plan is not None else None
     if child_from is not None:
         stand_in.append(t["child_stand_in"].format(plan=md(child_from.plan)))
-    parent_from = s.parent.plan.document.targets_from if s.parent.plan is not None else None
-    if parent_from is not None and s.parent.stand_in is not None:
+    parent_from = parent.plan.document.targets_from if parent.plan is not None else None
+    if parent_from is not None and parent.stand_in is not None:
         stand_in.append(
             t["parent_stand_in"].format(
-                parent=md(s.parent.id), plan=md(parent_from.plan), reason=md(parent_from.reason.rstrip("."))
+                parent=md(parent.id), plan=md(parent_from.plan), reason=md(parent_from.reason.rstrip("."))
             )
         )
     section = {
         "stand_in": " ".join(stand_in),
         "child_stands_in": child_from is not None,
-        "child": md(s.child.id),
-        "parent": md(s.parent.id),
-        "parent_name": plan_name(s.parent.plan, lang),
+        "child": md(child.id),
+        "parent": md(parent.id),
+        "parent_name": plan_name(parent.plan, lang),
         "counts": ", ".join(f"{counts[k]} {_name(names, k)}" for k in ranked(counts) if counts.get(k)),
         "gaps": gaps,
         "other": other,
@@ -291,18 +372,18 @@ def edge_report(
                 "where": md(f"{f.path}:{f.line}"),
                 "status": names.get(f.status or "later", f.status or ""),
             }
-            for f in s.task_findings
+            for f in task_findings
         ],
     }
     text = _normalise(_template("report-section.md.j2").render(t=t, s=section))
     return EdgeReport(
-        s.child.id or "",
-        s.parent.id or "",
+        child.id or "",
+        parent.id or "",
         dict(counts),
-        s.worst,
+        worst_status(counts),
         gap_rows,
         text,
-        child_heading(s.child, lang),
+        child_heading(child, lang),
     )
 
 
