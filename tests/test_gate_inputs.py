@@ -235,3 +235,28 @@ def test_the_workflow_names_the_base_in_full_and_rechecks_a_retarget() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for words in ("the pull request's own copy", "branch protection", "`.github/`", "refs/remotes/origin/"):
         assert words in readme, words
+
+
+# 15. results/ as a link: an edit of the file it points to is a change of the reported results
+
+
+def test_an_edit_through_a_linked_results_folder_is_in_scope(repo: Path) -> None:
+    (repo / "data" / "results").mkdir(parents=True)
+    (repo / "data" / "results" / "r.yaml").write_text(
+        "task_status:\n"
+        '  - {plan: national/57-NQ-TW, task: IV.1, status: done, status_label: "Hoàn thành", '
+        'as_of: "2025-03-20", lead: Chính phủ, evidence: null, reported_by: a, reliability: draft, '
+        'source: {address: "https://example.org/b"}}\n',
+        encoding="utf-8",
+    )
+    (repo / "results").symlink_to("data/results")
+    new_base(repo, "results kept elsewhere, linked")
+    assert invoke(*GATE).exit_code == 0
+    edit(
+        repo / "data" / "results" / "r.yaml",
+        'status: done, status_label: "Hoàn thành"',
+        'status: overdue, status_label: "Quá hạn"',
+    )
+    found = _new(*GATE[:4])
+    assert any(f["code"] == "PC608" for f in found), found
+    assert invoke(*GATE).exit_code == 1

@@ -184,6 +184,12 @@ def run_against_base(
     results_changed = results is not None and any(
         p == results or p.startswith(results + "/") for p in changed
     )
+    if results_dir is not None and not results_changed:
+        # results/ (or a file in it) may be a link: git then names only the files it points to
+        real = os.path.realpath(results_dir)
+        results_changed = any(
+            os.path.realpath(p) == real or os.path.realpath(p).startswith(real + os.sep) for p in changed_abs
+        )
     # a configuration that judges differently applies to every plan: all are in scope
     scope = _scope(
         planset, requested, changed, gone_ids, catalogue_changed or results_changed or config_changed
