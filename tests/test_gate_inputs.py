@@ -260,3 +260,18 @@ def test_an_edit_through_a_linked_results_folder_is_in_scope(repo: Path) -> None
     found = _new(*GATE[:4])
     assert any(f["code"] == "PC608" for f in found), found
     assert invoke(*GATE).exit_code == 1
+
+
+def test_swapping_the_sources_folder_for_another_hides_nothing(repo: Path) -> None:
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    text = (repo / "sources" / "province.txt").read_text(encoding="utf-8")
+    (repo / "sources" / "province.txt").write_text("\n" * 20 + text, encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.plancheck]\nsources = "sources"\n', encoding="utf-8")
+    new_base(repo, "vendored sources, cited at the wrong lines")
+    # the texts moved to a new folder and made to fit the plans' lines; the old folder deleted
+    shutil.move(repo / "sources", repo / "texts")
+    (repo / "texts" / "province.txt").write_text(text, encoding="utf-8")
+    (repo / "pyproject.toml").write_text('[tool.plancheck]\nsources = "texts"\n', encoding="utf-8")
+    found = _new(*GATE[:4])
+    assert any(f["code"] == "PC014" and "(sources)" in f["message"] for f in found), found
+    assert invoke(*GATE).exit_code == 1

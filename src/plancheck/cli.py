@@ -166,8 +166,8 @@ def _sources(option: Path | None, config: Config) -> Path | None:
 
 
 def _base_config_sources(option: Path | None, base_config: Config) -> Path | None:
-    """The base configuration's sources folder in this tree; none when this tree lacks it (a
-    change that deletes the folder is then judged by the provenance rules that remain)."""
+    """The base configuration's sources folder in this tree; none when this tree lacks it (then
+    `run_against_base` takes the folder from the extracted base, for both sides)."""
     if option is None and base_config.sources and not (base_config.base_dir / base_config.sources).is_dir():
         return None
     return _sources(option, base_config)

@@ -145,9 +145,10 @@ def run_against_base(
     base_catalogue: str | None = None
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
-        if base_config_sources is None and base_config.sources and sources is None:
-            # the base's own sources folder, gone from this tree with (or without) the setting:
-            # both sides are still judged by the base's texts, so what they showed cannot vanish
+        if base_config_sources is None and base_config.sources:
+            # the base's own sources folder, gone from this tree (with the setting, or for another
+            # folder): both sides are still judged by the base's texts, so what they showed
+            # cannot vanish (the command line's --sources would have served both sides)
             base_config_sources = _extracted(base_config.base_dir / base_config.sources, top, Path(tmp))
         # the head tree as the base's configuration judges it: what a plan change did is read from
         # this one (the same configuration on both sides), what the head's configuration did from
