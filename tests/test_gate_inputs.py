@@ -275,3 +275,15 @@ def test_swapping_the_sources_folder_for_another_hides_nothing(repo: Path) -> No
     found = _new(*GATE[:4])
     assert any(f["code"] == "PC014" and "(sources)" in f["message"] for f in found), found
     assert invoke(*GATE).exit_code == 1
+
+
+def test_a_plan_file_linked_out_of_the_repository_is_always_in_scope(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "KH-2.yaml"
+    shutil.move(repo / WARD, outside)
+    (repo / WARD).symlink_to(outside)
+    new_base(repo, "the ward plan linked from outside the repository")
+    edit(outside, *LOWER)  # git sees nothing change
+    assert any(f["code"] == "PC202" and f["path"] == WARD.as_posix() for f in _new(*GATE[:4]))
+    assert invoke(*GATE).exit_code == 1

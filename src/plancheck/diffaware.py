@@ -137,7 +137,7 @@ def run_against_base(
     watched = tuple(Path(os.path.abspath(p)) for p in paths) + ((results_dir,) if results_dir else ())
     changed_abs = changed_files(base, top, watched)
     # display paths, as findings name files (relative to the working directory)
-    changed = {display_path(p) for p in changed_abs} | _linked_plans(planset, changed_abs)
+    changed = {display_path(p) for p in changed_abs} | _linked_plans(planset, changed_abs, top)
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     before: list[Finding] = []
     shrunk: list[Finding] = []
@@ -227,15 +227,19 @@ def run_against_base(
     return result, new
 
 
-def _linked_plans(ps: PlanSet, changed: set[Path]) -> set[str]:
+def _linked_plans(ps: PlanSet, changed: set[Path], top: Path) -> set[str]:
     """Plan files that are symbolic links to a changed file: git names only the link's target
-    (`data/KH.yaml`), yet the plan read through `plans/x/KH.yaml` changed with it."""
+    (`data/KH.yaml`), yet the plan read through `plans/x/KH.yaml` changed with it. A link out of
+    the repository is always in scope: git sees no edit there (and the base has no such plan)."""
     targets = {os.path.realpath(p) for p in changed}
+    inside = os.path.realpath(top) + os.sep
     out: set[str] = set()
     for lp in ps.files:
         path = Path(lp.path)
-        if path.is_symlink() and os.path.realpath(path) in targets:
-            out.add(lp.path)
+        if path.is_symlink():
+            real = os.path.realpath(path)
+            if real in targets or not real.startswith(inside):
+                out.add(lp.path)
     return out
 
 
