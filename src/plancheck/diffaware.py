@@ -502,6 +502,8 @@ def _base_sources(sources: Path | None, top: Path, extracted: Path) -> Path | No
     """The sources folder as it was on the base, when it lies in the repository; else unchanged."""
     if sources is None:
         return None
+    if sources.resolve().is_relative_to(extracted.resolve()):
+        return sources  # already the base's own folder (taken from the extraction)
     try:
         inside = sources.resolve().relative_to(top.resolve())
     except ValueError:
