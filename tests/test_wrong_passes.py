@@ -479,7 +479,7 @@ def test_the_gating_workflow_computes_its_own_results() -> None:
     # the pull request's own copy of plancheck never judges it
     installs = [step["run"] for step in steps if "pip install" in step.get("run", "")]
     assert installs and all("pip install ." not in run for run in installs)
-    assert any("origin/${{ github.base_ref }}" in run for run in installs)
+    assert any("refs/remotes/origin/${{ github.base_ref }}" in run for run in installs)
 
 
 def test_readme_states_the_cache_threat_model() -> None:

@@ -166,8 +166,8 @@ def _sources(option: Path | None, config: Config) -> Path | None:
 
 
 def _base_config_sources(option: Path | None, base_config: Config) -> Path | None:
-    """The base configuration's sources folder in this tree; none when this tree lacks it (a
-    change that deletes the folder is then judged by the provenance rules that remain)."""
+    """The base configuration's sources folder in this tree; none when this tree lacks it (then
+    `run_against_base` takes the folder from the extracted base, for both sides)."""
     if option is None and base_config.sources and not (base_config.base_dir / base_config.sources).is_dir():
         return None
     return _sources(option, base_config)
@@ -384,6 +384,7 @@ def validate(
     try:
         if base is not None:
             from plancheck.diffaware import load_base_config, run_against_base, stricter_fail_on
+            from plancheck.gitutil import toplevel, verify_ref
 
             # the base is judged by its own [tool.plancheck]; the command line wins on both sides
             base_config = load_base_config(base, config)
@@ -403,6 +404,9 @@ def validate(
             )
             if fail_on is None:
                 config.fail_on = stricter_fail_on(config, base_config)
+            # which commit the base was, said once: a ref can name another commit than meant
+            commit = verify_ref(base, toplevel(Path.cwd()))
+            typer.echo(f"plancheck: compared with the base {clean(base)} at commit {commit}", err=True)
         else:
             result = _check(chosen, config, source_dir, not no_cache, cache_dir)
             new = None
@@ -948,6 +952,7 @@ def main() -> None:
     # summaries, parsed plans); the cyclic collector found nothing to free in them and took a
     # third of a warm national run. Worker processes turn it back on (pipeline._init_worker).
     gc.disable()
+    _tolerant_streams()
     signal.signal(signal.SIGTERM, _on_signal)
     # plancheck._entry may have replaced Python's handler already; SIG_IGN (nohup, &) is kept
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
@@ -969,6 +974,16 @@ def main() -> None:
             err=True,
         )
         sys.exit(2)
+
+
+def _tolerant_streams() -> None:
+    """Plan text is Vietnamese: on a terminal or pipe that cannot encode it (a C locale,
+    PYTHONIOENCODING=ascii) the findings are still written, with `\\uXXXX` for what it cannot
+    show, rather than the run dying on the first quotation mark."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _shown(name: str) -> str:

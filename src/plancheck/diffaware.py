@@ -18,7 +18,7 @@ from plancheck.cache import Store
 from plancheck.config import Config, ConfigError, from_text, setting_line
 from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
-from plancheck.gitutil import GitError, changed_files, extract, git, toplevel, verify_ref
+from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path
@@ -127,20 +127,17 @@ def run_against_base(
     and ``base_config_sources`` the sources folder it names, in this working tree."""
     cwd = Path.cwd()
     top = toplevel(cwd)
-    verify_ref(base, top)
+    # one commit for every question below: the name is not looked up again
+    base = verify_ref(base, top)
     if base_config is None:
         base_config, base_config_sources = config, sources
     current = check_tree(paths, config, sources, store=store, workers=default_workers())
-    # the head tree as the base's configuration judges it: what a plan change did is read from
-    # this one (the same configuration on both sides), what the head's configuration did from
-    # the difference between it and `current`
-    config_changed = config.judged() != base_config.judged() or sources != base_config_sources
-    judged = current
-    if config_changed:
-        judged = check_tree(paths, base_config, base_config_sources, store=store, workers=default_workers())
     planset, requested = current.planset, current.requested
+    results_dir = planset.root.parent / "results" if planset.root is not None else None
+    watched = tuple(Path(os.path.abspath(p)) for p in paths) + ((results_dir,) if results_dir else ())
+    changed_abs = changed_files(base, top, watched)
     # display paths, as findings name files (relative to the working directory)
-    changed = {display_path(p) for p in changed_files(base, top)}
+    changed = {display_path(p) for p in changed_abs} | _linked_plans(planset, changed_abs, top)
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     before: list[Finding] = []
     shrunk: list[Finding] = []
@@ -148,6 +145,20 @@ def run_against_base(
     base_catalogue: str | None = None
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
+        if base_config_sources is None and base_config.sources:
+            # the base's own sources folder, gone from this tree (with the setting, or for another
+            # folder): both sides are still judged by the base's texts, so what they showed
+            # cannot vanish (the command line's --sources would have served both sides)
+            base_config_sources = _extracted(base_config.base_dir / base_config.sources, top, Path(tmp))
+        # the head tree as the base's configuration judges it: what a plan change did is read from
+        # this one (the same configuration on both sides), what the head's configuration did from
+        # the difference between it and `current`
+        config_changed = config.judged() != base_config.judged() or sources != base_config_sources
+        judged = current
+        if config_changed:
+            judged = check_tree(
+                paths, base_config, base_config_sources, store=store, workers=default_workers()
+            )
         offset = cwd.resolve().relative_to(top.resolve())
         base_cwd = Path(tmp) / offset
         base_cwd.mkdir(parents=True, exist_ok=True)
@@ -170,10 +181,16 @@ def run_against_base(
         or (base_catalogue is not None and planset.catalogue_path is None)
     )
     # reported results (results/ beside plans/) feed the progress rules of every plan they name
-    results = display_path(planset.root.parent / "results") if planset.root is not None else None
+    results = display_path(results_dir) if results_dir is not None else None
     results_changed = results is not None and any(
         p == results or p.startswith(results + "/") for p in changed
     )
+    if results_dir is not None and not results_changed:
+        # results/ (or a file in it) may be a link: git then names only the files it points to
+        real = os.path.realpath(results_dir)
+        results_changed = any(
+            os.path.realpath(p) == real or os.path.realpath(p).startswith(real + os.sep) for p in changed_abs
+        )
     # a configuration that judges differently applies to every plan: all are in scope
     scope = _scope(
         planset, requested, changed, gone_ids, catalogue_changed or results_changed or config_changed
@@ -196,6 +213,9 @@ def run_against_base(
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
         kept.append(finding)
+    for finding, fresh in _submodules(base, top, watched):
+        new[finding] = fresh
+        kept.append(finding)
     kept = sort_findings(kept)
     counts: dict[str, int] = {}
     for f in kept:
@@ -205,6 +225,54 @@ def run_against_base(
         findings=kept, planset=planset, requested=scope, suppressed=current.suppressed, counts=counts
     )
     return result, new
+
+
+def _linked_plans(ps: PlanSet, changed: set[Path], top: Path) -> set[str]:
+    """Plan files that are symbolic links to a changed file: git names only the link's target
+    (`data/KH.yaml`), yet the plan read through `plans/x/KH.yaml` changed with it. A link out of
+    the repository is always in scope: git sees no edit there (and the base has no such plan)."""
+    targets = {os.path.realpath(p) for p in changed}
+    inside = os.path.realpath(top) + os.sep
+    out: set[str] = set()
+    for lp in ps.files:
+        path = Path(lp.path)
+        if path.is_symlink():
+            real = os.path.realpath(path)
+            if real in targets or not real.startswith(inside):
+                out.add(lp.path)
+    return out
+
+
+def _submodules(base: str, top: Path, watched: tuple[Path, ...]) -> list[tuple[Finding, bool]]:
+    """PC011 for each submodule (gitlink) under the plan tree or results/: git diffs it as one
+    commit id and the base extraction leaves it out, so the plans in it are never compared; new
+    when the base did not have it at that commit."""
+    then = gitlinks(base, top)
+    out: list[tuple[Finding, bool]] = []
+    for path, commit in sorted(gitlinks(None, top).items()):
+        where = top / path
+        if not any(where == w or w in where.parents for w in watched):
+            continue
+        finding = Finding.make(
+            "PC011",
+            display_path(where),
+            1,
+            1,
+            f"a git submodule (at commit {commit[:12]}): plans in it are not compared with the base, "
+            "and a checkout without submodules has none; keep plans in this repository",
+        )
+        out.append((finding, then.get(path) != commit))
+    return out
+
+
+def _extracted(folder: Path, top: Path, extracted: Path) -> Path | None:
+    """``folder`` of this working tree as it was in the extracted base, when it was a folder there."""
+    try:
+        inside = Path(os.path.abspath(folder)).relative_to(Path(os.path.abspath(top)))
+    except ValueError:
+        return None
+    then = extracted / inside
+    return then if then.is_dir() else None
 
 
 _SEVERE = ("error", "warning", "gap")
@@ -434,6 +502,8 @@ def _base_sources(sources: Path | None, top: Path, extracted: Path) -> Path | No
     """The sources folder as it was on the base, when it lies in the repository; else unchanged."""
     if sources is None:
         return None
+    if sources.resolve().is_relative_to(extracted.resolve()):
+        return sources  # already the base's own folder (taken from the extraction)
     try:
         inside = sources.resolve().relative_to(top.resolve())
     except ValueError:

@@ -107,7 +107,8 @@ RULES = [
         "unreadable-file",
         "error",
         "A path given or found under the plan tree cannot be read (missing, no permission, a broken "
-        "or looping symbolic link).",
+        "or looping symbolic link); under `--base`, a git submodule under the plan tree or results/ "
+        "(its plans are never compared with the base).",
         "A plan that cannot be read is a plan that is silently not checked.",
         "plans/hanam/x.yaml -> x.yaml   # a link to itself",
         "# a regular, readable file",

@@ -136,23 +136,47 @@ STATUS_LABELS: dict[str, frozenset[str]] = {
 }
 
 
+# letters that look like Đ/đ in the report's font: a label spelt with one must still read as the
+# word it imitates (U+00D0 Ð and U+0189 Ɖ fold to ð and ɖ)
+_LOOK_ALIKE = str.maketrans({"ð": "đ", "ɖ": "đ"})
+
+
 def label_key(label: str) -> str:
-    """A label as the table above spells it: NFC, lower case, single spaces, no end punctuation."""
-    return " ".join(unicodedata.normalize("NFC", label).casefold().split()).strip(" .;:,")
+    """A label as the table above spells it: compatibility forms folded (NFKC), lower case,
+    look-alike letters of đ folded, punctuation (an ellipsis, a quotation mark) and invisible
+    characters dropped, single spaces."""
+    folded = unicodedata.normalize("NFKC", label).casefold().translate(_LOOK_ALIKE)
+    kept = "".join(
+        " " if unicodedata.category(c)[0] in "PSZ" else c
+        for c in folded
+        if unicodedata.category(c) not in ("Cf", "Cc")
+    )
+    return " ".join(unicodedata.normalize("NFC", kept).split())
+
+
+DONE = frozenset({"done"})
 
 
 def labels_contradicted(progress: Progress) -> Iterator[Finding]:
     for s in progress.results.statuses:
         allowed = STATUS_LABELS.get(label_key(s.item.status_label))
-        if allowed is None or s.item.status in allowed:
-            continue  # a wording not in the table is not judged: it may be right
+        if allowed is not None and s.item.status in allowed:
+            continue
+        if allowed is None and s.item.status != "done":
+            continue  # another wording is not judged: it may be right, and it clears nothing
+        # `done` is the status that clears an overdue warning: it needs a label that says so
+        says = (
+            f"says {' or '.join(sorted(allowed))}"
+            if allowed is not None
+            else "is not a wording that says done ('Hoàn thành', 'Đã hoàn thành')"
+        )
         yield Finding.make(
             "PC612",
             s.at.path,
             s.at.line,
             s.at.column,
             f"status of task {s.item.task} ({s.item.plan}) on {s.item.as_of} is {s.item.status}, but its "
-            f"label {s.item.status_label!r} says {' or '.join(sorted(allowed))}",
+            f"label {s.item.status_label!r} {says}",
             plan=None,
             ctx={"item": s.item.task, "parent": s.item.plan, "status": s.item.status},
         )
@@ -421,8 +445,10 @@ RULES = [
         "wordings: 'Hoàn thành' / 'Đã hoàn thành' (done); 'Đang thực hiện' / 'Đang triển khai' "
         "(in-progress or overdue); 'Đang thực hiện trong hạn' (in-progress); 'Quá hạn' / 'Đang thực "
         "hiện quá hạn' / 'Chậm tiến độ' (overdue); 'Chưa thực hiện' / 'Chưa triển khai' (not-started "
-        "or overdue); 'Chưa hoàn thành' (anything but done). Case, spacing and end punctuation do not "
-        "matter; a wording not in this list is not judged.",
+        "or overdue); 'Chưa hoàn thành' (anything but done). Case, spacing, punctuation (an ellipsis "
+        "too) and look-alike letters of Đ (Ð U+00D0, Ɖ U+0189) do not matter. A wording not in this "
+        "list is not judged, except under `done`: the status that clears an overdue task needs a "
+        "label that says done.",
         "The label is quoted from the report (PC611 checks it there); the status is the encoder's "
         "reading of it, and the one the rules use: `done` under 'Đang thực hiện' makes an overdue "
         "task (PC608) disappear. It is an error, not a warning: like an encoding error it says the "
