@@ -237,29 +237,26 @@ def test_the_workflow_names_the_base_in_full_and_rechecks_a_retarget() -> None:
         assert words in readme, words
 
 
-# 15. results/ as a link: an edit of the file it points to is a change of the reported results
+# 15. results/ as a link: never followed (the hostile round's #13), so an edit through it cannot
+# change what the gate reads; the link itself is an error on both sides
 
 
-def test_an_edit_through_a_linked_results_folder_is_in_scope(repo: Path) -> None:
+def test_a_linked_results_folder_is_refused_not_read(repo: Path) -> None:
     (repo / "data" / "results").mkdir(parents=True)
     (repo / "data" / "results" / "r.yaml").write_text(
         "task_status:\n"
-        '  - {plan: national/57-NQ-TW, task: IV.1, status: done, status_label: "Hoàn thành", '
+        '  - {plan: national/57-NQ-TW, task: IV.1, status: overdue, status_label: "Quá hạn", '
         'as_of: "2025-03-20", lead: Chính phủ, evidence: null, reported_by: a, reliability: draft, '
         'source: {address: "https://example.org/b"}}\n',
         encoding="utf-8",
     )
     (repo / "results").symlink_to("data/results")
     new_base(repo, "results kept elsewhere, linked")
-    assert invoke(*GATE).exit_code == 0
-    edit(
-        repo / "data" / "results" / "r.yaml",
-        'status: done, status_label: "Hoàn thành"',
-        'status: overdue, status_label: "Quá hạn"',
-    )
-    found = _new(*GATE[:4])
-    assert any(f["code"] == "PC608" for f in found), found
-    assert invoke(*GATE).exit_code == 1
+    plain = invoke("validate", "plans", "--format", "json")
+    found = json.loads(plain.stdout)["findings"]
+    assert plain.exit_code == 1
+    assert any(f["code"] == "PC011" and f["path"] == "results" for f in found), found
+    assert not any(f["code"] in ("PC608", "PC612") for f in found), found  # nothing read through it
 
 
 def test_swapping_the_sources_folder_for_another_hides_nothing(repo: Path) -> None:
