@@ -353,3 +353,15 @@ def test_gate_a_gap_made_worse_is_new_and_no_pc014(repo: Path) -> None:
     _base(repo, WARD, W2, W2.replace("> 85", "> 82"))
     _edit(repo, WARD, 'bound: "> 82"', 'bound: "> 70"')
     assert _gate(repo) == (1, [])
+
+
+@pytest.mark.parametrize(("new", "shrinks"), [('"continuous"', True), ("2025-03", False)])
+def test_gate_a_task_due_before_issue_made_continuous_is_no_fix(repo: Path, new: str, shrinks: bool) -> None:
+    # the same trick as #21 on PC303 (a deadline before the plan's issue date); a dated deadline
+    # after the issue date is the fix
+    _base(repo, PROVINCE, LINK, LINK.replace("2025-03", "2025-01"))
+    _edit(repo, PROVINCE, LINK.replace("2025-03", "2025-01"), LINK.replace("2025-03", new))
+    code, hits = _gate(repo)
+    assert (code, [str(h["message"]).split(": ")[1][:5] for h in hits]) == (
+        (1, ["PC303"]) if shrinks else (0, [])
+    )

@@ -28,7 +28,7 @@ from plancheck.inforce import Replacement, replacements
 from plancheck.model import Waiver
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
-from plancheck.rules.tasks import effective_issue_date
+from plancheck.rules.tasks import effective_issue_date, task_due_before_issue
 
 if TYPE_CHECKING:
     from plancheck.progress import Progress
@@ -230,6 +230,7 @@ _SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     **{code: ("target", ("parent", "parent_item", "indicator", "year")) for code in _TARGET_CODES},
     "PC301": ("task-deadline", ("parent", "item", "parent_item")),
     "PC302": ("issued", ("parent",)),
+    "PC303": ("task-issue", ("item",)),
     "PC603": ("progress-target", ("item",)),
     "PC606": ("progress-target", ("item",)),
     "PC608": ("progress-task", ("item",)),
@@ -238,6 +239,7 @@ _FIX_NEEDS = {
     "target": "the same parent target compared and met",
     "task-deadline": "the same parent task linked, with a deadline not later",
     "issued": "a known issue date by the same deadline of the parent",
+    "task-issue": "a known issue date and the task's dated deadline not before it",
     "progress-target": "the same target judged on track by the results",
     "progress-task": "the task reported done",
 }
@@ -315,6 +317,15 @@ class _Head:
         child = self.full(f.plan)
         if child is None or child.plan is None:
             return False
+        if kind == "task-issue":
+            # the rule itself, on the head plan, with the task still there and both dates known
+            task = next((t for t in child.plan.tasks if t.id == f.ctx.get("item")), None)
+            return (
+                task is not None
+                and task.due.end is not None
+                and isinstance(child.plan.document.issued, dt.date)
+                and not any(g.ctx.get("item") == task.id for g in task_due_before_issue(child, self._memo))
+            )
         view = self.parent(child, f.ctx.get("parent"))
         if view is None or view.plan is None:
             return False
@@ -384,12 +395,12 @@ def _vanished(
     for f in before:
         if f.severity not in _SEVERE or f.waived is not None:
             continue
-        if f.plan is not None and f.plan in base_paths:
+        if f.plan is not None and base_paths.get(f.plan) == f.path:
             if f.plan not in head_paths:
                 continue  # the plan is gone (deleted, or invalid on the head): reported as such
             path = head_paths[f.plan]
-            touched = path in changed or base_paths[f.plan] in changed
-        elif f.path in present:
+            touched = path in changed or f.path in changed
+        elif f.path in present:  # a finding in another file (results/, the catalogue)
             path, touched = f.path, f.path in changed
         else:
             continue
