@@ -310,8 +310,13 @@ class _Head:
                     a.plan == f.plan and a.task.id == f.ctx.get("item") and a.outcome == "done"
                     for a in progress.tasks()
                 )
+            # the same target as it was (a target lowered until it is on track is not a fix)
             return any(
-                a.plan == f.plan and a.target.id == f.ctx.get("item") and a.status in ("on-track", "achieved")
+                a.plan == f.plan
+                and a.target.id == f.ctx.get("item")
+                and a.ctx.get("parent_bound") == f.ctx.get("parent_bound")
+                and a.target.year == f.ctx.get("year")
+                and a.status in ("on-track", "achieved")
                 for a in progress.targets()
             )
         child = self.full(f.plan)
@@ -337,7 +342,11 @@ class _Head:
                     and c.indicator == f.ctx.get("indicator")
                 ):
                     same = str(c.parent_target.bound) if c.parent_target.bound is not None else None
-                    return same == f.ctx.get("parent_bound") and c.status in ("meets", "exceeds")
+                    return (
+                        same == f.ctx.get("parent_bound")
+                        and c.table_of == f.ctx.get("targets_from")
+                        and c.status in ("meets", "exceeds")
+                    )
             return False
         if kind == "task-deadline":
             theirs = {t.id: t for t in view.plan.tasks}.get(str(f.ctx.get("parent_item")))
