@@ -60,6 +60,17 @@ def run_cli(cwd: Path, *args: str, timeout: float = TIMEOUT) -> Outcome:
     return run_command(cwd, ["validate", *args, "--format", "json"], timeout=timeout)
 
 
+def _vm_hwm_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def run_command(
     cwd: Path,
     args: list[str],
@@ -75,10 +86,14 @@ def run_command(
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         signalled = False
+        # the child's ru_maxrss also counts this process's resident set, inherited at fork and
+        # exec (Linux keeps the old image's peak): its own image's peak is VmHWM, read while it runs
+        own_peak_kb = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            own_peak_kb = max(own_peak_kb, _vm_hwm_kb(proc.pid))
             if signal_after is not None and not signalled and time.perf_counter() - start > signal_after[0]:
                 proc.send_signal(signal_after[1])
                 signalled = True
@@ -99,7 +114,7 @@ def run_command(
             stdout=out.read().decode("utf-8", errors="replace"),
             stderr=err.read().decode("utf-8", errors="replace"),
             seconds=seconds,
-            rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
+            rss_mb=(own_peak_kb or usage.ru_maxrss) / 1024,  # KiB on Linux
         )
 
 

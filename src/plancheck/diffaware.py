@@ -9,19 +9,29 @@ compared, never a line number — was reported on REF, so moving a block of YAML
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import os
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from plancheck.algebra import compare_deadlines
 from plancheck.cache import Store
+from plancheck.compliance import compare_plans
 from plancheck.config import Config, ConfigError, from_text, setting_line
 from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
+from plancheck.model import Waiver
 from plancheck.pipeline import check_tree, default_workers
-from plancheck.planset import LoadedPlan, PlanSet, display_path
+from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
+from plancheck.rules.tasks import effective_issue_date, task_due_before_issue
+
+if TYPE_CHECKING:
+    from plancheck.progress import Progress
 
 
 def _replacements(ps: PlanSet) -> dict[str, Replacement]:
@@ -142,6 +152,7 @@ def run_against_base(
     before: list[Finding] = []
     shrunk: list[Finding] = []
     gone_ids: set[str] = set()
+    base_paths: dict[str, str] = {}
     base_catalogue: str | None = None
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
@@ -175,6 +186,7 @@ def run_against_base(
                 gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
                 base_catalogue = then.planset.catalogue_path
                 shrunk = _shrinking(then.planset, judged.planset, changed)
+                base_paths = {pid: lp.path for pid, lp in then.planset.plans.items()}
     catalogue_changed = (
         (planset.catalogue_path is not None and planset.catalogue_path in changed)
         or (base_catalogue is not None and base_catalogue in changed)
@@ -208,7 +220,8 @@ def run_against_base(
         else:
             new[finding] = True
         kept.append(finding)
-    shrunk += _vanished(before, judged.findings, changed, {lp.path for lp in judged.planset.files})
+    head = _Head(judged.planset, base_config.as_of, base_config.max_file_size)
+    shrunk += _vanished(before, judged.findings, changed, head, base_paths)
     shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
@@ -277,48 +290,232 @@ def _extracted(folder: Path, top: Path, extracted: Path) -> Path | None:
 
 _SEVERE = ("error", "warning", "gap")
 
+# What each finding that leaves the check must be shown satisfied on: the subject of its claim
+# (the ctx fields naming it) and the kind of positive evidence the head must give. A code not
+# listed judges its plan alone: the rule ran again on the changed plan and found nothing.
+_TARGET_CODES = frozenset({"PC201", "PC202", "PC203", "PC204", "PC208"})
+_SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{code: ("target", ("parent", "parent_item", "indicator", "year")) for code in _TARGET_CODES},
+    "PC301": ("task-deadline", ("parent", "item", "parent_item")),
+    "PC302": ("issued", ("parent",)),
+    "PC303": ("task-issue", ("item",)),
+    "PC603": ("progress-target", ("item",)),
+    "PC606": ("progress-target", ("item",)),
+    "PC608": ("progress-task", ("item",)),
+}
+_FIX_NEEDS = {
+    "target": "the same parent target compared and met",
+    "task-deadline": "the same parent task linked, with a deadline not later",
+    "issued": "a known issue date by the same deadline of the parent",
+    "task-issue": "a known issue date and the task's dated deadline not before it",
+    "progress-target": "the same target judged on track by the results",
+    "progress-task": "the task reported done",
+}
+
 
 def _claim(f: Finding) -> tuple[object, ...]:
     """What a finding is about, whatever its severity and bounds."""
     return (f.code, f.plan, f.ctx.get("parent"), f.ctx.get("indicator"), f.ctx.get("year"), f.ctx.get("item"))
 
 
-def _vanished(
-    before: list[Finding], after: list[Finding], changed: set[str], present: set[str]
-) -> list[Finding]:
-    """PC014: findings of the base that leave the check without their own plan being raised.
+def _subject(f: Finding) -> tuple[object, ...] | None:
+    """The subject a cross-plan or progress finding is about (see ``_SUBJECTS``), else None."""
+    kind = _SUBJECTS.get(f.code)
+    if kind is None:
+        return None
+    return (kind[0], f.plan, *(f.ctx.get(k) for k in kind[1]))
 
-    A gap of a plan this change did not touch can only go because something it depends on moved:
-    a parent's target lowered or deleted, a table emptied, the catalogue or the reported results
-    edited. In a plan the change did touch, a finding that stays but at a lower severity (a late
-    plan's date made 'unknown') is reported too; one that goes entirely may be a fix.
+
+class _Head:
+    """The head tree, read in full only for the plans a vanished finding needs."""
+
+    def __init__(self, ps: PlanSet, as_of: dt.date | None, max_bytes: int) -> None:
+        self.ps, self.as_of, self.max_bytes = ps, as_of, max_bytes
+        self._full: dict[str, LoadedPlan | None] = {}
+        self._progress: Progress | bool | None = False
+        self._memo = dataclasses.replace(ps, memo={})
+
+    def full(self, pid: str | None) -> LoadedPlan | None:
+        if pid is None:
+            return None
+        if pid not in self._full:
+            lp = self.ps.plans.get(pid)
+            if lp is not None and lp.plan is not None and not lp.plan.targets and not lp.plan.tasks:
+                # the pipeline keeps summaries without targets and tasks: read the plan again
+                again = load_plan(lp.file, self.ps.root, self.max_bytes)
+                if again.plan is not None and again.plan.id == pid:
+                    again.path = lp.path
+                    lp = again
+            self._full[pid] = lp if lp is not None and lp.plan is not None else None
+        return self._full[pid]
+
+    def parent(self, child: LoadedPlan, parent: object) -> LoadedPlan | None:
+        """The parent ``parent`` (the version in force) as the child sees it on the head."""
+        for e in self.ps.edges(child):
+            if e.parent == parent:
+                full = self.full(e.parent)
+                if full is None:
+                    return None
+                return parent_view(full, e, self.full(e.stand_in) if e.stand_in else None)
+        return None
+
+    def progress(self) -> Progress | None:
+        if self._progress is False:
+            from plancheck.progress import prepare
+
+            self._progress = prepare(self.ps, self.as_of, self.max_bytes)
+        return self._progress  # type: ignore[return-value]
+
+    def satisfied(self, f: Finding) -> bool:
+        """Positive evidence on the head that the subject of ``f`` is now met."""
+        kind = _SUBJECTS[f.code][0]
+        if kind in ("progress-target", "progress-task"):
+            progress = self.progress()
+            if progress is None:
+                return False
+            if kind == "progress-task":
+                return any(
+                    a.plan == f.plan and a.task.id == f.ctx.get("item") and a.outcome == "done"
+                    for a in progress.tasks()
+                )
+            # the same target as it was (a target lowered until it is on track is not a fix)
+            return any(
+                a.plan == f.plan
+                and a.target.id == f.ctx.get("item")
+                and a.ctx.get("parent_bound") == f.ctx.get("parent_bound")
+                and a.target.year == f.ctx.get("year")
+                and a.status in ("on-track", "achieved")
+                for a in progress.targets()
+            )
+        child = self.full(f.plan)
+        if child is None or child.plan is None:
+            return False
+        if kind == "task-issue":
+            # the rule itself, on the head plan, with the task still there and both dates known
+            task = next((t for t in child.plan.tasks if t.id == f.ctx.get("item")), None)
+            return (
+                task is not None
+                and task.due.end is not None
+                and isinstance(child.plan.document.issued, dt.date)
+                and not any(g.ctx.get("item") == task.id for g in task_due_before_issue(child, self._memo))
+            )
+        view = self.parent(child, f.ctx.get("parent"))
+        if view is None or view.plan is None:
+            return False
+        if kind == "target":
+            for c in compare_plans(child, view, self._memo):
+                if (
+                    c.parent_target.id == f.ctx.get("parent_item")
+                    and c.year == f.ctx.get("year")
+                    and c.indicator == f.ctx.get("indicator")
+                ):
+                    same = str(c.parent_target.bound) if c.parent_target.bound is not None else None
+                    return (
+                        same == f.ctx.get("parent_bound")
+                        and c.table_of == f.ctx.get("targets_from")
+                        and c.status in ("meets", "exceeds")
+                    )
+            return False
+        if kind == "task-deadline":
+            theirs = {t.id: t for t in view.plan.tasks}.get(str(f.ctx.get("parent_item")))
+            if theirs is None or str(theirs.due) != f.ctx.get("parent_bound"):
+                return False  # the parent's task went or its deadline moved: not the same claim
+            for task in child.plan.tasks:
+                ref = task.implements
+                if task.id == f.ctx.get("item") and ref is not None and ref.plan == view.plan.id:
+                    return ref.task == theirs.id and compare_deadlines(task.due, theirs.due) == "on-time"
+            return False
+        # the plan's issue date against the parent's deadline for implementing plans
+        due = view.plan.document.lower_plans_due
+        issued = effective_issue_date(child.plan)
+        return (
+            due is not None
+            and due.due.end is not None
+            and str(due.due) == f.ctx.get("parent_bound")
+            and issued is not None
+            and issued <= due.due.end
+        )
+
+
+def _vanished(
+    before: list[Finding],
+    after: list[Finding],
+    changed: set[str],
+    head: _Head,
+    base_paths: dict[str, str],
+) -> list[Finding]:
+    """PC014: findings of the base that leave the check without positive evidence of a fix.
+
+    Base and head plans are matched by plan id, so a plan renamed or moved keeps its check. A
+    finding of a cross-plan or progress rule (see ``_SUBJECTS``) counts as fixed only when the
+    head shows its subject met: the same parent target compared and met, the same parent task
+    linked with a deadline not later, the task reported done, the target judged on track. Going
+    to another code, to a lower severity, out of comparison or with its subject is not a fix. A
+    finding of a rule that judges its plan alone is fixed when its own plan changed and the rule
+    no longer finds it there (at any severity).
     """
     now = Counter(f.identity() for f in after if f.waived is None)
+    waived = {f.identity() for f in after if f.waived is not None}
     lower: dict[tuple[object, ...], str] = {}
     for f in after:
-        key = _claim(f)
-        lower[key] = f.severity
+        lower[_claim(f)] = f.severity
+    # a subject still judged at the same severity or worse (a gap made worse, moved from one
+    # gap status to another) is not leaving the check: its head finding speaks for it
+    held: dict[tuple[object, ...], int] = {}
+    for f in after:
+        subject = _subject(f)
+        if subject is not None and f.waived is None:
+            held[subject] = max(held.get(subject, -1), SEVERITY_ORDER[f.severity])
+    head_paths = {pid: lp.path for pid, lp in head.ps.plans.items()}
+    present = {lp.path for lp in head.ps.files}
     out: list[Finding] = []
     for f in before:
-        if f.severity not in _SEVERE or f.waived is not None or f.path not in present:
+        if f.severity not in _SEVERE or f.waived is not None:
+            continue
+        if f.plan is not None and base_paths.get(f.plan) == f.path:
+            if f.plan not in head_paths:
+                continue  # the plan is gone (deleted, or invalid on the head): reported as such
+            path = head_paths[f.plan]
+            touched = path in changed or f.path in changed
+        elif f.path in present:  # a finding in another file (results/, the catalogue)
+            path, touched = f.path, f.path in changed
+        else:
             continue
         if now[f.identity()] > 0:
             now[f.identity()] -= 1
             continue
+        if f.identity() in waived:
+            continue  # a waiver on the head: a new one is PC014 of its own (see _shrinking)
         key = _claim(f)
-        if f.path in changed and lower.get(key) in (None, f.severity):
-            continue  # the plan itself changed and the finding went (or stayed as it was): a fix
-        how = "becomes " + str(lower[key]) if key in lower else "leaves the check"
-        why = "though this plan did not change" if f.path not in changed else "by a change of this plan"
+        subject = _subject(f)
+        if subject is None:
+            if touched and lower.get(key) in (None, f.severity):
+                continue  # the plan itself changed and its own rule no longer finds this: a fix
+            why = "by a change of this plan" if touched else "though this plan did not change"
+        elif held.get(subject, -1) >= SEVERITY_ORDER[f.severity] or head.satisfied(f):
+            continue
+        else:
+            why = ("by a change of this plan" if touched else "though this plan did not change") + (
+                f"; only {_FIX_NEEDS[_SUBJECTS[f.code][0]]} would show a fix"
+            )
+        how = "become " + str(lower[key]) if key in lower and lower[key] != f.severity else "leave the check"
+        moved = path != f.path
         out.append(
             Finding.make(
                 "PC014",
-                f.path,
-                f.line,
-                f.column,
+                path,
+                1 if moved else f.line,
+                1 if moved else f.column,
                 f"this change makes a {f.severity} {how}, {why}: {f.code} {f.message}",
                 plan=f.plan,
-                ctx={"was": f.code, **{k: f.ctx[k] for k in ("parent", "indicator", "year") if k in f.ctx}},
+                ctx={
+                    "was": f.code,
+                    **{
+                        k: f.ctx[k]
+                        for k in ("parent", "parent_item", "indicator", "year", "item")
+                        if k in f.ctx
+                    },
+                },
             )
         )
     return out
@@ -426,6 +623,49 @@ def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:
     return Finding.make("PC014", lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
 
 
+def _stand_in(lp: LoadedPlan, plan: str) -> Finding:
+    return _at_key(
+        lp,
+        "document",
+        f"this change makes {plan} stand in for the plan's targets: it is not compared with its "
+        "parents on targets of its own",
+        targets_from=plan,
+    )
+
+
+def _waiver_scope(w: Waiver) -> tuple[object, ...]:
+    return (w.rule, w.parent, w.indicator, w.year, w.task)
+
+
+def _new_waivers(lp: LoadedPlan, before: set[tuple[object, ...]]) -> list[Finding]:
+    """A waiver new on the head (or one whose scope changed, which may widen it) turns findings
+    into 'waived' as quietly as a setting would: it needs review like configuration."""
+    assert lp.plan is not None
+    out: list[Finding] = []
+    for i, w in enumerate(lp.plan.waivers):
+        if _waiver_scope(w) in before:
+            continue
+        line, column = lp.pos("waivers", i)
+        scope = ", ".join(
+            f"{k} {v}"
+            for k, v in (("parent", w.parent), ("indicator", w.indicator), ("year", w.year), ("task", w.task))
+            if v is not None
+        )
+        out.append(
+            Finding.make(
+                "PC014",
+                lp.path,
+                line,
+                column,
+                f"this change waives {w.rule}{' for ' + scope if scope else ''} (approved by {w.approved_by}): "
+                "the findings it covers are no longer counted",
+                plan=lp.id,
+                ctx={"waiver": w.rule},
+            )
+        )
+    return out
+
+
 def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
     """PC014: what the change removes from the check without raising any target."""
     out: list[Finding] = []
@@ -445,7 +685,15 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
             )
     for pid, lp in sorted(now.plans.items()):
         old = then.plans.get(pid)
-        if old is None or old.plan is None or lp.plan is None or lp.path not in changed:
+        if lp.plan is None or (old is not None and old.plan is None):
+            continue
+        if old is None or old.plan is None:
+            # a new plan: what it declares that removes it from the check needs review as well
+            if lp.plan.document.targets_from is not None:
+                out.append(_stand_in(lp, lp.plan.document.targets_from.plan))
+            out += _new_waivers(lp, set())
+            continue
+        if lp.path not in changed and old.path not in changed:
             continue
         for parent in sorted(set(old.plan.implements) - set(lp.plan.implements)):
             out.append(
@@ -460,15 +708,8 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         # targets, and its children meet another table
         was, now_from = old.plan.document.targets_from, lp.plan.document.targets_from
         if now_from is not None and (was is None or was.plan != now_from.plan):
-            out.append(
-                _at_key(
-                    lp,
-                    "document",
-                    f"this change makes {now_from.plan} stand in for the plan's targets: it is no longer "
-                    "compared with its parents on targets of its own",
-                    targets_from=now_from.plan,
-                )
-            )
+            out.append(_stand_in(lp, now_from.plan))
+        out += _new_waivers(lp, {_waiver_scope(w) for w in old.plan.waivers})
         # an earlier document added to `replaces` moves the date the deadline rules count from
         earliest_before = min((str(r.issued) for r in old.plan.document.replaces), default=None)
         earliest_now = min((str(r.issued) for r in lp.plan.document.replaces), default=None)

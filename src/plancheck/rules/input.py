@@ -118,8 +118,16 @@ RULES = [
         "change-shrinks-the-check",
         "warning",
         "With `validate --base REF` only: the change deletes a plan file, drops a parent from a plan's "
-        "`implements`, or adds an `elsewhere` declaration (which turns gaps into `unverifiable`). "
+        "`implements`, adds an `elsewhere` declaration (which turns gaps into `unverifiable`), adds or "
+        "re-scopes a waiver, or names a stand-in in `document.targets_from` (a new plan too). "
         "Each is reported as a new finding on the plan (on a deleted file, at its old path). "
+        "An error, warning or gap of the base that leaves the check is reported too, unless the "
+        "change shows it fixed: for a target comparison, the same parent target compared again and "
+        "met; for a task deadline, the same parent task linked with a deadline not later; for a late "
+        "plan, a known issue date by the same deadline; for an overdue task, a `done` status; for a "
+        "progress warning, the target judged on track. Moving to another code, a lower severity or "
+        "out of comparison is no fix. Base and head plans are matched by id, so a renamed file keeps "
+        "its check. "
         "A setting of the change's `[tool.plancheck]` that hides or lowers findings the base's own "
         "configuration gives (`ignore`, `select`, `severity`, `max-file-size`, `as-of`, `sources`, "
         "a laxer `fail-on`) is reported at its line in `pyproject.toml`, with the findings it hides.",
@@ -128,7 +136,8 @@ RULES = [
         "excuses what was a gap. The gate must not pass them unseen; a reviewer decides.",
         "# the change, against the base branch\n-implements: [national/57-NQ-TW, haiphong/89-CTr-TU]\n"
         "+implements: [national/57-NQ-TW]",
-        "# keep the parent, and close its gaps by raising targets (or waive one gap, with its reason)",
+        "# keep the parent, and close its gaps by raising targets (a waiver, with its reason, is "
+        "reviewed as well)",
     ),
     _loader(
         "PC015",
