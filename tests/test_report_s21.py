@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from plancheck.cache import MAGIC, REPORT_LAYOUT, report_entry_problem
+from plancheck.cache import MAGIC, REPORT_LAYOUT, ROWS_LAYOUT, report_entry_problem
 from plancheck.reporters.markdown import ReportWriter, page_name
 from tests.test_hostile import MAX_RSS_MB, MAX_SECONDS, Outcome, run_command
 
@@ -48,9 +48,9 @@ def clean(outcome: Outcome) -> None:
     assert outcome.code == 0, (outcome.code, outcome.stderr[-2000:])
 
 
-def entries(tree: Path) -> list[Path]:
-    found = sorted((tree / "cache" / REPORT_LAYOUT).glob("*/*.json"))
-    assert found, "the report wrote no report entries"
+def entries(tree: Path, layout: str = REPORT_LAYOUT) -> list[Path]:
+    found = sorted((tree / "cache" / layout).glob("*/*.json"))
+    assert found, f"no {layout} entries were written"
     return found
 
 
@@ -126,10 +126,12 @@ def test_a_signed_report_entry_of_the_wrong_shape_is_rebuilt(bundled: Path) -> N
 def test_junk_report_entries_are_ignored_within_the_bounds(
     bundled: Path, junk: str, command: list[str]
 ) -> None:
-    """cache3 5 and 7, hostile3 7: deep nesting, a 200 MB sparse file and a FIFO as entries."""
+    """cache3 5 and 7, hostile3 7: deep nesting, a 200 MB sparse file and a FIFO as entries (the
+    report's sections and, read when those are gone, the rows that `validate` cached)."""
+    clean(plancheck(bundled, "validate"))
     first = plancheck(bundled, *command)
     clean(first)
-    for path in entries(bundled):
+    for path in entries(bundled) + entries(bundled, ROWS_LAYOUT):
         path.unlink()
         if junk == "nested":
             path.write_text("[" * 200_000 + "]" * 200_000)
@@ -142,6 +144,21 @@ def test_junk_report_entries_are_ignored_within_the_bounds(
     clean(again)
     assert again.stdout == first.stdout
     assert again.seconds < MAX_SECONDS and again.rss_mb < MAX_RSS_MB, (again.seconds, again.rss_mb)
+
+
+def test_signed_rows_of_the_wrong_shape_are_not_rendered(bundled: Path) -> None:
+    """The rows `validate` caches for `report`: signed by the user, but of another shape."""
+    args = ("report", "--lang", "en", "--as-of", AS_OF)
+    honest = plancheck(bundled, *args, "--no-cache")
+    clean(plancheck(bundled, "validate"))
+    shapes: list[object] = [[["x"]], [[1, 2, [[1]]]], [[None, None, [{"x": 1}]]], ["[" * 50 + "]" * 50]]
+    for i, path in enumerate(entries(bundled, ROWS_LAYOUT)):
+        data = body(path)
+        data["edges"] = shapes[i % len(shapes)]
+        sign(path, data, bundled / "victim-state")
+    again = plancheck(bundled, *args)
+    clean(again)
+    assert again.stdout == honest.stdout
 
 
 def test_report_entry_schema() -> None:
@@ -184,6 +201,25 @@ def test_page_names_are_one_to_one() -> None:
     names = [page_name(i) for i in ids]
     assert len(set(names)) == len(ids), names
     assert page_name(CHILD) == "hongbang__106-KH-UBND.md"  # names without `_` are unchanged
+
+
+def test_out_dir_pages_differing_only_in_case_get_a_page_each(tmp_path: Path) -> None:
+    """Ids may differ only in case (`x/KH-1`, `x/kh-1`): one file on macOS or Windows."""
+    import datetime as dt
+    import io
+
+    from plancheck.planset import load_planset
+
+    ps, _ = load_planset([REPO / "plans"])
+    writer = ReportWriter(ps, "en", dt.date(2026, 1, 1), None, io.StringIO(), tmp_path)
+    writer._plan_tail = lambda plan_id: ""  # type: ignore[method-assign]  # no plan of these ids
+    for child in ("x/KH-1", "x/kh-1"):
+        writer._start_page(child)  # what `add` does for a child's first edge
+        writer.children.append((child, 0, 0))
+    writer.close()
+    names = sorted(writer.page_names.values())
+    assert len({n.casefold() for n in names}) == 2 and "x__KH-1.md" in names, names
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
 
 
 def test_out_dir_two_plans_whose_names_collided_get_a_page_each(bundled: Path) -> None:

@@ -614,7 +614,7 @@ def report(
                 writer.add(edge)
             writer.close()
             if out_dir is not None:
-                with open_atomic(out_dir / "index.md") as raw:
+                with open_atomic(out_dir / "index.md", follow=False) as raw:
                     handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                     writer.write(handle)
                     handle.detach()

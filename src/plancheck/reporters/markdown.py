@@ -450,7 +450,8 @@ class ReportWriter:
             return
         self.close()
         name = page_name(child)
-        if name.casefold() in self._used_names:
+        here = self.pages / name
+        if name.casefold() in self._used_names or (here.is_dir() and not here.is_symlink()):
             name = f"{name[:-3]}-{hashlib.sha256(child.encode()).hexdigest()[:10]}.md"
         self._used_names.add(name.casefold())
         self.page_names[child] = name
