@@ -23,7 +23,7 @@ An entry is trusted only when it is signed and well-formed (the README's "Cache 
 
 Two more kinds of entry serve the report, signed the same way: the comparison rows a check
 computed for a child (``RowStore``, keyed by its context key) and the sections rendered from
-them (``ReportStore``).
+them (``ReportStore``, well-formed when ``report_entry_problem`` says so).
 
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
@@ -275,6 +275,64 @@ def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
         write_atomic(path, text, durable=False)
 
 
+_REPORT_ENTRY_KEYS = frozenset({"magic", "key", "edges"})
+_EDGE_TEXT = ("child", "parent", "worst", "section", "child_heading")
+_EDGE_KEYS = frozenset({*_EDGE_TEXT, "counts", "gap_rows"})
+# the fields of a gap row (reporters.markdown.render_edge) that the report's summary shows
+GAP_ROW_TEXT = (
+    "indicator",
+    "parent",
+    "child",
+    "status",
+    "status_key",
+    "reason",
+    "sources",
+    "child_plan",
+    "parent_plan",
+    "child_name",
+    "parent_name",
+)
+_GAP_ROW_KEYS = frozenset({*GAP_ROW_TEXT, "year", "severity"})
+
+
+def report_entry_problem(data: Any, key: str) -> str | None:
+    """What makes ``data`` not a report-sections entry for ``key`` as plancheck writes one, or None.
+
+    ``{"magic", "key", "edges"}``; each edge has exactly the fields of ``EdgeReport``: texts,
+    ``counts`` mapping statuses to counts from 0, and ``gap_rows`` of exactly the fields the
+    summary reads (texts, an integer year, a number severity). The report trusts these fields
+    as they are (a missing one was an internal error), so they are checked before it reads any.
+    """
+    if not isinstance(data, dict) or set(data) != _REPORT_ENTRY_KEYS:
+        return "not an entry object with exactly magic, key and edges"
+    if data["magic"] != MAGIC or data["key"] != key:
+        return "another format, or an entry for another key"
+    edges = data["edges"]
+    if type(edges) is not list:
+        return "edges is a list"
+    for edge in edges:
+        if type(edge) is not dict or set(edge) != _EDGE_KEYS:
+            return "an edge has exactly the fields of a report edge"
+        if not all(type(edge[name]) is str for name in _EDGE_TEXT):
+            return "an edge's names, worst status and texts are strings"
+        counts = edge["counts"]
+        if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
+            return "an edge's counts map statuses to counts from 0"
+        rows = edge["gap_rows"]
+        if type(rows) is not list:
+            return "an edge's gap rows are a list"
+        for row in rows:
+            if (
+                type(row) is not dict
+                or set(row) != _GAP_ROW_KEYS
+                or not all(type(row[name]) is str for name in GAP_ROW_TEXT)
+                or type(row["year"]) is not int
+                or type(row["severity"]) not in (int, float)
+            ):
+                return "a gap row has exactly the fields the summary reads, of their types"
+    return None
+
+
 REPORT_LAYOUT = "reports-v2"  # v2: signed, as every other entry
 ROWS_LAYOUT = "rows-v1"
 
@@ -291,14 +349,14 @@ class ReportStore:
         return self.root / REPORT_LAYOUT / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> list[dict[str, Any]] | None:
+        """The edges of the entry for ``key`` when it is signed with this user's secret and
+        agrees with ``report_entry_problem``; None otherwise (it is then rebuilt)."""
         if self.root is None:
             return None
         data = read_signed(self.path(key), key)
-        if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
+        if report_entry_problem(data, key) is not None:
             return None
-        edges = data.get("edges")
-        if not isinstance(edges, list) or not all(isinstance(e, dict) for e in edges):
-            return None
+        edges: list[dict[str, Any]] = data["edges"]
         return edges
 
     def put(self, key: str, edges: list[dict[str, Any]]) -> None:

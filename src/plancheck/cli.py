@@ -542,7 +542,7 @@ def report(
         int,
         typer.Option(
             "--max-bytes",
-            help="Stop a single-file report at a whole plan before this size, with a hint; 0: no limit.",
+            help="Bound a single-file report to this size, leaving out whole plans and parts, named; 0: no limit.",
             metavar="BYTES",
         ),
     ] = MAX_REPORT_BYTES,
@@ -561,19 +561,26 @@ def report(
 ) -> None:
     """Write the Markdown gap report: per plan, its gaps against each parent, worst first."""
     from plancheck.pipeline import edge_reports
-    from plancheck.reporters.markdown import ReportWriter
+    from plancheck.reporters.markdown import MIN_MAX_BYTES, ReportWriter
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
     source_dir = _sources(sources, config)
     if output is not None and out_dir is not None:
         raise _fail("--output and --out-dir: choose one")
-    if max_bytes < 0:
-        raise _fail("--max-bytes: a size in bytes, or 0 for no limit")
+    if max_bytes < 0 or 0 < max_bytes < MIN_MAX_BYTES:
+        raise _fail(
+            f"--max-bytes {max_bytes}: a size of at least {MIN_MAX_BYTES} bytes (room to say what "
+            "is left out), or 0 for no limit"
+        )
     if output is not None and str(output) != "-":
         problem = _unwritable(output)
         if problem is not None:
             raise _fail(f"-o {output}: {problem}")
+    if out_dir is not None:
+        problem = _not_a_folder(out_dir)
+        if problem is not None:
+            raise _fail(f"--out-dir {clean(str(out_dir))}: {problem}")
     chosen = _paths(paths, config)
     _require(chosen)
     try:
@@ -611,7 +618,7 @@ def report(
                 writer.add(edge)
             writer.close()
             if out_dir is not None:
-                with open_atomic(out_dir / "index.md") as raw:
+                with open_atomic(out_dir / "index.md", follow=False) as raw:
                     handle = io.TextIOWrapper(raw, encoding="utf-8", newline="")
                     writer.write(handle)
                     handle.detach()
@@ -631,6 +638,23 @@ def report(
         raise _fail(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         ) from None
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """Why ``report --out-dir`` cannot write its pages into ``path`` (checked before any work)."""
+    if os.path.isdir(path):
+        return None if os.access(path, os.W_OK | os.X_OK) else "the folder is read-only"
+    # the folder and its missing parents are made: the nearest existing one must be a folder
+    folder = Path(os.path.abspath(path))
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if folder == Path(os.path.abspath(path)):
+        return "exists and is not a folder"
+    if not os.path.isdir(folder):
+        return f"{clean(str(folder))} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{clean(str(folder))} is read-only; the folder cannot be made"
+    return None
 
 
 def _unwritable(path: Path) -> str | None:

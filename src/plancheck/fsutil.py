@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,9 +33,13 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
 
 
 @contextlib.contextmanager
-def open_atomic(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
-    """A binary handle whose content replaces ``path`` only when the block ends without error."""
-    if path.exists() and not path.is_file():
+def open_atomic(path: Path, *, durable: bool = True, follow: bool = True) -> Iterator[BinaryIO]:
+    """A binary handle whose content replaces ``path`` only when the block ends without error.
+
+    ``follow=False`` never writes through what is at ``path``: a link, pipe or device there is
+    replaced by the file (the pages of `report --out-dir`, a folder that may hold planted links).
+    """
+    if follow and path.exists() and not path.is_file():
         # a device or pipe (-o /dev/null, -o /dev/stdout): write through it, never rename over it
         with path.open("wb") as handle:
             yield handle
@@ -43,7 +48,10 @@ def open_atomic(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
     # mkstemp creates the file private (0600); the result gets the mode an ordinary write would
     # give it: the existing file's, else what the umask allows
     try:
-        mode = path.stat().st_mode & 0o7777
+        info = path.stat() if follow else path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            raise FileNotFoundError(path)  # a link's target says nothing about the page's mode
+        mode = info.st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -550,7 +550,7 @@ def edge_reports(
         reports = None
         if i in hits and cached is not None and key is not None:
             entry = cached.get(key)
-            reports = _decode_edges(entry) if entry is not None else None
+            reports = _decode_edges(entry, job) if entry is not None else None
             if reports is None:  # damaged or removed since: computed here instead
                 local = local or Checker(ctx)
                 reports = local.report(job)
@@ -588,11 +588,14 @@ def report_key(result: Result, job: ReportJob) -> str | None:
     return sha256(json.dumps(material, ensure_ascii=False, default=str).encode())
 
 
-def _decode_edges(entry: list[dict[str, Any]]) -> list[EdgeReport] | None:
-    try:
-        return [EdgeReport(**e) for e in entry]
-    except TypeError:
+def _decode_edges(entry: list[dict[str, Any]], job: ReportJob) -> list[EdgeReport] | None:
+    """The cached sections of ``job``'s child, when they are about its own edges only (the
+    summary names each edge's plans in the tree; see ``cache.report_entry_problem`` for the rest)."""
+    parents = {e.parent for e in job.edges}
+    child = job.child.plan.id if job.child is not None and job.child.plan is not None else None
+    if any(e["child"] != child or e["parent"] not in parents for e in entry):
         return None
+    return [EdgeReport(**e) for e in entry]
 
 
 def _compute_reports(

@@ -112,6 +112,12 @@ TEXT: dict[str, dict[str, str]] = {
             "hoặc `--max-bytes 0` để có toàn bộ trong một tệp."
         ),
         "truncated_tail": "còn {n} mục khác chưa hiển thị (xem `plancheck report --out-dir THƯ_MỤC`).",
+        "truncated_parts": (
+            "Để giữ dưới {size}, báo cáo lược bỏ các phần: {parts}. Dùng "
+            "`plancheck report --out-dir THƯ_MỤC` để có toàn bộ, hoặc `--max-bytes 0` để có "
+            "toàn bộ trong một tệp."
+        ),
+        "truncated_in_part": "{name} ({n} trong {total} mục con)",
         "gap_count": "chênh lệch",
     },
     "en": {
@@ -184,6 +190,12 @@ TEXT: dict[str, dict[str, str]] = {
             "everything in one file."
         ),
         "truncated_tail": "and {n} more not shown (see `plancheck report --out-dir DIR`).",
+        "truncated_parts": (
+            "To stay under {size}, the report leaves out these parts: {parts}. Use "
+            "`plancheck report --out-dir DIR` for all of it, or `--max-bytes 0` for "
+            "everything in one file."
+        ),
+        "truncated_in_part": "{name} ({n} of its {total} subsections)",
         "gap_count": "gaps",
     },
 }

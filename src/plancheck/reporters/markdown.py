@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import io
 import re
 import shutil
@@ -19,6 +21,7 @@ from plancheck.algebra import worst_edge
 from plancheck.compliance import GAP_STATUSES, Comparison
 from plancheck.engine import Result
 from plancheck.findings import Finding
+from plancheck.fsutil import open_atomic
 from plancheck.inert import inert
 from plancheck.model import Indicator, Target
 from plancheck.planset import LoadedPlan, PlanSet, left_out_files
@@ -132,8 +135,13 @@ def small(text: str) -> str:
 
 
 def page_name(plan_id: str) -> str:
-    """The file of a plan's page in ``--out-dir``: its id with the folder turned into a prefix."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", plan_id.replace("/", "__")) + ".md"
+    """The file of a plan's page in ``--out-dir``: its id with the folder turned into a prefix.
+
+    One id, one name: ``_`` is written ``_-`` and ``/`` is written ``__``, so ``hong__bang/x``
+    and ``hong/bang__x`` never share a page (ids hold only letters, digits, ``._-/``).
+    """
+    escaped = "".join("_-" if ch == "_" else "__" if ch == "/" else ch for ch in plan_id)
+    return re.sub(r"[^A-Za-z0-9._-]", "_", escaped) + ".md"
 
 
 def target_atom(target: Target) -> list[Any]:
@@ -417,7 +425,11 @@ class ReportWriter:
         # (child id, bytes of its sections, gaps) in the order written: where a bounded
         # single-file report may stop, and the index of `--out-dir`
         self.children: list[tuple[str, int, int]] = []
-        self._page: TextIO | None = None
+        self._page: io.TextIOWrapper | None = None
+        self._page_file: contextlib.ExitStack | None = None
+        # each child's page, told apart where a file system ignores case (ids may differ by case)
+        self.page_names: dict[str, str] = {}
+        self._used_names: set[str] = set()
 
     def add(self, er: EdgeReport) -> None:
         self.totals.update(er.counts)
@@ -437,14 +449,28 @@ class ReportWriter:
         if self.pages is None:
             return
         self.close()
-        self._page = open(self.pages / page_name(child), "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._page.write(f"[{TEXT[self.lang]['back']}](index.md)\n\n")
+        name = page_name(child)
+        here = self.pages / name
+        if name.casefold() in self._used_names or (here.is_dir() and not here.is_symlink()):
+            name = f"{name[:-3]}-{hashlib.sha256(child.encode()).hexdigest()[:10]}.md"
+        self._used_names.add(name.casefold())
+        self.page_names[child] = name
+        # written to a temporary file renamed into place when complete: a run ended by a signal
+        # leaves no half page (fsutil.discard_pending), and a link planted as a page is
+        # replaced, never written through
+        stack = contextlib.ExitStack()
+        raw = stack.enter_context(open_atomic(self.pages / name, follow=False))
+        page = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        page.write(f"[{TEXT[self.lang]['back']}](index.md)\n\n")
+        self._page, self._page_file = page, stack
 
     def close(self) -> None:
-        if self._page is not None:
+        if self._page is not None and self._page_file is not None:
             self._page.write(self._plan_tail(self.children[-1][0]))
-            self._page.close()
-            self._page = None
+            self._page.flush()
+            self._page.detach()  # open_atomic closes the file, then renames it into place
+            self._page_file.close()
+            self._page, self._page_file = None, None
 
     def head(self) -> str:
         t = TEXT[self.lang]
@@ -499,7 +525,7 @@ class ReportWriter:
                 {
                     "name": plan_name(ps.plans[child].plan, self.lang),
                     "id": md(child),
-                    "page": page_name(child),
+                    "page": self.page_names.get(child, page_name(child)),
                     "gaps": gaps,
                 }
                 for child, _, gaps in self.children
@@ -584,8 +610,14 @@ class ReportWriter:
         return coverage + progress + self._render_tail(ids, limit, whole=True)
 
     def write(self, out: TextIO, max_bytes: int = 0) -> None:
-        """Head, sections and tail to ``out``; with ``max_bytes``, stop at a whole plan before
-        the report would pass it, and say so (a hint to use ``--out-dir``)."""
+        """Head, sections and tail to ``out``; with ``max_bytes`` (at least MIN_MAX_BYTES), at
+        most that many bytes in all.
+
+        When all of it does not fit, the tail is shortened (TAIL_ROWS_BOUNDED) and then kept in
+        parts, each from its ``##`` heading: the head's parts (summary, hierarchy), then the
+        tail's (coverage, progress, waivers, caveats) while they fit, then whole plans' sections.
+        What is left out is named, with the hint to use ``--out-dir``.
+        """
         t = TEXT[self.lang]
         head = self.head()
         if max_bytes <= 0:
@@ -596,9 +628,23 @@ class ReportWriter:
             return
         sections_size = sum(size for _child, size, _gaps in self.children)
         tail = self.tail()
-        if len(head.encode()) + sections_size + len(tail.encode()) > max_bytes:
-            tail = self.tail(limit=TAIL_ROWS_BOUNDED)  # it does not fit: the bounded tail
-        budget = max_bytes - len(head.encode()) - len(tail.encode()) - 1024
+        if _bytes(head) + sections_size + _bytes(tail) <= max_bytes:
+            out.write(head)
+            self.sections.seek(0)
+            shutil.copyfileobj(self.sections, out)
+            out.write(tail)
+            return
+        tail = self.tail(limit=TAIL_ROWS_BOUNDED)  # it does not fit: the bounded tail first
+        head_parts, tail_parts = _parts(head), _parts(tail)
+        # room for the notices at their longest: every plan and every part left out
+        many = 10 ** len(str(len(head) + len(tail)))  # more subsections than any part has
+        every = [
+            t["truncated_in_part"].format(name=name or "…", n=many, total=many)
+            for name, _ in head_parts + tail_parts
+        ]
+        budget = max_bytes - _bytes(self._cut_notice(max_bytes, len(self.children), every))
+        kept_head, left_head, budget = _fit(head_parts, budget, self.lang)
+        kept_tail, left_tail, budget = _fit(tail_parts, budget, self.lang)
         keep = 0
         shown = 0
         for _child, size, _gaps in self.children:
@@ -606,13 +652,24 @@ class ReportWriter:
                 break
             keep += size
             shown += 1
-        out.write(head)
+        out.write(kept_head)
         self.sections.seek(0)
         _copy_bytes(self.sections, out, keep)
         left = len(self.children) - shown
         if left:
             out.write("> " + t["truncated"].format(size=_size(max_bytes), n=left) + "\n\n")
-        out.write(tail)
+        out.write(kept_tail)
+        if left_head or left_tail:
+            parts = ", ".join(left_head + left_tail)
+            out.write("\n> " + t["truncated_parts"].format(size=_size(max_bytes), parts=parts) + "\n")
+
+    def _cut_notice(self, max_bytes: int, plans: int, parts: list[str]) -> str:
+        t = TEXT[self.lang]
+        size = _size(max_bytes)
+        return (
+            "> " + t["truncated"].format(size=size, n=plans) + "\n\n"
+            "\n> " + t["truncated_parts"].format(size=size, parts=", ".join(parts)) + "\n"
+        )
 
 
 TAIL_ROWS_BOUNDED = 200
@@ -638,6 +695,50 @@ def _share_range(i: int) -> str:
         return "0%"
     lower = SHARE_SCALE[i - 1][0]
     return f"{round(lower * 100)}–{round(upper * 100)}%"
+
+
+MIN_MAX_BYTES = 2000  # room for the notice of what a bounded report leaves out
+
+
+def _bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _parts(text: str, level: str = "## ") -> list[tuple[str, str]]:
+    """``text`` cut before each heading of ``level``, as (heading, part); the parts join to ``text``."""
+    parts = re.split(f"(?m)^(?={level})", text)
+    return [(part.split("\n", 1)[0].lstrip("#").strip(), part) for part in parts if part]
+
+
+def _fit(parts: list[tuple[str, str]], budget: int, lang: str) -> tuple[str, list[str], int]:
+    """The parts that fit in ``budget`` bytes, in order (one too large is skipped, the next may
+    fit), the names of those left out, and the budget left. A part too large is kept in part
+    when its ``###`` subsections can be (one plan's 600 notes leave the other plans' in)."""
+    kept = []
+    left = []
+    for name, text in parts:
+        size = _bytes(text)
+        if size <= budget:
+            kept.append(text)
+            budget -= size
+            continue
+        subs = _parts(text, "### ")
+        intro = subs[0][1]
+        if len(subs) < 2 or intro.startswith("### ") or _bytes(intro) > budget:
+            left.append(name or "…")
+            continue
+        kept.append(intro)
+        budget -= _bytes(intro)
+        dropped = 0
+        for _sub, sub_text in subs[1:]:
+            sub_size = _bytes(sub_text)
+            if sub_size <= budget:
+                kept.append(sub_text)
+                budget -= sub_size
+            else:
+                dropped += 1
+        left.append(TEXT[lang]["truncated_in_part"].format(name=name, n=dropped, total=len(subs) - 1))
+    return "".join(kept), left, budget
 
 
 def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
