@@ -25,7 +25,7 @@ from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
 from plancheck.inforce import Replacement, replacements
-from plancheck.model import Waiver
+from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
 from plancheck.rules.tasks import effective_issue_date, task_due_before_issue
@@ -154,6 +154,7 @@ def run_against_base(
     gone_ids: set[str] = set()
     base_paths: dict[str, str] = {}
     base_catalogue: str | None = None
+    base_indicators: dict[str, Indicator] = {}
     with tempfile.TemporaryDirectory(prefix="plancheck-base-") as tmp:
         extract(base, top, Path(tmp))
         if base_config_sources is None and base_config.sources:
@@ -185,12 +186,18 @@ def run_against_base(
                 # inside the extracted tree display paths are the same relative paths as here
                 gone_ids = {lp.id for lp in then.planset.files if lp.path in changed and lp.id}
                 base_catalogue = then.planset.catalogue_path
+                base_indicators = then.planset.indicators
                 shrunk = _shrinking(then.planset, judged.planset, changed)
                 base_paths = {pid: lp.path for pid, lp in then.planset.plans.items()}
     catalogue_changed = (
         (planset.catalogue_path is not None and planset.catalogue_path in changed)
         or (base_catalogue is not None and base_catalogue in changed)
         or (base_catalogue is not None and planset.catalogue_path is None)
+        # the catalogue may be a link: git then names only the file it points to
+        or (
+            planset.catalogue_path is not None
+            and os.path.realpath(planset.catalogue_path) in {os.path.realpath(p) for p in changed_abs}
+        )
     )
     # reported results (results/ beside plans/) feed the progress rules of every plan they name
     results = display_path(results_dir) if results_dir is not None else None
@@ -210,6 +217,9 @@ def run_against_base(
     seen = Counter(f.identity() for f in before)
     new: dict[Finding, bool] = {}
     kept: list[Finding] = []
+    hidden: list[Finding] = []
+    # a waiver new in this change is PC014 already (see _new_waivers): its findings are not again
+    reviewed = {(f.plan, f.ctx.get("waiver")) for f in shrunk if "waiver" in f.ctx}
     for finding in current.findings:
         if finding.path not in scope:
             continue
@@ -219,8 +229,21 @@ def run_against_base(
             new[finding] = False
         else:
             new[finding] = True
+            if (
+                finding.waived is not None
+                and finding.severity in _SEVERE
+                and (finding.plan, finding.code) not in reviewed
+            ):
+                # a waiver was reviewed for the findings it covered then, not for this one
+                hidden.append(_waived_new(finding))
         kept.append(finding)
-    head = _Head(judged.planset, base_config.as_of, base_config.max_file_size)
+    head = _Head(
+        judged.planset,
+        base_config.as_of,
+        base_config.max_file_size,
+        base_indicators if catalogue_changed else None,
+    )
+    shrunk += hidden
     shrunk += _vanished(before, judged.findings, changed, head, base_paths)
     shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
@@ -329,11 +352,24 @@ def _subject(f: Finding) -> tuple[object, ...] | None:
 class _Head:
     """The head tree, read in full only for the plans a vanished finding needs."""
 
-    def __init__(self, ps: PlanSet, as_of: dt.date | None, max_bytes: int) -> None:
+    def __init__(
+        self,
+        ps: PlanSet,
+        as_of: dt.date | None,
+        max_bytes: int,
+        base_indicators: dict[str, Indicator] | None = None,
+    ) -> None:
+        """``base_indicators``: the base's catalogue, when the change edited it; a comparison
+        is then judged under both catalogues (see ``by_catalogue``)."""
         self.ps, self.as_of, self.max_bytes = ps, as_of, max_bytes
         self._full: dict[str, LoadedPlan | None] = {}
-        self._progress: Progress | bool | None = False
+        self._progress: dict[bool, Progress | None] = {}
         self._memo = dataclasses.replace(ps, memo={})
+        self._base_memo = (
+            dataclasses.replace(ps, indicators=base_indicators, memo={})
+            if base_indicators is not None
+            else None
+        )
 
     def full(self, pid: str | None) -> LoadedPlan | None:
         if pid is None:
@@ -359,18 +395,28 @@ class _Head:
                 return parent_view(full, e, self.full(e.stand_in) if e.stand_in else None)
         return None
 
-    def progress(self) -> Progress | None:
-        if self._progress is False:
+    def progress(self, memo: PlanSet) -> Progress | None:
+        base = memo is self._base_memo
+        if base not in self._progress:
             from plancheck.progress import prepare
 
-            self._progress = prepare(self.ps, self.as_of, self.max_bytes)
-        return self._progress  # type: ignore[return-value]
+            self._progress[base] = prepare(memo, self.as_of, self.max_bytes)
+        return self._progress[base]
 
-    def satisfied(self, f: Finding) -> bool:
-        """Positive evidence on the head that the subject of ``f`` is now met."""
+    def by_catalogue(self, f: Finding) -> bool:
+        """True when the subject of ``f``, met on the head, is met only under the head's
+        catalogue: an edited relation, direction or tolerance made the gap go, not the plans."""
+        if self._base_memo is None or _SUBJECTS[f.code][0] not in ("target", "progress-target"):
+            return False
+        return not self.satisfied(f, self._base_memo)
+
+    def satisfied(self, f: Finding, memo: PlanSet | None = None) -> bool:
+        """Positive evidence on the head that the subject of ``f`` is now met (comparisons run
+        with the catalogue of ``memo``, the head's own by default)."""
+        memo = self._memo if memo is None else memo
         kind = _SUBJECTS[f.code][0]
         if kind in ("progress-target", "progress-task"):
-            progress = self.progress()
+            progress = self.progress(memo)
             if progress is None:
                 return False
             if kind == "progress-task":
@@ -403,7 +449,7 @@ class _Head:
         if view is None or view.plan is None:
             return False
         if kind == "target":
-            for c in compare_plans(child, view, self._memo):
+            for c in compare_plans(child, view, memo):
                 if (
                     c.parent_target.id == f.ctx.get("parent_item")
                     and c.year == f.ctx.get("year")
@@ -492,8 +538,15 @@ def _vanished(
             if touched and lower.get(key) in (None, f.severity):
                 continue  # the plan itself changed and its own rule no longer finds this: a fix
             why = "by a change of this plan" if touched else "though this plan did not change"
-        elif held.get(subject, -1) >= SEVERITY_ORDER[f.severity] or head.satisfied(f):
+        elif held.get(subject, -1) >= SEVERITY_ORDER[f.severity]:
             continue
+        elif head.satisfied(f):
+            if not head.by_catalogue(f):
+                continue
+            why = (
+                "by the change of the catalogue (indicators.yaml): under the base's catalogue "
+                "the same target is still not met"
+            )
         else:
             why = ("by a change of this plan" if touched else "though this plan did not change") + (
                 f"; only {_FIX_NEEDS[_SUBJECTS[f.code][0]]} would show a fix"
@@ -616,6 +669,26 @@ def _config_shrinks(
             )
         )
     return out
+
+
+def _waived_new(f: Finding) -> Finding:
+    """PC014 for a finding new on the head that a waiver covers (one already on the base, or
+    one added with it): a waiver naming only a rule and an indicator would otherwise absorb
+    every later weakening on that indicator, for every year and parent, unseen."""
+    return Finding.make(
+        "PC014",
+        f.path,
+        f.line,
+        f.column,
+        f"this change adds a {f.severity} that a waiver hides (waived: {f.waived}): a waiver "
+        f"covers the findings it was approved for, not a new one: {f.code} {f.message}",
+        plan=f.plan,
+        ctx={
+            "was": f.code,
+            "waiver": f.code,
+            **{k: f.ctx[k] for k in ("parent", "parent_item", "indicator", "year", "item") if k in f.ctx},
+        },
+    )
 
 
 def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:

@@ -61,12 +61,24 @@ def verify_ref(ref: str, cwd: Path) -> str:
         raise GitError("git rev-parse timed out") from None
     if done.returncode != 0:
         raise GitError(f"{ref!r} is not a commit in this repository")
-    if b"ambiguous" in done.stderr:
+    if b"ambiguous" in done.stderr and not _full_ref(ref, cwd):
         raise GitError(
             f"{ref!r} is ambiguous: more than one ref has that name (a tag and a branch?); "
             "name it in full, e.g. refs/remotes/origin/main, or give the commit"
         )
     return done.stdout.decode().strip()
+
+
+def _full_ref(ref: str, cwd: Path) -> bool:
+    """A name that starts with ``refs/`` and exists as written is already full: rev-parse tries
+    the name as written first, so a tag ``refs/tags/refs/heads/main`` cannot stand for it."""
+    if not ref.startswith("refs/"):
+        return False
+    try:
+        git("show-ref", "--verify", "--quiet", ref, cwd=cwd)
+    except GitError:
+        return False
+    return True
 
 
 def changed_files(ref: str, top: Path, untracked_under: tuple[Path, ...] = ()) -> set[Path]:
