@@ -461,12 +461,30 @@ def test_the_suggester_answers_as_before_within_its_limit() -> None:
     hints = Suggester(ids)
     assert [hints.closest(w) for w in words] == [before(w) for w in words]
     assert [before(w) for w in words[:3]] == ["digital-economy-share", "digital-economy-share", "Rd-Spending"]
-    capped = Suggester(ids, limit=2)
-    assert [
-        capped.closest(w) for w in ["digital-economy-shar", "zzzz", "rd-spending", "digital-economy-shar"]
-    ] == [
+    # 4 comparisons for the first word (found), 8 for the second (none, then the case retry): a
+    # third distinct word would go over a budget of 12
+    capped = Suggester(ids, budget=12)
+    asked = ["digital-economy-shar", "zzzz", "rd-spending", "digital-economy-shar"]
+    assert [capped.closest(w) for w in asked] == [
         "digital-economy-share",
         None,
-        None,  # a third distinct word is past the limit
+        None,  # past the budget
         "digital-economy-share",  # a word seen before keeps its answer
     ]
+
+
+def test_did_you_mean_against_a_big_catalogue_of_similar_ids_is_bounded() -> None:
+    """hostile4 #4 with a catalogue of 1,040 long, similar ids: the budget counts comparisons,
+    so a bigger catalogue gets fewer words compared, not more time."""
+    import time
+
+    from plancheck.hints import Suggester
+    from plancheck.rules.references import SUGGESTION_BUDGET
+
+    kinds = ["economy", "service", "coverage", "adoption"] * 260
+    ids = [f"indicator-{w}-level-{i:04d}-share-of-something" for i, w in enumerate(kinds)]
+    hints = Suggester(ids, budget=SUGGESTION_BUDGET)
+    start = time.process_time()
+    answers = [hints.closest(f"{ids[i % len(ids)].replace('-', 'x', 1)}-{i}q") for i in range(3_000)]
+    assert time.process_time() - start < 2.5
+    assert answers[0] == ids[0] and answers[-1] is None

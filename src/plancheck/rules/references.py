@@ -19,15 +19,16 @@ def _plan_finding(
     return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
 
 
-# distinct unknown indicators per file that get a "did you mean": enough for any real slip, and a
-# bound on the work for a file of thousands of near misses (hostile4 #4)
-SUGGESTED_PER_FILE = 100
+# comparisons of unknown indicators with catalogue ids per file for "did you mean": about 50
+# distinct slips against the bundled catalogue, far more than a real plan makes, and a bound on
+# the work for a file of thousands of near misses (hostile4 #4)
+SUGGESTION_BUDGET = 10_000
 
 
 def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None or ps.catalogue is None:
         return
-    hints = Suggester(ps.indicators, limit=SUGGESTED_PER_FILE)
+    hints = Suggester(ps.indicators, budget=SUGGESTION_BUDGET)
     for i, target in enumerate(lp.plan.targets):
         if target.indicator not in ps.indicators:
             yield _plan_finding(
