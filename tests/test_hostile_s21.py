@@ -358,3 +358,133 @@ def test_the_one_pass_cycle_check_agrees_with_a_search_per_relation() -> None:
             for part in parts:
                 if part in graph:
                     assert (component[part] == component[whole]) == reaches(graph, part, whole), (whole, part)
+
+
+# --- round hostile4: `schema --out`, "did you mean" at scale, the job summary's path ------------
+
+
+def test_schema_out_naming_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    """hostile4 #1: `--out` naming a regular file was an internal error (FileExistsError)."""
+    afile = tmp_path / "afile"
+    afile.write_text("hi\n", encoding="utf-8")
+    for args in (["schema", "--out", "afile"], ["schema", "--check", "--out", "afile"]):
+        outcome = run_command(tmp_path, args)
+        assert outcome.code == 2, outcome.stderr
+        lines = outcome.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("plancheck: --out afile: "), lines
+        assert "internal error" not in lines[0] and "not a folder" in lines[0], lines[0]
+    assert afile.read_text(encoding="utf-8") == "hi\n"
+
+
+def test_schema_out_refuses_a_linked_schema_file(tmp_path: Path) -> None:
+    """hostile4 #2: a schema file that is a symbolic link was silently replaced by a regular file;
+    it is refused as `report -o` refuses one, and nothing in the folder is written."""
+    folder, elsewhere = tmp_path / "sch", tmp_path / "elsewhere.json"
+    folder.mkdir()
+    elsewhere.write_text("{}\n", encoding="utf-8")
+    (folder / "plan.schema.json").symlink_to(elsewhere)
+    outcome = run_command(tmp_path, ["schema", "--out", "sch"])
+    assert outcome.code == 2, outcome.stderr
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and "plan.schema.json is a symbolic link" in lines[0], lines
+    assert (folder / "plan.schema.json").is_symlink()
+    assert elsewhere.read_text(encoding="utf-8") == "{}\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["plan.schema.json"]
+
+
+def test_schema_out_refuses_a_read_only_schema_file(tmp_path: Path) -> None:
+    """hostile4 #3: a read-only schema file was replaced (the rename ignores its mode)."""
+    folder = tmp_path / "sch"
+    folder.mkdir()
+    target = folder / "plan.schema.json"
+    target.write_text("{}\n", encoding="utf-8")
+    target.chmod(0o444)
+    try:
+        outcome = run_command(tmp_path, ["schema", "--out", "sch"])
+        assert outcome.code == 2, outcome.stderr
+        lines = outcome.stderr.strip().splitlines()
+        assert len(lines) == 1 and "plan.schema.json is read-only" in lines[0], lines
+        assert target.read_text(encoding="utf-8") == "{}\n"
+    finally:
+        target.chmod(0o644)
+    # a writable folder is written as before
+    outcome = run_command(tmp_path, ["schema", "--out", "sch"])
+    assert outcome.code == 0, outcome.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))
+
+
+def test_did_you_mean_for_thousands_of_near_misses_is_bounded(tmp_path: Path) -> None:
+    """hostile4 #4: 4,500 targets whose indicators are near misses of catalogue ids took 9 s of
+    CPU in "did you mean" (difflib against every id, per target). Every one is still reported;
+    the first ones keep their suggestion."""
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    shutil.copy(REPO / "plans" / "indicators.yaml", tmp_path / "plans" / "indicators.yaml")
+    catalogue = sorted(load_catalogue(tmp_path / "plans", 5 * 1024 * 1024).indicators)
+    head = gen.valid_plan("province/big").split("targets:\n")[0]
+    near = [
+        f"{c.replace('-', 'x', 1)}-{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}q"
+        for i, c in enumerate(catalogue * 30)
+    ]
+    body = "".join(
+        f'  - {{id: T{i}, indicator: {ind}, year: 2030, bound: ">= 40", unit: "%", label: x, '
+        f"source: {{section: II}}}}\n"
+        for i, ind in enumerate(near[:4_500])
+    )
+    gen.write(tmp_path / "plans" / "province" / "big.yaml", head + "targets:\n" + body)
+    outcome = run_command(tmp_path, ["validate", "plans/province/big.yaml", "--no-cache", "-f", "json"])
+    check(outcome)
+    within_bounds(outcome)
+    unknown = {f["ctx"]["item"]: f["message"] for f in outcome.of("PC102", "plans/province/big.yaml")}
+    assert len(unknown) == 4_500
+    assert f"did you mean {catalogue[0]!r}?" in str(unknown["T0"]), unknown["T0"]
+
+
+def test_the_suggester_answers_as_before_within_its_limit() -> None:
+    """hostile4 #4: the bounded "did you mean" gives the suggestions the unbounded one gave (case
+    slips included) for the first ``limit`` distinct words, and none after them."""
+    import difflib
+
+    from plancheck.hints import Suggester
+
+    ids = ["digital-economy-share", "online-public-service-usage", "Rd-Spending", "5g-coverage-urban"]
+    words = ["digital-economy-shar", "DIGITAL-ECONOMY-SHARE", "rd-spending", "5g-coverage", "zzzz", "online"]
+
+    def before(word: str) -> str | None:  # the helper as it was
+        pool = sorted(ids)
+        found = difflib.get_close_matches(word, pool, n=1, cutoff=0.75)
+        if not found:
+            lowered = {c.lower(): c for c in pool}
+            found = difflib.get_close_matches(word.lower(), sorted(lowered), n=1, cutoff=0.75)
+            return lowered[found[0]] if found else None
+        return found[0]
+
+    hints = Suggester(ids)
+    assert [hints.closest(w) for w in words] == [before(w) for w in words]
+    assert [before(w) for w in words[:3]] == ["digital-economy-share", "digital-economy-share", "Rd-Spending"]
+    # 4 comparisons for the first word (found), 8 for the second (none, then the case retry): a
+    # third distinct word would go over a budget of 12
+    capped = Suggester(ids, budget=12)
+    asked = ["digital-economy-shar", "zzzz", "rd-spending", "digital-economy-shar"]
+    assert [capped.closest(w) for w in asked] == [
+        "digital-economy-share",
+        None,
+        None,  # past the budget
+        "digital-economy-share",  # a word seen before keeps its answer
+    ]
+
+
+def test_did_you_mean_against_a_big_catalogue_of_similar_ids_is_bounded() -> None:
+    """hostile4 #4 with a catalogue of 1,040 long, similar ids: the budget counts comparisons,
+    so a bigger catalogue gets fewer words compared, not more time."""
+    import time
+
+    from plancheck.hints import Suggester
+    from plancheck.rules.references import SUGGESTION_BUDGET
+
+    kinds = ["economy", "service", "coverage", "adoption"] * 260
+    ids = [f"indicator-{w}-level-{i:04d}-share-of-something" for i, w in enumerate(kinds)]
+    hints = Suggester(ids, budget=SUGGESTION_BUDGET)
+    start = time.process_time()
+    answers = [hints.closest(f"{ids[i % len(ids)].replace('-', 'x', 1)}-{i}q") for i in range(3_000)]
+    assert time.process_time() - start < 2.5
+    assert answers[0] == ids[0] and answers[-1] is None

@@ -447,3 +447,54 @@ def test_workflow_uploads_the_full_report_and_bounds_the_summary() -> None:
     bound = int(re.search(r"--max-bytes (\d+)", workflow).group(1))  # type: ignore[union-attr]
     assert bound < 1024 * 1024
     assert "--out-dir" in workflow and "actions/upload-artifact" in workflow
+
+
+def test_step_summary_on_a_fifo_does_not_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hostile4 #5: a FIFO nobody reads as $GITHUB_STEP_SUMMARY blocked the run in open()."""
+    import os
+    import threading
+
+    from plancheck.config import Config
+
+    fifo = tmp_path / "summary"
+    os.mkfifo(fifo)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(fifo))
+    done = threading.Event()
+
+    def write() -> None:
+        github.write_step_summary(_result(sample()), Config())
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    if not done.wait(5):
+        with open(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb"):  # let the writer go
+            done.wait(5)
+        pytest.fail("the job summary blocked on a FIFO")
+    err = capsys.readouterr().err
+    assert err.startswith("plancheck: could not write the job summary to ") and err.count("\n") == 1, err
+
+
+def test_step_summary_refuses_a_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hostile4 #5: only a regular file (or a new one) takes the summary."""
+    from plancheck.config import Config
+
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/dev/null")
+    github.write_step_summary(_result(sample()), Config())
+    assert "not a regular file" in capsys.readouterr().err
+
+
+def test_step_summary_error_shows_the_path_inert(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """hostile4 #6: the path of an unwritable summary reached the terminal with its escapes."""
+    from plancheck.config import Config
+
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", "/nonexist/\x1b[2J\x1b]0;pwned\x07")
+    github.write_step_summary(_result(sample()), Config())
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err, repr(err)
+    assert "/nonexist/\\x1b[2J\\x1b]0;pwned\\x07: No such file or directory" in err, err

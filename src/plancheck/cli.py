@@ -657,8 +657,10 @@ def _not_a_folder(path: Path) -> str | None:
     return None
 
 
-def _unwritable(path: Path) -> str | None:
-    """Why the report must not be written to ``path`` (checked before any work), or None.
+def _unwritable(
+    path: Path, link_advice: str = "name the file itself, or - for standard output"
+) -> str | None:
+    """Why a file must not be written to ``path`` (checked before any work), or None.
 
     The report replaces a file by renaming a new one over it, which would replace a read-only
     file and put a file where a symbolic link was; both are refused, as is a folder. A link to a
@@ -670,7 +672,7 @@ def _unwritable(path: Path) -> str | None:
                 target = path.stat()
                 if stat.S_ISCHR(target.st_mode) or stat.S_ISFIFO(target.st_mode):
                     return None
-            return "is a symbolic link; name the file itself, or - for standard output"
+            return f"is a symbolic link; {link_advice}"
         # the report is written beside it and renamed over it (missing folders are made): the
         # nearest existing folder must take new files
         folder = Path(os.path.abspath(path)).parent
@@ -910,17 +912,31 @@ def schema(
     ] = False,
 ) -> None:
     """Write the JSON Schemas for plan files and the catalogue, generated from the models."""
-    stale = []
-    for name in SCHEMA_FILES:
-        target = out / name
-        wanted = schema_text(name)
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current == wanted:
-            continue
-        stale.append(target)
-        if not check:
-            write_atomic(target, wanted)
-    for target in stale:
+    if os.path.exists(out) and not out.is_dir():
+        raise _fail(f"--out {out}: is not a folder; name the folder to write the schemas into")
+    stale: list[tuple[Path, str]] = []
+    try:
+        for name in SCHEMA_FILES:
+            target = out / name
+            wanted = schema_text(name)
+            current = target.read_text(encoding="utf-8") if target.is_file() else None
+            if current != wanted:
+                stale.append((target, wanted))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"--out {out}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    if not check:
+        # every file is checked before any is written, as `report -o` checks its one file: a
+        # rename over a link or a read-only file would silently replace it
+        for target, _ in stale:
+            problem = _unwritable(target, "it is not replaced (remove it, or name another folder)")
+            if problem is not None:
+                raise _fail(f"--out {out}: {target.as_posix()} {problem}")
+        try:
+            for target, wanted in stale:
+                write_atomic(target, wanted)
+        except OSError as exc:
+            raise _fail(f"--out {out}: {exc.strerror or exc}") from None
+    for target, _ in stale:
         typer.echo(f"{'stale' if check else 'wrote'} {target.as_posix()}")
     if check and stale:
         raise typer.Exit(1)

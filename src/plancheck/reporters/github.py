@@ -7,13 +7,16 @@ so that plan text can never end a command early or start a new one.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.inert import inert
+from plancheck.reporters.text import clean
 
 if TYPE_CHECKING:
     from plancheck.config import Config
@@ -240,8 +243,18 @@ def write_step_summary(result: Result, config: Config, new: dict[Finding, bool] 
         return
     text = summary_markdown(result, config, new)
     try:
-        with open(target, "a", encoding="utf-8") as handle:
+        # non-blocking, then only a regular file is written: a FIFO nobody reads would otherwise
+        # hold the run in open() forever, as the cache guards its entries
+        flags = (
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        )
+        fd = os.open(target, flags, 0o666)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            os.set_blocking(fd, True)
             handle.write(text)
     except OSError as exc:
         # the summary is a convenience; the annotations and the exit code are what count
-        print(f"plancheck: could not write the job summary to {target}: {exc.strerror}", file=sys.stderr)
+        why = exc.strerror or str(exc)
+        print(f"plancheck: could not write the job summary to {clean(target)}: {why}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from plancheck.findings import Finding
-from plancheck.hints import did_you_mean
+from plancheck.hints import Suggester
 from plancheck.inforce import in_force, issue_date, replacements
 from plancheck.model import LEVEL_RANK, Measure, Task
 from plancheck.planset import LoadedPlan, PlanSet, parent_ids
@@ -19,9 +19,16 @@ def _plan_finding(
     return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
 
 
+# comparisons of unknown indicators with catalogue ids per file for "did you mean": about 50
+# distinct slips against the bundled catalogue, far more than a real plan makes, and a bound on
+# the work for a file of thousands of near misses (hostile4 #4)
+SUGGESTION_BUDGET = 10_000
+
+
 def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None or ps.catalogue is None:
         return
+    hints = Suggester(ps.indicators, budget=SUGGESTION_BUDGET)
     for i, target in enumerate(lp.plan.targets):
         if target.indicator not in ps.indicators:
             yield _plan_finding(
@@ -29,7 +36,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 "PC102",
                 ("targets", i, "indicator"),
                 f"target {target.id}: indicator {target.indicator!r} is not in the catalogue"
-                + did_you_mean(target.indicator, ps.indicators),
+                + hints.did_you_mean(target.indicator),
                 item=target.id,
                 indicator=target.indicator,
             )
@@ -45,8 +52,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                     lp,
                     "PC102",
                     (kind, i, "aims", j),
-                    f"{kind[:-1]} {item.id}: aim {aim!r} is not in the catalogue"
-                    + did_you_mean(aim, ps.indicators),
+                    f"{kind[:-1]} {item.id}: aim {aim!r} is not in the catalogue" + hints.did_you_mean(aim),
                     item=item.id,
                     indicator=aim,
                 )
