@@ -178,8 +178,11 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
         return Store(None)
     env = os.environ.get("PLANCHECK_CACHE_DIR")
     # "~" is the user's home folder wherever the folder is named, as in ruff; never a folder "~"
-    named = cache_dir or (Path(env) if env else config.base_dir / Path(config.cache_dir).expanduser())
-    chosen = Path(os.path.abspath(named.expanduser()))
+    try:
+        named = cache_dir or (Path(env) if env else config.base_dir / Path(config.cache_dir).expanduser())
+        chosen = Path(os.path.abspath(named.expanduser()))
+    except RuntimeError:  # no home folder to expand "~" to (HOME unset, no such user)
+        raise _fail("the cache folder starts with '~', but there is no home folder to expand it to") from None
     if chosen.is_symlink():
         # a checkout can commit a linked .plancheck_cache (git add -f): entries would be written
         # wherever it points, so it is not used at all (a cache costs only speed)
