@@ -229,12 +229,30 @@ class Store:
         write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "file": record, "results": results})
 
 
+def _linked_folder(path: Path) -> bool:
+    """Whether the layout folder or the key folder of the entry at ``path`` (``<root>/<layout>/
+    <xx>/<key>.json``) is a symbolic link, or cannot be looked at: entries are then neither read
+    nor written, as a link planted in the cache folder points anywhere."""
+    for folder in (path.parent, path.parent.parent):
+        try:
+            if stat.S_ISLNK(os.lstat(folder).st_mode):
+                return True
+        except FileNotFoundError:
+            continue  # not made yet: write_atomic makes real folders
+        except OSError:
+            return True
+    return False
+
+
 def read_signed(path: Path, key: str) -> Any:
     """The JSON data of the entry at ``path`` when it is signed for ``key``; None otherwise."""
+    if _linked_folder(path):
+        return None
     try:
         # non-blocking, then only a regular file is read: a FIFO planted as an entry would
-        # otherwise block the run forever, and a device would be read to the limit
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        # otherwise block the run forever, and a device would be read to the limit; never
+        # through a link (it points out of the cache folder)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return None
@@ -266,6 +284,8 @@ def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
     # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
     if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
         return  # it would never be read back: computing it again is the cost
+    if _linked_folder(path):
+        return
     with contextlib.suppress(OSError):
         if not stat.S_ISREG(os.lstat(path).st_mode):
             # a FIFO, device or link planted in the cache: write_atomic would write through

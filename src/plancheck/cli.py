@@ -177,8 +177,27 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
     if not use_cache:
         return Store(None)
     env = os.environ.get("PLANCHECK_CACHE_DIR")
-    chosen = cache_dir or (Path(env) if env else config.base_dir / config.cache_dir)
-    return Store(Path(os.path.abspath(chosen)))
+    # "~" is the user's home folder wherever the folder is named, as in ruff; never a folder "~"
+    try:
+        named = cache_dir or (Path(env) if env else config.base_dir / Path(config.cache_dir).expanduser())
+        chosen = Path(os.path.abspath(named.expanduser()))
+    except RuntimeError:  # no home folder to expand "~" to (HOME unset, no such user)
+        raise _fail("the cache folder starts with '~', but there is no home folder to expand it to") from None
+    if chosen.is_symlink():
+        # a checkout can commit a linked .plancheck_cache (git add -f): entries would be written
+        # wherever it points, so it is not used at all (a cache costs only speed)
+        if chosen not in _LINKED_WARNED:
+            _LINKED_WARNED.add(chosen)
+            typer.echo(
+                f"plancheck: warning: the cache folder {clean(str(chosen))} is a symbolic link; "
+                "running without the cache",
+                err=True,
+            )
+        return Store(None)
+    return Store(chosen)
+
+
+_LINKED_WARNED: set[Path] = set()  # one warning a run, however many commands open the store
 
 
 def _workers() -> int:

@@ -108,19 +108,27 @@ class Job:
     edges: tuple[Edge, ...] | None = None
 
 
-def edge_keys(edges: list[Edge], key_of: Callable[[str], str | None]) -> list[str | None]:
-    """What a child's findings depend on in its parents: each edge and its plans' file keys."""
-    # the cited version counts too when another is in force: tasks may still name its tasks (PC111)
+def edge_keys(
+    edges: list[Edge], key_of: Callable[[str], str | None], cited: list[str] | None = None
+) -> list[str | None]:
+    """What a child's findings depend on in its parents: each edge and its plans' file keys, and
+    the file key of every plan the child cites (``cited``, its ``implements``)."""
+    # inforce.resolve keeps one edge per parent in force, so a cited version that another cited
+    # plan replaces has no edge of its own; its tasks may still be named (PC111): key it too
+    cites = json.dumps(["cites", *([pid, key_of(pid)] for pid in dict.fromkeys(cited or []))])
     return [
-        json.dumps(
-            [
-                *e.as_key(),
-                key_of(e.parent),
-                key_of(e.stand_in) if e.stand_in else None,
-                key_of(e.cited) if e.cited != e.parent else None,
-            ]
-        )
-        for e in edges
+        cites,
+        *(
+            json.dumps(
+                [
+                    *e.as_key(),
+                    key_of(e.parent),
+                    key_of(e.stand_in) if e.stand_in else None,
+                    key_of(e.cited) if e.cited != e.parent else None,
+                ]
+            )
+            for e in edges
+        ),
     ]
 
 
@@ -133,13 +141,15 @@ class Outcome:
     results: str | None = None  # the encoded findings as JSON text (decoded only when used)
 
 
-def catalogue_digest(catalogue: CatalogueLoad) -> str:
+def catalogue_digest(catalogue: CatalogueLoad, max_bytes: int) -> str:
+    """The catalogue's SHA-256, hashed in chunks; a file over ``max_bytes`` is never read (PC004
+    then depends on its size alone)."""
     if catalogue.file is None:
         return "-"
-    try:
-        return sha256(catalogue.file.read_bytes())
-    except OSError:
-        return "unreadable"
+    hashed = hash_file(catalogue.file, catalogue.shown or catalogue.file.name, max_bytes)
+    if isinstance(hashed, tuple):
+        return hashed[0]
+    return "unread:" + ";".join(sorted(f.message for f in hashed.findings))
 
 
 class Checker:
@@ -148,7 +158,7 @@ class Checker:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.catalogue = load_catalogue(ctx.root, ctx.max_bytes)
-        self.catalogue_sha = catalogue_digest(self.catalogue)
+        self.catalogue_sha = catalogue_digest(self.catalogue, ctx.max_bytes)
         self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
         self.source_shas: dict[tuple[Path, int, int], str] = {}
         self.atoms: dict[int, tuple[Target, list[Any]]] = {}  # by id(target), see _atom
@@ -225,7 +235,7 @@ class Checker:
             keys[pid] = pkey
             plans[pid] = parent
         parents = self._views(edges, plans)
-        context = edge_keys(edges, keys.get)
+        context = edge_keys(edges, keys.get, lp.plan.implements)
         outcome.context = context_key(key, context, self.catalogue_sha, self.source_digest(lp))
         ps = self.planset(plans, [lp])
         # a first guess (job.edges None) with a parent that names a stand-in is certain to be
@@ -765,7 +775,9 @@ def check_tree(
 
     def context_of(pid: str, f: _File) -> str:
         assert f.light is not None and f.light.plan is not None and f.key is not None
-        keys = edge_keys(edges_of[pid], lambda p: exact[p].key if p in exact else None)
+        keys = edge_keys(
+            edges_of[pid], lambda p: exact[p].key if p in exact else None, f.light.plan.implements
+        )
         return context_key(f.key, keys, local.catalogue_sha, local.source_digest(f.light))
 
     owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}

@@ -152,9 +152,24 @@ def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
         return out
     files, problems = discover([folder])
     out.findings.extend(problems)
+    # a linked subfolder (PC011) is shown like a results file, else the report of it is dropped
+    out.files.extend(sorted({f.path for f in problems} - set(out.files)))
     for file in files:
         shown = display_path(file)
         out.files.append(shown)
+        if file.is_symlink():
+            # as for the linked folder: the link can point out of the repository (its keys would
+            # be printed in findings) or at a file the pull request's diff never shows
+            out.findings.append(
+                Finding.make(
+                    "PC011",
+                    shown,
+                    1,
+                    1,
+                    "this results file is a symbolic link; it is not followed, and no results are read from it",
+                )
+            )
+            continue
         raw = read_raw(file, shown, max_bytes)
         loaded = raw if isinstance(raw, Loaded) else load_bytes(raw, shown, max_bytes=max_bytes)
         out.findings.extend(loaded.findings)

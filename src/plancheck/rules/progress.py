@@ -279,6 +279,62 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
                 )
 
 
+def _conflicts(
+    groups: dict[tuple[object, ...], list[tuple[str, Placed]]],
+) -> Iterator[tuple[str, Placed, str]]:
+    """Each report of a group whose reports do not all say the same: what it says, where, and
+    what the others say (``path:line``); sorted, so the order of files never shows."""
+    for reports in groups.values():
+        if len({said for said, _ in reports}) < 2:
+            continue
+        for said, at in reports:
+            others = sorted(f"{o} at {a.path}:{a.line}" for o, a in reports if a != at and o != said)
+            yield said, at, "; ".join(others)
+
+
+def results_conflict(progress: Progress) -> Iterator[Finding]:
+    """PC613: two reports of one task on one day, or two figures of one indicator for one period
+    reported on one day, that disagree."""
+    tasks: dict[tuple[object, ...], list[tuple[str, Placed]]] = {}
+    for s in progress.results.statuses:
+        tasks.setdefault((s.item.plan, s.item.task, s.item.as_of), []).append((s.item.status, s.at))
+    by_at = {s.at: s for s in progress.results.statuses}
+    for said, at, others in _conflicts(tasks):
+        item = by_at[at].item
+        yield Finding.make(
+            "PC613",
+            at.path,
+            at.line,
+            at.column,
+            f"task {item.task} ({item.plan}) on {item.as_of} is {said} here, but {others}: reports of "
+            "the same day disagree, and which one counts must not depend on file names",
+            ctx={"item": item.task, "parent": item.plan, "status": said},
+        )
+    values: dict[tuple[object, ...], list[tuple[str, Placed]]] = {}
+    for v in progress.results.values:
+        if v.item.indicator is None:
+            continue  # never compared, so never chosen between
+        key = (v.item.indicator, v.item.jurisdiction, v.item.unit, v.item.population, v.item.period)
+        said = (
+            f"{v.item.qualifier + ' ' if v.item.qualifier else ''}{format_number(v.item.value)} {v.item.unit}"
+        )
+        values.setdefault((*key, v.item.reported_on), []).append((said, v.at))
+    by_place = {v.at: v for v in progress.results.values}
+    for said, at, others in _conflicts(values):
+        value = by_place[at].item
+        when = f"reported on {value.reported_on}" if value.reported_on else "with no reporting date"
+        yield Finding.make(
+            "PC613",
+            at.path,
+            at.line,
+            at.column,
+            f"value {value.id} of {value.indicator} ({value.jurisdiction}, {value.period}, {when}) is "
+            f"{said} here, but {others}: figures of the same period and day disagree, and which one "
+            "counts must not depend on file names",
+            ctx={"item": value.id, "indicator": value.indicator, "jurisdiction": value.jurisdiction},
+        )
+
+
 _PLAN = (
     "# plans/haiphong/142-KH-UBND.yaml\n"
     "targets:\n  - {id: PL2-1-2025, indicator: 5g-coverage-urban, year: 2025, bound: '>= 60', ...}\n"
@@ -458,6 +514,25 @@ RULES = [
         "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: in-progress, "
         "status_label: 'Đang thực hiện', ...}",
         labels_contradicted,
+    ),
+    Rule(
+        "PC613",
+        "results-conflict",
+        "error",
+        "progress",
+        "Two reports in `results/` that disagree: two statuses of one task with the same `as_of`, "
+        "or two figures (value or qualifier) of one catalogue indicator for one jurisdiction, unit, "
+        "population and period with the same `reported_on`. Each report of the group is a finding "
+        "that names the others.",
+        "The rules take the latest report; on a tie, only the order of file names and lines would "
+        "decide, so a file named `zz-...` could silently turn an overdue task done or replace a "
+        "figure. A check, and a pull-request gate, must not depend on file names. An error: the "
+        "results contradict themselves, so no configuration lowers or switches it off.",
+        "# results/a.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: overdue, "
+        "as_of: 2025-05-24, ...}\n# results/zz.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, "
+        "task: '402-PL1-03', status: done, as_of: 2025-05-24, ...}",
+        "# keep the report the source gives for that day; a later one has a later as_of",
+        results_conflict,
     ),
 ]
 
