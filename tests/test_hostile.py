@@ -823,6 +823,13 @@ def test_yaml_12_line_separators_are_text(tree: Path, separator: str) -> None:
 def test_signal_while_starting(tree: Path, signum: int, code: int, line: str) -> None:
     """A Ctrl-C while the command line is still being imported printed a KeyboardInterrupt
     traceback (and once the run had started, "Aborted!" with exit code 1)."""
+    # enough plans that the run outlasts the signal however fast it gets (one loader made the
+    # example tree's run end at 0.36 s, before a signal at 0.4 s)
+    ward = (tree / "plans" / "ward" / "KH-2.yaml").read_text(encoding="utf-8")
+    for i in range(2000):
+        folder = tree / "plans" / f"w{i}"
+        folder.mkdir()
+        (folder / "KH-2.yaml").write_text(ward.replace("id: ward/KH-2", f"id: w{i}/KH-2"), encoding="utf-8")
     outcome = run_command(tree, ["validate", "plans", "--no-cache"], signal_after=(0.4, signum))
     assert outcome.code == code, outcome.stderr[-2000:]
     assert outcome.stderr == f"plancheck: {line}\n"
