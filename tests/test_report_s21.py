@@ -329,3 +329,57 @@ def test_a_report_that_fits_is_unchanged_by_the_bound(bundled: Path) -> None:
     bounded = plancheck(bundled, "report", "--no-cache", "--lang", "en", "--as-of", AS_OF)
     clean(whole)
     assert bounded.stdout == whole.stdout
+
+
+# The re-check of this round (variants that got around the fixes above)
+
+
+def test_out_dir_that_is_a_link_is_a_usage_error(bundled: Path, tmp_path: Path) -> None:
+    """A committed `gap-report -> elsewhere` sent every page, index.md too, through the link."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "index.md").write_text("keep\n")
+    (bundled / "gap-report").symlink_to(elsewhere)
+    outcome = plancheck(bundled, "report", "--no-cache", "--out-dir", "gap-report")
+    assert outcome.code == 2, outcome.stderr
+    assert outcome.stderr.startswith("plancheck: --out-dir gap-report: is a symbolic link"), outcome.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ["index.md"]
+    assert (elsewhere / "index.md").read_text() == "keep\n"
+
+
+def test_out_dir_whose_index_is_a_folder_is_a_usage_error_before_any_work(bundled: Path) -> None:
+    """A folder named index.md in the out-dir was an internal error after every page was written."""
+    (bundled / "pages" / "index.md").mkdir(parents=True)
+    outcome = plancheck(bundled, "report", "--no-cache", "--out-dir", "pages")
+    assert outcome.code == 2, outcome.stderr
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and "index.md is not a regular file" in lines[0], outcome.stderr
+    assert sorted(p.name for p in (bundled / "pages").iterdir()) == ["index.md"]
+
+
+def test_sighup_ends_a_run_like_sigterm() -> None:
+    """SIGHUP (a closed terminal) left temporary page files behind and no line: it now goes
+    through the same handler as SIGTERM (pending files removed, one line, exit 129)."""
+    import signal
+
+    from plancheck import cli
+
+    assert cli._SIGNAL_EXITS[signal.SIGHUP] == ("hung up", 129)
+    code = (
+        "import signal, plancheck.cli as c, sys\n"
+        "signal.signal(signal.SIGTERM, c._on_signal)\n"
+        "signal.signal(signal.SIGHUP, c._on_signal)\n"
+        "from plancheck.fsutil import open_atomic\n"
+        "import pathlib, os\n"
+        "cm = open_atomic(pathlib.Path('page.md')); h = cm.__enter__(); h.write(b'half')\n"
+        "os.kill(os.getpid(), signal.SIGHUP)\n"
+    )
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        run = subprocess.run(
+            [sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 129, run.stderr
+        assert run.stderr == "plancheck: hung up\n"
+        assert os.listdir(folder) == []  # the temporary page was removed

@@ -661,7 +661,12 @@ def report(
 
 def _not_a_folder(path: Path) -> str | None:
     """Why ``report --out-dir`` cannot write its pages into ``path`` (checked before any work)."""
+    if os.path.islink(path):  # pages would land wherever the link points (a committed link, say)
+        return "is a symbolic link; name the folder itself"
     if os.path.isdir(path):
+        index = path / "index.md"
+        if os.path.lexists(index) and (os.path.islink(index) or not os.path.isfile(index)):
+            return "its index.md is not a regular file; remove it or choose another folder"
         return None if os.access(path, os.W_OK | os.X_OK) else "the folder is read-only"
     # the folder and its missing parents are made: the nearest existing one must be a folder
     folder = Path(os.path.abspath(path))
@@ -980,6 +985,11 @@ def _main(
 
 
 _MAIN_PID = os.getpid()
+# a closed terminal (SIGHUP) ends a run as Ctrl-C and SIGTERM do: pending files are removed
+_SIGNAL_EXITS: dict[int, tuple[str, int]] = {
+    signal.SIGINT: ("interrupted", 130),
+    signal.SIGHUP: ("hung up", 129),
+}
 
 
 def _on_signal(signum: int, frame: object) -> None:
@@ -993,11 +1003,12 @@ def _on_signal(signum: int, frame: object) -> None:
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second signal must not interrupt this one
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         end_workers()
     with contextlib.suppress(Exception):
         discard_pending()  # a half-written report or cache entry is removed, never left behind
-    what, code = ("interrupted", 130) if signum == signal.SIGINT else ("terminated", 143)
+    what, code = _SIGNAL_EXITS.get(signum, ("terminated", 143))
     with contextlib.suppress(Exception):
         sys.stdout.flush()
     with contextlib.suppress(OSError):
@@ -1013,6 +1024,8 @@ def main() -> None:
     gc.disable()
     _tolerant_streams()
     signal.signal(signal.SIGTERM, _on_signal)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup keeps it ignored
+        signal.signal(signal.SIGHUP, _on_signal)
     # plancheck._entry may have replaced Python's handler already; SIG_IGN (nohup, &) is kept
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _on_signal)
