@@ -353,7 +353,7 @@ def test_out_dir_whose_index_is_a_folder_is_a_usage_error_before_any_work(bundle
     outcome = plancheck(bundled, "report", "--no-cache", "--out-dir", "pages")
     assert outcome.code == 2, outcome.stderr
     lines = outcome.stderr.strip().splitlines()
-    assert len(lines) == 1 and "index.md is not a regular file" in lines[0], outcome.stderr
+    assert len(lines) == 1 and "index.md is a folder" in lines[0], outcome.stderr
     assert sorted(p.name for p in (bundled / "pages").iterdir()) == ["index.md"]
 
 

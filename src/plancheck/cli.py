@@ -665,8 +665,9 @@ def _not_a_folder(path: Path) -> str | None:
         return "is a symbolic link; name the folder itself"
     if os.path.isdir(path):
         index = path / "index.md"
-        if os.path.lexists(index) and (os.path.islink(index) or not os.path.isfile(index)):
-            return "its index.md is not a regular file; remove it or choose another folder"
+        # a link there is replaced, never written through (as every page); a folder cannot be
+        if os.path.isdir(index) and not os.path.islink(index):
+            return "its index.md is a folder; remove it or choose another folder"
         return None if os.access(path, os.W_OK | os.X_OK) else "the folder is read-only"
     # the folder and its missing parents are made: the nearest existing one must be a folder
     folder = Path(os.path.abspath(path))
