@@ -156,3 +156,32 @@ def test_an_oversized_catalogue_is_not_read_to_hash_it(tmp_path: Path) -> None:
         assert outcome.code == 1
         assert [f["code"] for f in findings(outcome) if f["path"] == "plans/indicators.yaml"] == ["PC004"]
         assert outcome.rss_mb < 200, f"peak RSS {outcome.rss_mb:.0f} MB"
+
+
+# The third fresh round (cache5): odd cache folder names and a FIFO at the secret
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "a\x00b"], ids=["too-long", "nul-byte"])
+def test_an_unusable_cache_folder_name_runs_uncached(tmp_path: Path, name: str) -> None:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    if "\x00" in name:  # an argument cannot hold NUL: the configuration can
+        (tmp_path / "pyproject.toml").write_text(
+            '[tool.plancheck]\ncache-dir = "a\\u0000b"\n', encoding="utf-8"
+        )
+        args = ["validate", "plans"]
+    else:
+        args = ["validate", "plans", "--cache-dir", name]
+    outcome = run_command(tmp_path, args)
+    assert outcome.code == 0, outcome.stderr
+    assert "internal error" not in outcome.stderr and "checked" in outcome.stdout
+
+
+def test_a_fifo_at_the_cache_secret_does_not_hang(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    state = tmp_path / "state"
+    (state / "plancheck").mkdir(parents=True)
+    os.mkfifo(state / "plancheck" / "cache-secret")
+    env = {"XDG_STATE_HOME": str(state), "PLANCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    outcome = run_command(tmp_path, ["validate", "plans"], env=env, timeout=20)
+    assert outcome.code == 0, outcome.stderr
+    assert "checked" in outcome.stdout

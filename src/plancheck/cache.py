@@ -66,7 +66,8 @@ def _secret_file() -> Path:
 
 def _read_secret(path: Path) -> bytes | None:
     """The secret in ``path``; None when it is missing, or not private to this user (never trusted)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    # non-blocking: a FIFO planted there would hang every run; only a regular file is read
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
@@ -239,7 +240,7 @@ def _linked_folder(path: Path) -> bool:
                 return True
         except FileNotFoundError:
             continue  # not made yet: write_atomic makes real folders
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a name with a NUL byte
             return True
     return False
 

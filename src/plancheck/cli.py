@@ -183,18 +183,26 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
         chosen = Path(os.path.abspath(named.expanduser()))
     except RuntimeError:  # no home folder to expand "~" to (HOME unset, no such user)
         raise _fail("the cache folder starts with '~', but there is no home folder to expand it to") from None
-    if chosen.is_symlink():
+    try:
+        linked = chosen.is_symlink()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: no usable folder
+        return _uncached(chosen, "cannot be used")
+    if linked:
         # a checkout can commit a linked .plancheck_cache (git add -f): entries would be written
         # wherever it points, so it is not used at all (a cache costs only speed)
-        if chosen not in _LINKED_WARNED:
-            _LINKED_WARNED.add(chosen)
-            typer.echo(
-                f"plancheck: warning: the cache folder {clean(str(chosen))} is a symbolic link; "
-                "running without the cache",
-                err=True,
-            )
-        return Store(None)
+        return _uncached(chosen, "is a symbolic link")
     return Store(chosen)
+
+
+def _uncached(chosen: Path, why: str) -> Store:
+    """No cache for this run, said once on standard error."""
+    if chosen not in _LINKED_WARNED:
+        _LINKED_WARNED.add(chosen)
+        typer.echo(
+            f"plancheck: warning: the cache folder {clean(str(chosen))} {why}; running without the cache",
+            err=True,
+        )
+    return Store(None)
 
 
 _LINKED_WARNED: set[Path] = set()  # one warning a run, however many commands open the store
