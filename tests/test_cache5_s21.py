@@ -185,3 +185,23 @@ def test_a_fifo_at_the_cache_secret_does_not_hang(tmp_path: Path) -> None:
     outcome = run_command(tmp_path, ["validate", "plans"], env=env, timeout=20)
     assert outcome.code == 0, outcome.stderr
     assert "checked" in outcome.stdout
+
+
+# The third fresh round (hostile5): configuration edge values that ended in an internal error
+
+
+def test_a_huge_max_file_size_does_not_break_diff(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    (tmp_path / "pyproject.toml").write_text("[tool.plancheck]\nmax-file-size = 9223372036854775807\n")
+    ward = "plans/ward/KH-2.yaml"
+    outcome = run_command(tmp_path, ["diff", ward, ward])
+    assert outcome.code == 0, outcome.stderr
+    assert "no changes" in outcome.stdout
+
+
+def test_a_deeply_nested_pyproject_is_a_configuration_error(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    (tmp_path / "pyproject.toml").write_text("[tool.plancheck]\nx = " + "[" * 5000 + "]" * 5000 + "\n")
+    outcome = run_command(tmp_path, ["validate", "plans"])
+    assert outcome.code == 2
+    assert outcome.stderr == "plancheck: pyproject.toml: cannot read: nested too deeply\n", outcome.stderr

@@ -142,6 +142,8 @@ def from_text(text: str, pyproject: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{pyproject.name}: cannot read: {exc}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        raise ConfigError(f"{pyproject.name}: cannot read: nested too deeply") from None
     tool = data.get("tool", {})
     table = tool.get("plancheck") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from plancheck.algebra import compare_bounds
 from plancheck.model import Indicator, Plan, Target
@@ -129,6 +130,19 @@ def render_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes, read in chunks: a huge configured limit allocates nothing."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = handle.read(min(1 << 20, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
 def read_spec(spec: str, cwd: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
     """A file path, or ``REF:path`` read from git; one over ``max_bytes`` is refused unread.
 
@@ -141,7 +155,7 @@ def read_spec(spec: str, cwd: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
                 size = os.fstat(handle.fileno()).st_size
                 if size > max_bytes:
                     raise DiffInputError(_too_big(spec, size, max_bytes))
-                raw = handle.read(max_bytes + 1)  # a file that grew since fstat stays bounded
+                raw = _read_bounded(handle, max_bytes)  # a file that grew since fstat stays bounded
         except OSError as exc:
             raise DiffInputError(f"{spec}: cannot read: {exc.strerror}") from None
         if len(raw) > max_bytes:
