@@ -43,7 +43,7 @@ HERE = Path(__file__).parent
 CASES_DIR = HERE / "rules"
 EXAMPLE = HERE / "example"
 CASE_KEYS = {"name", "files", "raw", "delete", "symlinks", "sources", "results", "config", "paths", "expect"}
-EXPECT_KEYS = {"path", "line", "column"}
+EXPECT_KEYS = {"path", "line", "column", "message"}
 
 
 def _load_case_files() -> dict[Path, dict[str, Any]]:
@@ -108,9 +108,14 @@ def _apply(case: dict[str, Any], tmp: Path) -> Path | None:
     return None if "sources" in case and case["sources"] is None else sources
 
 
-def _matches(expected: dict[str, Any], actual: tuple[str, int, int]) -> bool:
-    path, line, column = actual
-    return (expected["path"], expected["line"]) == (path, line) and expected.get("column", column) == column
+def _matches(expected: dict[str, Any], actual: tuple[str, int, int, str]) -> bool:
+    """``message``, when given, is a part of the finding's message that must stand in it."""
+    path, line, column, message = actual
+    return (
+        (expected["path"], expected["line"]) == (path, line)
+        and expected.get("column", column) == column
+        and expected.get("message", "") in message
+    )
 
 
 @pytest.mark.parametrize(("rule", "case"), _params())
@@ -132,14 +137,14 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
     assert render(cold.findings, cold.counts) == expected_json
     assert render(warm.findings, warm.counts) == expected_json
     found = [f for f in result.findings if f.code == rule]
-    actual = sorted((f.path, f.line, f.column) for f in found)
+    actual = sorted((f.path, f.line, f.column, f.message) for f in found)
     expected = sorted(case["expect"] or [], key=lambda e: (e["path"], e["line"], e.get("column", 0)))
     for entry in expected:
         assert set(entry) <= EXPECT_KEYS and {"path", "line"} <= set(entry), f"bad expect entry {entry!r}"
     # match the entries that name a column first, then the rest
     unmatched = list(actual)
     missing = []
-    for entry in sorted(expected, key=lambda e: "column" not in e):
+    for entry in sorted(expected, key=lambda e: ("message" not in e, "column" not in e)):
         hit = next((a for a in unmatched if _matches(entry, a)), None)
         if hit is None:
             missing.append(entry)

@@ -954,3 +954,69 @@ def test_base_paths_narrowed_in_the_configuration_still_checks_the_base_paths(re
     _pyproject(repo, 'paths = ["plans/national"]\n', commit=False)
     gate = ["validate", "--base", "main", "--fail-on-new", "--fail-on", "gap"]
     assert invoke(*gate).exit_code == 1
+
+
+def _results_base(repo: Path, values: str) -> Path:
+    results = repo / "results"
+    results.mkdir()
+    (results / "values.yaml").write_text("values:\n" + values, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "branch", "-f", "main")
+    return results
+
+
+def test_base_a_reported_value_edited_in_place_is_no_fix_without_its_source(repo: Path) -> None:
+    # third adversarial round: typing a better figure over an off-track one cleared PC606, exit 0
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    report = repo / "sources" / "report.txt"
+    report.write_text("BÁO CÁO\nKinh tế số đạt 45% GRDP trong 6 tháng.\n", encoding="utf-8")
+    off = _value("V1", "2024-12", "39") + _value("V2", "2025-12", "39.5") + _value("V3", "2026-06", "20")
+    results = _results_base(repo, off)
+    assert [f for f in _json("validate", "plans") if f["code"] == "PC606"]
+    edit(repo, Path("results/values.yaml"), 'value: "20"', 'value: "45"')
+    for sources in ([], ["--sources", "sources"]):
+        found = _json("validate", "plans", "--base", "main", *sources)
+        [hit] = [f for f in found if f["code"] == "PC014"]
+        assert hit["ctx"]["was"] == "PC606" and "could not check against their source" in hit["message"], hit
+        assert "results/values.yaml:" in hit["message"], hit
+        assert invoke(*GATE, *sources).exit_code == 1
+    # the same figure cited from a source text that holds it, checked with --sources, is a fix
+    text = (results / "values.yaml").read_text(encoding="utf-8")
+    at = text.index("id: V3")
+    address = 'source: {address: "https://example.org/report", ref: "row 1"}'
+    text = text[:at] + text[at:].replace(address, "source: {document: report.txt, line: 2}", 1)
+    (results / "values.yaml").write_text(text, encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main", "--sources", "sources")
+    assert not [f for f in found if f["code"] in ("PC014", "PC611")], found
+    assert invoke(*GATE, "--sources", "sources").exit_code == 0
+    assert invoke(*GATE).exit_code == 1  # without the sources it is not checked
+    # and a source that holds it only inside another number ("45" in "145") is no evidence
+    report.write_text("BÁO CÁO\nKinh tế số đạt 145% GRDP trong 6 tháng.\n", encoding="utf-8")
+    assert invoke(*GATE, "--sources", "sources").exit_code == 1
+
+
+def test_base_a_task_reported_done_in_a_new_file_is_no_fix_without_its_source(repo: Path) -> None:
+    # third adversarial round: a later `done` report, in a file of its own, cleared PC608, exit 0
+    status = (
+        "task_status:\n  - plan: province/KH-1\n    task: IV.1\n    status: {status}\n"
+        "    status_label: {label}\n    as_of: {day}\n    lead: null\n    evidence: null\n"
+        "    reported_by: a\n    reliability: draft\n    source: {{address: 'https://example.org/r'}}\n"
+    )
+    results = repo / "results"
+    results.mkdir()
+    (results / "a.yaml").write_text(
+        status.format(status="in-progress", label="Đang thực hiện", day="2025-06-01"), encoding="utf-8"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "branch", "-f", "main")
+    assert [f for f in _json("validate", "plans") if f["code"] == "PC608"]
+    (results / "b.yaml").write_text(
+        status.format(status="done", label="Hoàn thành", day="2025-07-01"), encoding="utf-8"
+    )
+    found = _json("validate", "plans", "--base", "main")
+    assert not [f for f in found if f["code"] == "PC608"], found
+    [hit] = [f for f in found if f["code"] == "PC014"]
+    assert hit["ctx"]["was"] == "PC608" and "results/b.yaml:2" in hit["message"], hit
+    assert invoke(*GATE).exit_code == 1

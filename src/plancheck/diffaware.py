@@ -364,6 +364,7 @@ class _Head:
         self.ps, self.as_of, self.max_bytes = ps, as_of, max_bytes
         self._full: dict[str, LoadedPlan | None] = {}
         self._progress: dict[bool, Progress | None] = {}
+        self._unverified: set[tuple[str, int]] | None = None
         self._memo = dataclasses.replace(ps, memo={})
         self._base_memo = (
             dataclasses.replace(ps, indicators=base_indicators, memo={})
@@ -409,6 +410,29 @@ class _Head:
         if self._base_memo is None or _SUBJECTS[f.code][0] not in ("target", "progress-target"):
             return False
         return not self.satisfied(f, self._base_memo)
+
+    def unchecked_evidence(self, f: Finding) -> list[str]:
+        """For a progress finding the head shows fixed: the results entries (``path:line``) the
+        fix rests on that this run could not check against a source text (see PC611). An
+        entry typed into results/ is a claim; without its source it shows nothing fixed."""
+        kind = _SUBJECTS[f.code][0]
+        progress = self.progress(self._memo) if kind in ("progress-target", "progress-task") else None
+        if progress is None:
+            return []
+        from plancheck.rules.progress import unverified
+
+        if self._unverified is None:
+            self._unverified = unverified(progress)
+        places: list[tuple[str, int]] = []
+        if kind == "progress-task":
+            for a in progress.tasks():
+                if a.plan == f.plan and a.task.id == f.ctx.get("item") and a.report is not None:
+                    places.append((a.report.at.path, a.report.at.line))
+        else:
+            for t in progress.targets():
+                if t.plan == f.plan and t.target.id == f.ctx.get("item"):
+                    places += [(v.at.path, v.at.line) for v in t.used]
+        return sorted({f"{path}:{line}" for path, line in places if (path, line) in self._unverified})
 
     def satisfied(self, f: Finding, memo: PlanSet | None = None) -> bool:
         """Positive evidence on the head that the subject of ``f`` is now met (comparisons run
@@ -541,12 +565,20 @@ def _vanished(
         elif held.get(subject, -1) >= SEVERITY_ORDER[f.severity]:
             continue
         elif head.satisfied(f):
-            if not head.by_catalogue(f):
+            unchecked = head.unchecked_evidence(f)
+            if unchecked:
+                why = (
+                    f"by results this run could not check against their source ({', '.join(unchecked)}): "
+                    "cite a source text by document and line and run with --sources, so that PC611 "
+                    "finds the status or figure there"
+                )
+            elif not head.by_catalogue(f):
                 continue
-            why = (
-                "by the change of the catalogue (indicators.yaml): under the base's catalogue "
-                "the same target is still not met"
-            )
+            else:
+                why = (
+                    "by the change of the catalogue (indicators.yaml): under the base's catalogue "
+                    "the same target is still not met"
+                )
         else:
             why = ("by a change of this plan" if touched else "though this plan did not change") + (
                 f"; only {_FIX_NEEDS[_SUBJECTS[f.code][0]]} would show a fix"
