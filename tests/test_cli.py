@@ -301,3 +301,24 @@ def test_report_takes_its_date_from_configuration(tree: Path) -> None:
     (tree / "pyproject.toml").write_text('[tool.plancheck]\nas-of = "2027-02-03"\n', encoding="utf-8")
     out = runner.invoke(app, ["report", "plans"]).output
     assert "**2027-02-03**" in out
+
+
+def test_an_internal_error_of_any_command_names_a_switch_that_command_takes() -> None:
+    # the safety net's hint was "run with --debug", which `rules`, `show` or `tree` refuse
+    import os
+    import subprocess
+
+    code = (
+        "import sys; import plancheck.cli as c\n"
+        "def broken(*a, **k): raise RuntimeError('boom')\n"
+        "c.rules_markdown = broken; sys.argv = ['plancheck', 'rules', '--format', 'markdown']; c.main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PLANCHECK_DEBUG"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        "plancheck: internal error: RuntimeError: boom (set PLANCHECK_DEBUG=1 for the traceback)"
+    )
+    env["PLANCHECK_DEBUG"] = "1"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1 and "Traceback" in done.stderr and "RuntimeError: boom" in done.stderr

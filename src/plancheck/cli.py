@@ -1046,12 +1046,13 @@ def main() -> None:
         _quiet_exit()
     except Exception as exc:
         # the one safety net: whatever a command did not turn into a finding or a usage error
-        # becomes one line, never a traceback (unless asked for with --debug)
-        if "--debug" in sys.argv:
+        # becomes one line, never a traceback (unless asked for): not every command takes
+        # --debug, so the hint names the variable every command reads
+        if "--debug" in sys.argv or os.environ.get("PLANCHECK_DEBUG") == "1":
             raise
         typer.echo(
             f"plancheck: internal error: {type(exc).__name__}: {_shown(str(exc))} "
-            "(run with --debug for the traceback)",
+            "(set PLANCHECK_DEBUG=1 for the traceback)",
             err=True,
         )
         sys.exit(2)
