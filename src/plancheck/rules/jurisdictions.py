@@ -173,6 +173,31 @@ def commune_outside_province(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet)
     )
 
 
+_ABOVE = {"commune": "province", "district": "province", "province": "national"}
+
+
+def parent_jurisdiction_mismatch(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
+    if child.plan is None or parent.plan is None:
+        return
+    stated = child.plan.jurisdiction.parent
+    if stated is None or parent.plan.jurisdiction.level != _ABOVE.get(child.plan.jurisdiction.level):
+        return  # a plan of the same level (a party and a government plan) says nothing of it
+    successor = parent.plan.jurisdiction.successor
+    if stated == parent.plan.jurisdiction.code or (successor is not None and stated == successor.code):
+        return  # a unit merged away is carried on by its successor, where the commune now sits
+    line, col = child.pos("jurisdiction", "parent")
+    yield Finding.make(
+        "PC135",
+        child.path,
+        line,
+        col,
+        f"jurisdiction.parent is {stated!r}, but the plan implements {parent.plan.id}, a plan of "
+        f"{parent.plan.jurisdiction.code!r} one level above",
+        plan=child.id,
+        ctx={"parent": parent.plan.id, "stated": stated, "expected": parent.plan.jurisdiction.code},
+    )
+
+
 _J = "jurisdiction: {code: haiphong, official_code: "
 
 RULES = [
@@ -241,5 +266,21 @@ RULES = [
         "jurisdiction:\n  code: hanam\n  official_code: '35'\n  name: Tỉnh Hà Nam\n  level: province\n"
         "  successor: {code: ninhbinh, name: Tỉnh Ninh Bình, since: 2025-07-01}",
         successor_mismatch,
+    ),
+    Rule(
+        "PC135",
+        "jurisdiction-parent-mismatch",
+        "error",
+        "edge",
+        "A plan's `jurisdiction.parent` is not the jurisdiction of a plan it implements one level "
+        "above (a commune's province, a province's country).",
+        "The field says where the unit sits; a plan that implements another place's plan, or a "
+        "parent respelt, is an encoding mistake in one of the two, and coverage and reports group "
+        "plans by it.",
+        "jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: hochiminh}\n"
+        "implements: [haiphong/142-KH-UBND]",
+        "jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: haiphong}\n"
+        "implements: [haiphong/142-KH-UBND]",
+        parent_jurisdiction_mismatch,
     ),
 ]
