@@ -489,3 +489,38 @@ def test_did_you_mean_against_a_big_catalogue_of_similar_ids_is_bounded() -> Non
     answers = [hints.closest(f"{ids[i % len(ids)].replace('-', 'x', 1)}-{i}q") for i in range(3_000)]
     assert time.process_time() - start < 2.5
     assert answers[0] == ids[0] and answers[-1] is None
+
+
+def test_a_text_of_a_few_words_repeated_is_searched_within_a_budget(tmp_path: Path) -> None:
+    """hostile3 #8, its variant: 4,000 labels made of the same ten words against a text whose
+    25,000 lines all hold those words made every line a candidate for every label (57 s). The
+    searches a plan makes are bounded; the items past the bound are PC506 errors, not passes."""
+    import random
+
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    plan = _big_plan(tmp_path, 4_000)
+    words = ["phát", "triển", "khoa", "học", "công", "nghệ", "đổi", "mới", "sáng", "tạo", "chuyển"]
+    rng = random.Random(8)
+    text = plan.read_text(encoding="utf-8")
+    for i in range(4_000):
+        rng.shuffle(words)
+        # every inner word of every label is on every line of the text; the last one is on none
+        text = text.replace(f'"Tỷ lệ kinh tế số mục số {i} của kế hoạch này"', f'"{" ".join(words)} x{i}"', 1)
+    plan.write_text(text, encoding="utf-8")
+    lines = []
+    for _ in range(25_000):
+        rng.shuffle(words)
+        lines.append(" ".join(words * 3) + ".")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "big.txt").write_text("\n".join(lines), encoding="utf-8")
+    outcome = run_command(
+        tmp_path, ["validate", "plans/province/big.yaml", "--sources", "sources", "--no-cache", "-f", "json"]
+    )
+    check(outcome)
+    within_bounds(outcome)
+    searched = {f["ctx"]["item"] for f in outcome.findings if f["code"] == "PC501"}
+    skipped = {f["ctx"]["item"] for f in outcome.findings if f["code"] == "PC506"}
+    # every item is reported one way or the other, the first ones searched, in file order
+    assert searched | skipped == {f"T{i}" for i in range(4_000)} and not searched & skipped
+    assert searched == {f"T{i}" for i in range(len(searched))} and 0 < len(searched) < 4_000
+    assert outcome.code == 1

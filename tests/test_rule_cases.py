@@ -159,6 +159,9 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
 # reported by `validate --base` only, which compares two trees: its failing cases are in
 # tests/test_wrong_passes.py (a case file holds one tree)
 BASE_ONLY = {"PC014"}
+# needs a plan of thousands of labels and a text of thousands of lines to fail: its failing case
+# is tests/test_hostile_s21.py::test_a_text_of_a_few_words_repeated_is_searched_within_a_budget
+GENERATED_ONLY = {"PC506"}
 
 
 def test_every_rule_has_cases() -> None:
@@ -176,5 +179,5 @@ def test_every_rule_has_cases() -> None:
     for code, doc in by_rule.items():
         expects = [case.get("expect") for case in doc["cases"]]
         assert any(e == [] for e in expects), f"{code}: no passing case (expect: [])"
-        if code not in BASE_ONLY:
+        if code not in BASE_ONLY | GENERATED_ONLY:
             assert any(e for e in expects), f"{code}: no failing case"
