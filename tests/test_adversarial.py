@@ -253,8 +253,11 @@ def _status(status: str, label: str) -> str:
         "task_status:\n  - plan: province/KH-1\n    task: IV.1\n"
         f'    status: {status}\n    status_label: "{label}"\n    as_of: 2025-05-24\n'
         "    lead: Sở Khoa học và Công nghệ\n    evidence: e\n    reported_by: r\n    reliability: official\n"
-        '    source: {address: "https://example.org/report", ref: "row 1"}\n'
+        f"    {_ADDRESS}\n"
     )
+
+
+_ADDRESS = 'source: {address: "https://example.org/report", ref: "row 1"}'
 
 
 def _overdue_base(repo: Path) -> Path:
@@ -271,13 +274,26 @@ def _overdue_base(repo: Path) -> Path:
 
 @pytest.mark.parametrize("touched", [False, True])
 def test_gate_a_task_reported_done_is_a_fix_touched_or_not(repo: Path, touched: bool) -> None:
-    # #18: the control (results only) failed and the same edit with a comment line passed; a
-    # done status with its label is positive evidence either way
+    # #18: the control (results only) failed and the same edit with a comment line passed. A
+    # done status is positive evidence either way, once PC611 finds it in its source text (a
+    # later round: a status typed in with a web address cleared the warning unseen)
     results = _overdue_base(repo)
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    row = "| 1. | Ban hành kế hoạch | Sở Khoa học và Công nghệ | Hoàn thành | e |\n"
+    (repo / "sources" / "report.txt").write_text("BÁO CÁO\n" + row, encoding="utf-8")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "the source texts")
+    _git(repo, "branch", "-f", "main")
     results.write_text(_status("done", "Hoàn thành"), encoding="utf-8")
     if touched:
         _touch(repo, PROVINCE)
-    assert _gate(repo) == (0, [])
+    code, hits = _gate(repo)
+    assert code == 1 and len(hits) == 1 and "could not check against their source" in str(hits[0]["message"])
+    cited = "source: {document: report.txt, line: 2}"
+    results.write_text(_status("done", "Hoàn thành").replace(_ADDRESS, cited), encoding="utf-8")
+    found = runner.invoke(app, [*GATE, "--sources", "sources", "-f", "json"])
+    assert not [f for f in json.loads(found.stdout)["findings"] if f["code"] in ("PC014", "PC611")]
+    assert runner.invoke(app, [*GATE, "--sources", "sources"]).exit_code == 0
 
 
 def test_gate_an_overdue_task_made_continuous_is_no_fix(repo: Path) -> None:
