@@ -1020,3 +1020,83 @@ def test_base_a_task_reported_done_in_a_new_file_is_no_fix_without_its_source(re
     [hit] = [f for f in found if f["code"] == "PC014"]
     assert hit["ctx"]["was"] == "PC608" and "results/b.yaml:2" in hit["message"], hit
     assert invoke(*GATE).exit_code == 1
+
+
+# A fresh adversarial round (session 22, gate-plans): a comparison the base met has no finding,
+# so a change that both takes it out of the check and weakens the plan passed with exit 0. Each
+# edit list is (file, old, new), applied in order, old occurring once (or the first of several).
+_UNJUDGED = {
+    "a-level-dropped-from-the-catalogue": [
+        ("plans/indicators.yaml", "levels: [national, province, commune]", "levels: [national, province]"),
+        (WARD.as_posix(), 'bound: ">= 40"', 'bound: ">= 5"'),
+    ],
+    "a-province-relabelled-a-commune": [
+        (PROVINCE.as_posix(), "level: province}", "level: commune}"),
+        (PROVINCE.as_posix(), 'bound: "62..65"', 'bound: "1..2"'),
+    ],
+    "a-task-deadline-made-text": [
+        (PROVINCE.as_posix(), "    due: 2025-03", '    due: "text: Theo thời gian tại các Nghị quyết"'),
+    ],
+    "a-task-link-deleted-and-the-task-made-later": [
+        (PROVINCE.as_posix(), "    implements: {plan: national/57-NQ-TW, task: IV.1}\n", ""),
+        (PROVINCE.as_posix(), "    due: 2025-03", "    due: 2026-12"),
+    ],
+    "a-direction-flipped-and-the-bound-turned": [
+        ("plans/indicators.yaml", "direction: higher", "direction: lower"),
+        (WARD.as_posix(), 'bound: ">= 40"', 'bound: "<= 40"'),
+    ],
+    "the-parents-deadline-made-text-and-the-plan-late": [
+        ("plans/national/57-NQ-TW.yaml", "    due: 2025-03", '    due: "text: Theo hướng dẫn"'),
+        (WARD.as_posix(), '  issued: "2025-03-10"', '  issued: "2025-11-10"'),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(_UNJUDGED))
+def test_base_a_comparison_met_on_the_base_cannot_leave_the_check_unseen(repo: Path, case: str) -> None:
+    for rel, old, new in _UNJUDGED[case]:
+        path = repo / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main")
+    hits = [f for f in found if f["code"] == "PC014"]
+    assert hits and all("takes a comparison the base met out of the check" in h["message"] for h in hits), (
+        found
+    )
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_relation_added_that_alone_keeps_a_target_met_is_reported(repo: Path) -> None:
+    # the province deletes its TFP target; a relation invented in the catalogue makes its
+    # online-services target "contain" it, so the national TFP target still read as met
+    catalogue = repo / "plans" / "indicators.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    at = text.index("  - id: online-public-service-usage")
+    end = text.index("  - id: ", at + 1)
+    entry = text[at:end].replace(
+        "relations: []", "relations: [{contains: tfp-contribution, reason: whole contains part}]", 1
+    )
+    catalogue.write_text(text[:at] + entry + text[end:], encoding="utf-8")
+    province = repo / PROVINCE
+    text = province.read_text(encoding="utf-8")
+    start = text.index("  - id: T3\n")
+    stop = text.index("  - id: ", start + 1)
+    # 100 % of the whole implies 100 % of every part: the relation reads T2 as meeting TFP
+    province.write_text(
+        (text[:start] + text[stop:]).replace('bound: "> 85"', 'bound: "100"'), encoding="utf-8"
+    )
+    edit(repo, WARD, 'bound: "> 85"', 'bound: "100"')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any(
+        "only under the changed catalogue" in h["message"] and "II.1-5" in h["message"] for h in hits
+    ), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_an_unrelated_edit_reports_no_comparison_leaving(repo: Path) -> None:
+    # the other side: raising a parent's target that the child still meets, and a comment, are
+    # no loss; nothing is reported
+    edit(repo, PROVINCE, "document:\n", "# reviewed\ndocument:\n")
+    assert not [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert invoke(*GATE).exit_code == 0

@@ -150,6 +150,7 @@ def run_against_base(
     changed = {display_path(p) for p in changed_abs} | _linked_plans(planset, changed_abs, top)
     rel_paths = [_relative(p, cwd) for p in paths]  # before chdir: abspath reads the process's cwd
     before: list[Finding] = []
+    met: list[Finding] = []
     shrunk: list[Finding] = []
     gone_ids: set[str] = set()
     base_paths: dict[str, str] = {}
@@ -189,6 +190,12 @@ def run_against_base(
                 base_indicators = then.planset.indicators
                 shrunk = _shrinking(then.planset, judged.planset, changed)
                 base_paths = {pid: lp.path for pid, lp in then.planset.plans.items()}
+                met = _met_on_base(
+                    _Head(then.planset, base_config.as_of, base_config.max_file_size),
+                    changed,
+                    base_config,
+                    every=_catalogue_in(changed, changed_abs, base_catalogue) or config_changed,
+                )
     catalogue_changed = (
         (planset.catalogue_path is not None and planset.catalogue_path in changed)
         or (base_catalogue is not None and base_catalogue in changed)
@@ -245,6 +252,7 @@ def run_against_base(
     )
     shrunk += hidden
     shrunk += _vanished(before, judged.findings, changed, head, base_paths)
+    shrunk += _unjudged(met, judged.findings, head, shrunk)
     shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
@@ -481,14 +489,16 @@ class _Head:
                 ):
                     same = str(c.parent_target.bound) if c.parent_target.bound is not None else None
                     return (
-                        same == f.ctx.get("parent_bound")
+                        (same == f.ctx.get("parent_bound") or bool(f.ctx.get("met_on_base")))
                         and c.table_of == f.ctx.get("targets_from")
                         and c.status in ("meets", "exceeds")
                     )
             return False
         if kind == "task-deadline":
             theirs = {t.id: t for t in view.plan.tasks}.get(str(f.ctx.get("parent_item")))
-            if theirs is None or str(theirs.due) != f.ctx.get("parent_bound"):
+            if theirs is None or (
+                str(theirs.due) != f.ctx.get("parent_bound") and not f.ctx.get("met_on_base")
+            ):
                 return False  # the parent's task went or its deadline moved: not the same claim
             for task in child.plan.tasks:
                 ref = task.implements
@@ -501,7 +511,7 @@ class _Head:
         return (
             due is not None
             and due.due.end is not None
-            and str(due.due) == f.ctx.get("parent_bound")
+            and (str(due.due) == f.ctx.get("parent_bound") or bool(f.ctx.get("met_on_base")))
             and issued is not None
             and issued <= due.due.end
         )
@@ -592,6 +602,164 @@ def _vanished(
                 1 if moved else f.line,
                 1 if moved else f.column,
                 f"this change makes a {f.severity} {how}, {why}: {f.code} {f.message}",
+                plan=f.plan,
+                ctx={
+                    "was": f.code,
+                    **{
+                        k: f.ctx[k]
+                        for k in ("parent", "parent_item", "indicator", "year", "item")
+                        if k in f.ctx
+                    },
+                },
+            )
+        )
+    return out
+
+
+def _catalogue_in(changed: set[str], changed_abs: set[Path], catalogue: str | None) -> bool:
+    """The base's catalogue is among the changed files (by its path or, for a link, the file
+    it points to)."""
+    if catalogue is None:
+        return False
+    real = {os.path.realpath(p) for p in changed_abs}
+    return catalogue in changed or os.path.realpath(catalogue) in real
+
+
+def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool) -> list[Finding]:
+    """Every comparison the base met, for the plans the change can affect (a plan changed, or
+    one of its parents; all of them when the catalogue or configuration changed), as a finding
+    of the code it would have been had it failed: target (PC202), task deadline (PC301), issue
+    date (PC302). Nothing on the base reported these, so `_vanished` cannot see them go."""
+    ps = base.ps
+    memo = base._memo
+    # a comparison the configuration does not check (`ignore = ["PC2"]`) cannot leave the check
+    targets, tasks, issued_on = (config.enabled(code) for code in ("PC202", "PC301", "PC302"))
+    out: list[Finding] = []
+    for pid, lp in sorted(ps.plans.items()):
+        edges = ps.edges(lp)
+        parents = {e.parent: ps.plans.get(e.parent) for e in edges}
+        if (
+            not every
+            and lp.path not in changed
+            and not any(p is not None and p.path in changed for p in parents.values())
+        ):
+            continue
+        child = base.full(pid)
+        if child is None or child.plan is None:
+            continue
+        for e in edges:
+            view = base.parent(child, e.parent)
+            if view is None or view.plan is None:
+                continue
+            ctx: dict[str, object] = {"parent": e.parent}
+            for c in compare_plans(child, view, memo) if targets else []:
+                if c.status in ("meets", "exceeds"):
+                    bound = str(c.parent_target.bound) if c.parent_target.bound is not None else None
+                    out.append(
+                        _met(
+                            "PC202",
+                            child,
+                            f"target {c.parent_target.id} of {c.parent_named} ({c.indicator}, {c.year}) was met",
+                            ctx
+                            | {
+                                "parent_item": c.parent_target.id,
+                                "indicator": c.indicator,
+                                "year": c.year,
+                                "parent_bound": bound,
+                                "targets_from": c.table_of,
+                            },
+                        )
+                    )
+            theirs = {t.id: t for t in view.plan.tasks}
+            for task in child.plan.tasks:
+                ref = task.implements
+                linked = theirs.get(ref.task) if ref is not None and ref.plan == view.plan.id else None
+                if tasks and linked is not None and compare_deadlines(task.due, linked.due) == "on-time":
+                    out.append(
+                        _met(
+                            "PC301",
+                            child,
+                            f"task {task.id} was due by task {linked.id} of {e.parent} ({linked.due})",
+                            ctx
+                            | {"item": task.id, "parent_item": linked.id, "parent_bound": str(linked.due)},
+                        )
+                    )
+            due = view.plan.document.lower_plans_due
+            issued = effective_issue_date(child.plan)
+            if (
+                issued_on
+                and due is not None
+                and due.due.end is not None
+                and issued is not None
+                and issued <= due.due.end
+            ):
+                out.append(
+                    _met(
+                        "PC302",
+                        child,
+                        f"the plan was issued by {e.parent}'s deadline for implementing plans ({due.due})",
+                        ctx | {"parent_bound": str(due.due)},
+                    )
+                )
+    return out
+
+
+def _met(code: str, lp: LoadedPlan, message: str, ctx: dict[str, object]) -> Finding:
+    # met on the base: met on the head against the parent's bound of the head, whatever it is
+    # now (a parent that raised its target and is still met is no loss; one that lowered it
+    # is judged against its own parent)
+    return Finding.make(code, lp.path, 1, 1, message, plan=lp.id, ctx=ctx | {"met_on_base": True})
+
+
+def _told(f: Finding) -> set[tuple[object, ...]]:
+    """What a PC014 already names, so that one change is not told twice: the parent dropped,
+    the target (indicator and year) or the task it is about."""
+    keys: set[tuple[object, ...]] = set()
+    if "parent" in f.ctx and "indicator" not in f.ctx and "item" not in f.ctx:
+        keys.add((f.plan, "parent", f.ctx.get("parent")))  # the plan and the parent as a whole
+    if "indicator" in f.ctx:
+        keys.add((f.plan, "target", f.ctx.get("indicator"), f.ctx.get("year")))
+    if "item" in f.ctx:
+        keys.add((f.plan, "item", f.ctx.get("item")))
+    if "waiver" in f.ctx:
+        keys.add((f.plan, "waiver"))
+    return keys
+
+
+def _unjudged(met: list[Finding], after: list[Finding], head: _Head, told: list[Finding]) -> list[Finding]:
+    """PC014 for a comparison the base met that the changed tree no longer shows met (under the
+    base's catalogue too, when the catalogue changed), where no error, warning or gap of the
+    changed tree speaks for it: a level dropped from the catalogue, a deadline made text, a link
+    deleted, a relation or direction that alone keeps it "met"."""
+    # a gap or warning of the changed tree speaks for its subject (a waived one: its waiver is
+    # PC014 already, or was reviewed)
+    spoken = {_subject(f) for f in after if f.severity in _SEVERE}
+    head_paths = {pid: lp.path for pid, lp in head.ps.plans.items()}
+    named = set().union(*(_told(f) for f in told)) if told else set()
+    out: list[Finding] = []
+    for f in met:
+        whole = (f.plan, "parent", f.ctx.get("parent"))
+        if f.plan not in head_paths or _subject(f) in spoken or _told(f) & named or whole in named:
+            continue  # a plan gone, a parent dropped, a target or task named: PC014 already
+        if head.satisfied(f):
+            if not head.by_catalogue(f):
+                continue
+            why = "only under the changed catalogue (indicators.yaml); under the base's it is not"
+        else:
+            said = [g for g in after if _subject(g) == _subject(f)]
+            why = (
+                f"the changed tree no longer shows it: {said[0].code} {said[0].message}"
+                if said
+                else "the changed tree no longer compares it"
+            )
+        path = head_paths[f.plan]
+        out.append(
+            Finding.make(
+                "PC014",
+                path,
+                1,
+                1,
+                f"this change takes a comparison the base met out of the check: {f.message}; {why}",
                 plan=f.plan,
                 ctx={
                     "was": f.code,
