@@ -1100,3 +1100,61 @@ def test_base_an_unrelated_edit_reports_no_comparison_leaving(repo: Path) -> Non
     edit(repo, PROVINCE, "document:\n", "# reviewed\ndocument:\n")
     assert not [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
     assert invoke(*GATE).exit_code == 0
+
+
+def test_base_an_error_in_a_file_git_calls_unchanged_is_shown(repo: Path) -> None:
+    # gate-config #15: a .gitattributes encoding made a plan unreadable in a fresh checkout while
+    # git still called it unchanged; the gate said "0 files checked", exit 0. Here git is told
+    # the same way (assume-unchanged) while the file no longer reads.
+    git(repo, "update-index", "--assume-unchanged", WARD.as_posix())
+    (repo / WARD).write_bytes((repo / WARD).read_text(encoding="utf-8").encode("utf-16"))
+    found = _json("validate", "plans", "--base", "main")
+    assert any(f["code"] == "PC003" and f["new"] and f["path"] == WARD.as_posix() for f in found), found
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_source_text_the_change_adds_is_no_evidence(repo: Path) -> None:
+    # gate-config #13/#14: a pull request adding its own "report" to sources/ and a done status
+    # citing it cleared the overdue warning
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    status = (
+        "task_status:\n  - plan: province/KH-1\n    task: IV.1\n    status: {status}\n"
+        "    status_label: {label}\n    as_of: {day}\n    lead: null\n    evidence: null\n"
+        "    reported_by: a\n    reliability: draft\n    source: {source}\n"
+    )
+    results = repo / "results"
+    results.mkdir()
+    (results / "a.yaml").write_text(
+        status.format(
+            status="in-progress",
+            label="Đang thực hiện",
+            day="2025-06-01",
+            source="{address: 'https://example.org/r'}",
+        ),
+        encoding="utf-8",
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "branch", "-f", "main")
+    (repo / "sources" / "extra.txt").write_text(
+        "BÁO CÁO BỔ SUNG\n| 1. | Ban hành kế hoạch | Sở | Hoàn thành |\n", encoding="utf-8"
+    )
+    (results / "b.yaml").write_text(
+        status.format(
+            status="done", label="Hoàn thành", day="2025-07-01", source="{document: extra.txt, line: 2}"
+        ),
+        encoding="utf-8",
+    )
+    found = _json("validate", "plans", "--base", "main", "--sources", "sources")
+    assert not [f for f in found if f["code"] == "PC611"], found
+    [hit] = [f for f in found if f["code"] == "PC014"]
+    assert hit["ctx"]["was"] == "PC608" and "does not add or edit" in hit["message"], hit
+    assert invoke(*GATE, "--sources", "sources").exit_code == 1
+
+
+def test_base_removing_a_plans_source_text_is_reported(repo: Path) -> None:
+    # gate-config #7: without document.source no provenance rule runs on the plan
+    edit(repo, PROVINCE, "  source: province.txt\n", "")
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert [h["ctx"].get("source") for h in hits] == ["province.txt"], hits
+    assert invoke(*GATE).exit_code == 1

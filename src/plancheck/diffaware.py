@@ -228,9 +228,11 @@ def run_against_base(
     # a waiver new in this change is PC014 already (see _new_waivers): its findings are not again
     reviewed = {(f.plan, f.ctx.get("waiver")) for f in shrunk if "waiver" in f.ctx}
     for finding in current.findings:
-        if finding.path not in scope:
-            continue
         key = finding.identity()
+        if finding.path not in scope and (finding.severity != "error" or seen[key] > 0):
+            # an error the base did not have is shown wherever it is: a file git calls unchanged
+            # may still read differently (a .gitattributes filter or encoding added)
+            continue
         if seen[key] > 0:
             seen[key] -= 1
             new[finding] = False
@@ -250,6 +252,7 @@ def run_against_base(
         base_config.max_file_size,
         base_indicators if catalogue_changed else None,
     )
+    head.changed_real = {os.path.realpath(p) for p in changed_abs}
     shrunk += hidden
     shrunk += _vanished(before, judged.findings, changed, head, base_paths)
     shrunk += _unjudged(met, judged.findings, head, shrunk)
@@ -373,6 +376,7 @@ class _Head:
         self._full: dict[str, LoadedPlan | None] = {}
         self._progress: dict[bool, Progress | None] = {}
         self._unverified: set[tuple[str, int]] | None = None
+        self.changed_real: set[str] = set()  # real paths of the files the change touches
         self._memo = dataclasses.replace(ps, memo={})
         self._base_memo = (
             dataclasses.replace(ps, indicators=base_indicators, memo={})
@@ -431,6 +435,17 @@ class _Head:
 
         if self._unverified is None:
             self._unverified = unverified(progress)
+            # a source text this change adds or edits is the change's own word, not evidence
+            for entries in (progress.results.values, progress.results.statuses):
+                for e in entries:
+                    doc = e.item.source.document
+                    sources = progress.sources
+                    if (
+                        doc is not None
+                        and sources is not None
+                        and os.path.realpath(sources / doc) in self.changed_real
+                    ):
+                        self._unverified.add((e.at.path, e.at.line))
         places: list[tuple[str, int]] = []
         if kind == "progress-task":
             for a in progress.tasks():
@@ -579,8 +594,8 @@ def _vanished(
             if unchecked:
                 why = (
                     f"by results this run could not check against their source ({', '.join(unchecked)}): "
-                    "cite a source text by document and line and run with --sources, so that PC611 "
-                    "finds the status or figure there"
+                    "cite a source text by document and line, one this change does not add or edit, "
+                    "and run with --sources, so that PC611 finds the status or figure there"
                 )
             elif not head.by_catalogue(f):
                 continue
@@ -983,6 +998,16 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         if now_from is not None and (was is None or was.plan != now_from.plan):
             out.append(_stand_in(lp, now_from.plan))
         out += _new_waivers(lp, {_waiver_scope(w) for w in old.plan.waivers})
+        if old.plan.document.source is not None and lp.plan.document.source is None:
+            out.append(
+                _at_key(
+                    lp,
+                    "document",
+                    f"this change removes document.source ({old.plan.document.source}): the plan's "
+                    "labels are no longer checked against its text",
+                    source=old.plan.document.source,
+                )
+            )
         # an earlier document added to `replaces` moves the date the deadline rules count from
         earliest_before = min((str(r.issued) for r in old.plan.document.replaces), default=None)
         earliest_now = min((str(r.issued) for r in lp.plan.document.replaces), default=None)
