@@ -327,3 +327,19 @@ def test_cached_rows_and_sections_are_trusted_only_when_signed(
     cache.secret.cache_clear()
     out = runner.invoke(app, args).output
     assert out == fresh and planted not in out
+
+
+def test_the_parser_is_part_of_the_code_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a cache shared by an install with libyaml and one without: the pure-Python parser refuses
+    # texts libyaml reads (and the reverse), so one's verdict must not serve the other
+    import plancheck.yamlio
+    from plancheck.cache import code_fingerprint
+
+    getattr(code_fingerprint, "cache_clear", lambda: None)()
+    first = code_fingerprint()
+    other = "python" if plancheck.yamlio.PARSER == "libyaml" else "libyaml"
+    monkeypatch.setattr(plancheck.yamlio, "PARSER", other)
+    getattr(code_fingerprint, "cache_clear", lambda: None)()
+    assert code_fingerprint() != first
+    monkeypatch.undo()
+    getattr(code_fingerprint, "cache_clear", lambda: None)()

@@ -525,3 +525,11 @@ def test_an_inner_byte_order_mark_counts_as_a_column() -> None:
     assert _accepted(loaded) and loaded.data == {"a": 1, "i\ufeffd": "x"}
     assert loaded.positions[("i\ufeffd",)] == (2, 6)
     assert _check(text, loaded)
+
+
+@pytest.mark.parametrize("text", ["%YAML 1.3\n---\na: 1\n", 'a: "\\UFFFFFFFF"\n'])
+def test_the_pure_python_parser_fails_as_a_finding(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ruamel.yaml.clib (a supported install) these ended in an internal error."""
+    monkeypatch.setattr(yamlio, "_CParser", None)
+    loaded = load_text(text, "x.yaml")
+    assert [f.code for f in loaded.findings] == ["PC001"] and loaded.data is None

@@ -177,10 +177,14 @@ def code_fingerprint() -> str:
     """plancheck's version, the text of every module, template and data file it runs, and the
     registry's data (it decides the jurisdiction rules)."""
     from plancheck.admin import registry_digest
+    from plancheck.yamlio import PARSER
 
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
     digest.update(registry_digest().encode())
+    # two installs of one plancheck may parse with libyaml or the pure-Python parser, which
+    # refuse different texts: a cache shared between them must not carry one's verdict over
+    digest.update(PARSER.encode())
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".j2", ".md", ".yaml") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode())

@@ -357,6 +357,13 @@ def load_text(
         problem += _syntax_hint(text, line)
         findings.append(Finding.make("PC001", path, line, col, f"YAML syntax error: {problem}"))
         return out
+    except (AssertionError, OverflowError, ValueError) as exc:
+        if _CParser is not None:
+            raise
+        # the pure-Python parser fails on some texts with a Python error of its own (a `%YAML
+        # 1.3` directive, a `\UFFFFFFFF` escape) where libyaml reports a YAML error
+        findings.append(Finding.make("PC001", path, 1, 1, f"YAML error: {type(exc).__name__}: {exc}"))
+        return out
     except YAMLError as exc:
         position = getattr(exc, "position", None)
         if isinstance(position, int) and _CParser is not None:
