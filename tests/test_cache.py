@@ -343,3 +343,13 @@ def test_the_parser_is_part_of_the_code_fingerprint(monkeypatch: pytest.MonkeyPa
     assert code_fingerprint() != first
     monkeypatch.undo()
     getattr(code_fingerprint, "cache_clear", lambda: None)()
+
+
+def test_an_entry_holding_a_lone_surrogate_is_not_written(tmp_path: Path) -> None:
+    # cache 27: the pure-Python parser reads "x\ud800y"; writing its findings to the cache was an
+    # internal error (UnicodeEncodeError), where --no-cache reported a schema error
+    from plancheck.cache import write_signed
+
+    target = tmp_path / "entry.json"
+    write_signed(target, "k", {"findings": ["x\ud800y"]})
+    assert not target.exists() and not list(tmp_path.iterdir())

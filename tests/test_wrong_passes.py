@@ -1158,3 +1158,30 @@ def test_base_removing_a_plans_source_text_is_reported(repo: Path) -> None:
     hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
     assert [h["ctx"].get("source") for h in hits] == ["province.txt"], hits
     assert invoke(*GATE).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        # hostile 8: read as the float 40.0, so "= 40" met ">= 40" and the gate passed
+        ("39.99999999999999999", "PC202"),
+        # hostile 9: YAML number notations read as 40; a bound takes decimal digits only
+        ("4e1", "PC101"),
+        ("0x28", "PC101"),
+        ("0o50", "PC101"),
+    ],
+)
+def test_an_unquoted_bound_is_read_as_written(tree: Path, written: str, code: str) -> None:
+    edit(tree, WARD, 'bound: ">= 40"', f"bound: {written}")
+    found = [f for f in _json("validate", "plans") if f["code"] == code and f["path"] == WARD.as_posix()]
+    assert found, written
+    assert invoke("validate", "plans", "--fail-on", "gap").exit_code == 1
+
+
+@pytest.mark.parametrize("written", ["0x7EE", "+2030", "02030"])
+def test_a_year_in_another_notation_is_refused(tree: Path, written: str) -> None:
+    # hostile 9: read as 2030 without a word
+    text = (tree / WARD).read_text(encoding="utf-8").replace("year: 2030", f"year: {written}", 1)
+    (tree / WARD).write_text(text, encoding="utf-8")
+    [hit] = [f for f in _json("validate", "plans") if f["code"] == "PC101"]
+    assert f"write the year in decimal digits, such as 2030, not {written}" in hit["message"], hit

@@ -50,6 +50,10 @@ def _norm(value: Any) -> Any:
         return ("dict", [(k, _norm(v)) for k, v in value.items()])
     if isinstance(value, list):
         return [_norm(v) for v in value]
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):  # a PlainInt is an int written another way (see below)
+        return ("int" if isinstance(value, int) else "float", value)
     return (type(value).__name__, value)
 
 
@@ -370,6 +374,10 @@ def test_resolve_plain_is_the_yaml_12_core_schema() -> None:
     for text, value in cases:
         assert _norm(resolve_plain(text)) == _norm(value), text
     assert math.isnan(resolve_plain(".NaN"))
+    # a number not written in plain decimal digits keeps its text, for years and bounds to refuse
+    for text in ("+7", "0o17", "0x1F", "007", "1e3", ".5", "2.", "39.99999999999999999"):
+        assert getattr(resolve_plain(text), "yaml_text", None) == text, text
+    assert not hasattr(resolve_plain("2030"), "yaml_text") and type(resolve_plain("2030")) is int
 
 
 # ---- positions the loader must get right where libyaml alone does not ----

@@ -285,10 +285,13 @@ def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
     """Write ``entry`` (a JSON object) to ``path``, signed for ``key``; silently not at all when
     it is too large to be read back or the folder cannot be written (a cache costs only speed)."""
     body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
-    # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
-    if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
-        return  # it would never be read back: computing it again is the cost
+    try:
+        text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
+        # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
+        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+            return  # it would never be read back: computing it again is the cost
+    except UnicodeEncodeError:
+        return  # a lone surrogate (a YAML "\ud800" escape) has no UTF-8: such a plan is not cached
     if _linked_folder(path):
         return
     with contextlib.suppress(OSError):
@@ -296,7 +299,8 @@ def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
             # a FIFO, device or link planted in the cache: write_atomic would write through
             # it (and block on a FIFO); the entry is replaced instead
             os.unlink(path)
-    with contextlib.suppress(OSError):
+    # UnicodeEncodeError: a lone surrogate, as above (the entry is not written, nothing half-written)
+    with contextlib.suppress(OSError, UnicodeEncodeError):
         write_atomic(path, text, durable=False)
 
 

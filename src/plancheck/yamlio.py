@@ -100,6 +100,36 @@ class Loaded:
         return best
 
 
+class PlainInt(int):
+    """An int written otherwise than in plain decimal digits (``0x7EE``, ``+2030``, ``02030``):
+    ``yaml_text`` keeps how, so that a year or a bound can refuse it (see model.bound, model.plan)."""
+
+    yaml_text: str
+
+    def __new__(cls, value: int, text: str) -> PlainInt:
+        obj = super().__new__(cls, value)
+        obj.yaml_text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PlainInt, (int(self), self.yaml_text))
+
+
+class PlainFloat(float):
+    """A float read from a plain scalar, with its text: ``39.99999999999999999`` is not 40.0 as a
+    bound, and ``4e1`` is an exponent, which bounds refuse."""
+
+    yaml_text: str
+
+    def __new__(cls, value: float, text: str) -> PlainFloat:
+        obj = super().__new__(cls, value)
+        obj.yaml_text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PlainFloat, (float(self), self.yaml_text))
+
+
 def resolve_plain(text: str) -> Any:
     """YAML 1.2 core schema for plain scalars; everything else stays a string."""
     if text in _WORDS:
@@ -110,13 +140,14 @@ def resolve_plain(text: str) -> Any:
         digits = text.lstrip("+-")
         if len(digits) > _MAX_INT_DIGITS:
             return text  # kept as text: the schema then says which number it expected
-        return int(text)
+        number = int(text)
+        return number if str(number) == text else PlainInt(number, text)
     if _OCT.match(text):
-        return int(text[2:], 8) if len(text) <= _MAX_INT_DIGITS else text
+        return PlainInt(int(text[2:], 8), text) if len(text) <= _MAX_INT_DIGITS else text
     if _HEX.match(text):
-        return int(text[2:], 16) if len(text) <= _MAX_INT_DIGITS else text
+        return PlainInt(int(text[2:], 16), text) if len(text) <= _MAX_INT_DIGITS else text
     if _FLOAT.match(text) and len(text) <= _MAX_INT_DIGITS:
-        return float(text)
+        return PlainFloat(float(text), text)
     if _INF.match(text):
         return -math.inf if text.startswith("-") else math.inf
     if _NAN.match(text):

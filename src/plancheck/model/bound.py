@@ -69,7 +69,9 @@ class Bound:
         if isinstance(raw, bool):
             raise BoundError("a bound is a number or a comparison such as '>= 40', not true/false")
         if isinstance(raw, int | float | Decimal):
-            text = str(raw)
+            # a plain YAML number keeps its text (yamlio.PlainFloat): 39.99999999999999999 is
+            # not the float 40.0, and 4e1 is an exponent, which a bound refuses
+            text = getattr(raw, "yaml_text", None) or str(raw)
         elif isinstance(raw, str):
             text = raw
         else:

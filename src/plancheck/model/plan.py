@@ -33,8 +33,18 @@ ItemId = Annotated[
     ),
 ]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def _decimal_year(value: object) -> object:
+    """A year in plain decimal digits: ``0x7EE``, ``+2030`` or ``02030`` read as 2030 in YAML."""
+    written = getattr(value, "yaml_text", None)
+    if written is not None:
+        raise ValueError(f"write the year in decimal digits, such as 2030, not {written}")
+    return value
+
+
 # strict: the text "2030", 2030.0 or true are not years, they are slips
-Year = Annotated[int, Field(ge=1945, le=2100, strict=True)]
+Year = Annotated[int, Field(ge=1945, le=2100, strict=True), BeforeValidator(_decimal_year)]
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
