@@ -15,7 +15,6 @@ from typing import Literal
 from plancheck.algebra import Direction, compare_bounds, worst_edge
 from plancheck.model import (
     INTENSIVE_KINDS,
-    LEVEL_RANK,
     Bound,
     Elsewhere,
     Indicator,
@@ -773,10 +772,6 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
         out = [replace(c, table_of=parent.stand_in) for c in out]
     ps.memo[key] = out
     return out
-
-
-def level_allows(child: Plan, parent: Plan) -> bool:
-    return LEVEL_RANK[parent.jurisdiction.level] <= LEVEL_RANK[child.jurisdiction.level]
 
 
 __all__ = [

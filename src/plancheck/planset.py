@@ -83,7 +83,6 @@ class PlanSet:
     files: list[LoadedPlan]  # every plan file read, valid or not
     findings: list[Finding]  # loader, schema and catalogue findings
     sources: Path | None = None
-    catalogue_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
     # results shared by several rules of one family within one run (e.g. provenance lookups)
     memo: dict[Any, Any] = field(default_factory=dict)
 
@@ -801,5 +800,4 @@ def make_planset(
         files=files,
         findings=findings,
         sources=sources,
-        catalogue_positions=catalogue.positions,
     )
