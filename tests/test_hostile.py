@@ -562,10 +562,10 @@ def test_plan_text_is_printed_inert(tree: Path) -> None:
 
 
 def test_text_findings_escape_bidi_and_controls() -> None:
-    from plancheck.findings import Finding
     from plancheck.reporters import text
+    from plancheck.rules.references import SCHEMA_VIOLATION
 
-    finding = Finding.make("PC101", "plans/a\u202e.yaml", 1, 1, "label \u2066x\u2069 \x1b[31mred\x9b")
+    finding = SCHEMA_VIOLATION.finding("plans/a\u202e.yaml", 1, 1, "label \u2066x\u2069 \x1b[31mred\x9b")
     out = text.plain([finding], {"error": 1}, 1, None)
     for char in ("\u202e", "\u2066", "\u2069", "\x1b", "\x9b"):
         assert char not in out, repr(char)

@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from plancheck.algebra import Direction, compare_bounds, worst_edge
 from plancheck.model import (
@@ -23,7 +23,9 @@ from plancheck.model import (
     Target,
     Task,
 )
-from plancheck.planset import LoadedPlan, PlanSet
+
+if TYPE_CHECKING:  # the plan set imports the target rules, which import this module
+    from plancheck.planset import LoadedPlan, PlanSet
 
 Status = Literal[
     "exceeds",

@@ -28,7 +28,22 @@ from plancheck.inforce import Replacement, replacements
 from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
-from plancheck.rules.tasks import effective_issue_date, task_due_before_issue
+from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
+from plancheck.rules.progress import MILESTONE_MISSED, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.targets import (
+    TARGET_LATER,
+    TARGET_MISSING,
+    TARGET_SOFTENED,
+    TARGET_WEAKER,
+    TARGET_WEAKER_AT_BOUNDARY,
+)
+from plancheck.rules.tasks import (
+    PLAN_ISSUED_LATE,
+    TASK_DUE_AFTER_PARENT,
+    TASK_DUE_BEFORE_ISSUE,
+    effective_issue_date,
+    task_due_before_issue,
+)
 
 if TYPE_CHECKING:
     from plancheck.progress import Progress
@@ -289,8 +304,7 @@ def _submodules(base: str, top: Path, watched: tuple[Path, ...]) -> list[tuple[F
         where = top / path
         if not any(where == w or w in where.parents for w in watched):
             continue
-        finding = Finding.make(
-            "PC011",
+        finding = UNREADABLE_FILE.finding(
             display_path(where),
             1,
             1,
@@ -316,15 +330,15 @@ _SEVERE = ("error", "warning", "gap")
 # What each finding that leaves the check must be shown satisfied on: the subject of its claim
 # (the ctx fields naming it) and the kind of positive evidence the head must give. A code not
 # listed judges its plan alone: the rule ran again on the changed plan and found nothing.
-_TARGET_CODES = frozenset({"PC201", "PC202", "PC203", "PC204", "PC208"})
+_TARGET_RULES = (TARGET_MISSING, TARGET_WEAKER, TARGET_WEAKER_AT_BOUNDARY, TARGET_LATER, TARGET_SOFTENED)
 _SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    **{code: ("target", ("parent", "parent_item", "indicator", "year")) for code in _TARGET_CODES},
-    "PC301": ("task-deadline", ("parent", "item", "parent_item")),
-    "PC302": ("issued", ("parent",)),
-    "PC303": ("task-issue", ("item",)),
-    "PC603": ("progress-target", ("item",)),
-    "PC606": ("progress-target", ("item",)),
-    "PC608": ("progress-task", ("item",)),
+    **{rule.code: ("target", ("parent", "parent_item", "indicator", "year")) for rule in _TARGET_RULES},
+    TASK_DUE_AFTER_PARENT.code: ("task-deadline", ("parent", "item", "parent_item")),
+    PLAN_ISSUED_LATE.code: ("issued", ("parent",)),
+    TASK_DUE_BEFORE_ISSUE.code: ("task-issue", ("item",)),
+    MILESTONE_MISSED.code: ("progress-target", ("item",)),
+    TARGET_OFF_TRACK.code: ("progress-target", ("item",)),
+    TASK_OVERDUE.code: ("progress-task", ("item",)),
 }
 _FIX_NEEDS = {
     "target": "the same parent target compared and met",
@@ -586,8 +600,7 @@ def _vanished(
         how = "become " + str(lower[key]) if key in lower and lower[key] != f.severity else "leave the check"
         moved = path != f.path
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 1 if moved else f.line,
                 1 if moved else f.column,
@@ -677,8 +690,7 @@ def _config_shrinks(
             what += f" ({len(fresh)} of them not on the base)"
         more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 setting_line(head.text, key, subs) if head.text and key else 1,
                 1,
@@ -690,8 +702,7 @@ def _config_shrinks(
         )
     if SEVERITY_ORDER[head.fail_on] > SEVERITY_ORDER[base.fail_on]:
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 setting_line(head.text, "fail-on") if head.text else 1,
                 1,
@@ -707,8 +718,7 @@ def _waived_new(f: Finding) -> Finding:
     """PC014 for a finding new on the head that a waiver covers (one already on the base, or
     one added with it): a waiver naming only a rule and an indicator would otherwise absorb
     every later weakening on that indicator, for every year and parent, unseen."""
-    return Finding.make(
-        "PC014",
+    return CHANGE_SHRINKS_THE_CHECK.finding(
         f.path,
         f.line,
         f.column,
@@ -725,7 +735,7 @@ def _waived_new(f: Finding) -> Finding:
 
 def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:
     line, column = lp.pos(key, prefer_key=True)
-    return Finding.make("PC014", lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
+    return CHANGE_SHRINKS_THE_CHECK.finding(lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
 
 
 def _stand_in(lp: LoadedPlan, plan: str) -> Finding:
@@ -757,8 +767,7 @@ def _new_waivers(lp: LoadedPlan, before: set[tuple[object, ...]]) -> list[Findin
             if v is not None
         )
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 lp.path,
                 line,
                 column,
@@ -779,8 +788,7 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         # a plan renamed or moved within the tree (`git mv`, .yaml to .yml) is still checked
         if lp.path in changed and lp.path not in present and lp.id and lp.id not in now.plans:
             out.append(
-                Finding.make(
-                    "PC014",
+                CHANGE_SHRINKS_THE_CHECK.finding(
                     lp.path,
                     1,
                     1,
