@@ -4,17 +4,25 @@ findings are made by the rule object, so ``findings.py`` knows no rule."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from plancheck import engine
+from plancheck.config import from_table
+from plancheck.planset import load_planset
+from plancheck.rules import progress as progress_rules
 from plancheck.rules.base import Rule
 from plancheck.rules.consistency import UNUSED_WAIVER
 from plancheck.rules.registry import RULES
 
-PACKAGE = Path(__file__).resolve().parent.parent / "src" / "plancheck"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "plancheck"
+SEEDS = ROOT.parent / "shared" / "seeds"
 CODE = re.compile(r"PC\d{3}")
 # the registry collects the rules by code, so it may name them
 MAY_NAME_ANY = {"rules/registry.py"}
@@ -143,3 +151,29 @@ def test_each_code_is_emitted_by_one_check_and_every_checked_rule_is_emitted() -
     assert silent == {UNUSED_WAIVER.code}
     for rule in RULES.values():
         assert all(RULES[code].scope == rule.scope for code in rule.codes), rule.code
+
+
+def test_checks_yield_only_the_codes_they_declare(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check of the bundled plans (with the seed texts when they are there, and the
+    results) yields findings of its own rule, or of the codes its ``emits`` names."""
+    seen: dict[str, set[str]] = {}
+
+    def watched(rule: Rule) -> Rule:
+        def check(*args: Any) -> Iterator[Any]:
+            for finding in rule.check(*args):
+                seen.setdefault(rule.code, set()).add(finding.code)
+                yield finding
+
+        return dataclasses.replace(rule, check=check)
+
+    for name in ("PLAN_RULES", "EDGE_RULES", "TREE_RULES"):
+        monkeypatch.setattr(engine, name, [watched(rule) for rule in getattr(engine, name)])
+    monkeypatch.setattr(progress_rules, "RULES", [watched(r) if r.check else r for r in progress_rules.RULES])
+    config = from_table({"as-of": "2026-11-25"}, ROOT)
+    sources = SEEDS if SEEDS.is_dir() else None
+    planset, requested = load_planset([ROOT / "plans"], sources=sources, max_bytes=config.max_file_size)
+    engine.run(planset, requested, config)
+    wrong = {code: codes - set(RULES[code].codes) for code, codes in seen.items()}
+    assert {code: codes for code, codes in wrong.items() if codes} == {}
+    # the bundled plans exercise checks that find several problems in one pass
+    assert any(len(codes) > 1 for codes in seen.values()), seen
