@@ -59,8 +59,7 @@ def cross(path: str = "plans/ward/KH-2.yaml", line: int = 10, col: int = 3, **ct
         "item": "T3",
     }
     base.update(ctx)
-    return Finding.make(
-        "PC202",
+    return RULES["PC202"].finding(
         path,
         line,
         col,
@@ -72,15 +71,15 @@ def cross(path: str = "plans/ward/KH-2.yaml", line: int = 10, col: int = 3, **ct
 
 def sample() -> list[Finding]:
     return [
-        Finding.make(
-            "PC304", "plans/a.yaml", 5, 7, "task T1 has no lead agency", plan="a", ctx={"item": "T1"}
+        RULES["PC304"].finding(
+            "plans/a.yaml", 5, 7, "task T1 has no lead agency", plan="a", ctx={"item": "T1"}
         ),
-        Finding.make("PC101", "plans/a.yaml", 2, 1, "plan.issued: not a date", plan="a"),
+        RULES["PC101"].finding("plans/a.yaml", 2, 1, "plan.issued: not a date", plan="a"),
         cross(),
-        Finding.make("PC206", "plans/b.yaml", 1, 1, "does not apply", plan="b", ctx={"indicator": "x"}),
-        Finding.make("PC202", "plans/c.yaml", 4, 2, "waived gap", plan="c", ctx={"indicator": "y"}).with_(
-            waived="agreed with the ministry (approved by Sở KH&CN)"
-        ),
+        RULES["PC206"].finding("plans/b.yaml", 1, 1, "does not apply", plan="b", ctx={"indicator": "x"}),
+        RULES["PC202"]
+        .finding("plans/c.yaml", 4, 2, "waived gap", plan="c", ctx={"indicator": "y"})
+        .with_(waived="agreed with the ministry (approved by Sở KH&CN)"),
     ]
 
 
@@ -88,12 +87,12 @@ def sample() -> list[Finding]:
 
 
 def test_annotation_format_and_title() -> None:
-    f = Finding.make("PC101", "plans/a.yaml", 2, 3, "bad", plan="a").with_(end_line=2, end_column=9)
+    f = RULES["PC101"].finding("plans/a.yaml", 2, 3, "bad", plan="a").with_(end_line=2, end_column=9)
     assert (
         github.render([f])
         == "::error file=plans/a.yaml,line=2,col=3,endLine=2,endColumn=9,title=PC101 schema-violation::bad\n"
     )
-    g = Finding.make("PC101", "plans/a.yaml", 2, 3, "bad", plan="a")
+    g = RULES["PC101"].finding("plans/a.yaml", 2, 3, "bad", plan="a")
     assert "endLine" not in github.render([g]) and "endColumn" not in github.render([g])
 
 
@@ -115,7 +114,7 @@ def test_hostile_message_cannot_start_a_command() -> None:
     message = (
         "a ::error::x\n::warning file=evil::pwned\r\nliteral %0A and %25 \x1b[31mred\x1b[0m \x00\x85\u2028end"
     )
-    f = Finding.make("PC101", "plans/x:y,z.yaml", 1, 1, message, plan="x")
+    f = RULES["PC101"].finding("plans/x:y,z.yaml", 1, 1, message, plan="x")
     out = github.render([f])
     assert out.count("\n") == 1 and "\r" not in out  # exactly one line
     assert "\x1b" not in out and "\x00" not in out and "\x85" not in out and "\u2028" not in out
@@ -139,13 +138,13 @@ def test_escape_functions_match_toolkit() -> None:
 
 def test_order_most_severe_first_and_stable() -> None:
     findings = [
-        Finding.make("PC206", "a.yaml", 1, 1, "info"),
-        Finding.make("PC304", "b.yaml", 9, 1, "warning b9"),
-        Finding.make("PC202", "b.yaml", 1, 1, "gap b1"),
-        Finding.make("PC101", "z.yaml", 3, 1, "error z3"),
-        Finding.make("PC101", "a.yaml", 7, 2, "error a7"),
-        Finding.make("PC304", "a.yaml", 2, 1, "warning a2"),
-        Finding.make("PC101", "a.yaml", 1, 1, "waived error").with_(waived="ok"),
+        RULES["PC206"].finding("a.yaml", 1, 1, "info"),
+        RULES["PC304"].finding("b.yaml", 9, 1, "warning b9"),
+        RULES["PC202"].finding("b.yaml", 1, 1, "gap b1"),
+        RULES["PC101"].finding("z.yaml", 3, 1, "error z3"),
+        RULES["PC101"].finding("a.yaml", 7, 2, "error a7"),
+        RULES["PC304"].finding("a.yaml", 2, 1, "warning a2"),
+        RULES["PC101"].finding("a.yaml", 1, 1, "waived error").with_(waived="ok"),
     ]
     data = [parse(line)[2] for line in github.render(findings).splitlines()]
     assert data == [
@@ -160,8 +159,8 @@ def test_order_most_severe_first_and_stable() -> None:
 
 
 def test_truncation_notice() -> None:
-    findings = [Finding.make("PC304", f"p{i:02}.yaml", 1, 1, f"m{i}") for i in range(12)]
-    findings.append(Finding.make("PC101", "z.yaml", 1, 1, "the error"))
+    findings = [RULES["PC304"].finding(f"p{i:02}.yaml", 1, 1, f"m{i}") for i in range(12)]
+    findings.append(RULES["PC101"].finding("z.yaml", 1, 1, "the error"))
     lines = github.render(findings, limit=5).splitlines()
     assert len(lines) == 6
     assert parse(lines[0])[2] == "the error"
@@ -174,13 +173,13 @@ def test_truncation_notice() -> None:
 
 
 def test_default_limit_is_50() -> None:
-    findings = [Finding.make("PC304", "p.yaml", i, 1, f"m{i}") for i in range(1, 61)]
+    findings = [RULES["PC304"].finding("p.yaml", i, 1, f"m{i}") for i in range(1, 61)]
     lines = github.render(findings).splitlines()
     assert len(lines) == 51 and "10 more findings" in lines[-1]
 
 
 def test_waived_is_notice_with_reason() -> None:
-    f = Finding.make("PC101", "a.yaml", 4, 2, "bad date").with_(waived="legacy, fixed in 2026")
+    f = RULES["PC101"].finding("a.yaml", 4, 2, "bad date").with_(waived="legacy, fixed in 2026")
     name, props, data = parse(github.render([f]).rstrip("\n"))
     assert name == "notice"
     assert props["title"] == "PC101 schema-violation"
@@ -188,8 +187,8 @@ def test_waived_is_notice_with_reason() -> None:
 
 
 def test_new_and_existing_prefix() -> None:
-    a = Finding.make("PC101", "a.yaml", 1, 1, "first")
-    b = Finding.make("PC101", "a.yaml", 2, 1, "second")
+    a = RULES["PC101"].finding("a.yaml", 1, 1, "first")
+    b = RULES["PC101"].finding("a.yaml", 2, 1, "second")
     data = [parse(line)[2] for line in github.render([a, b], new={a: True, b: False}).splitlines()]
     assert data[0] == "[new] first"
     assert data[1].startswith("1 existing finding (already there before this change) not annotated")
@@ -198,8 +197,8 @@ def test_new_and_existing_prefix() -> None:
 
 def test_with_base_new_findings_are_annotated_even_behind_many_existing_ones() -> None:
     # 60 existing errors sort before one new gap by severity; the new one must still be annotated
-    existing = [Finding.make("PC101", "a.yaml", i, 1, f"old {i}") for i in range(1, 61)]
-    fresh = Finding.make("PC201", "z.yaml", 9, 1, "new gap")
+    existing = [RULES["PC101"].finding("a.yaml", i, 1, f"old {i}") for i in range(1, 61)]
+    fresh = RULES["PC201"].finding("z.yaml", 9, 1, "new gap")
     new = {f: False for f in existing} | {fresh: True}
     lines = github.render([*existing, fresh], new).splitlines()
     assert parse(lines[0])[2] == "[new] new gap"
@@ -214,8 +213,8 @@ def test_with_base_summary_puts_new_first_and_folds_existing(
 
     target = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
-    existing = [Finding.make("PC101", "a.yaml", i, 1, f"old {i}") for i in range(1, 151)]
-    fresh = Finding.make("PC201", "z.yaml", 9, 1, "new gap")
+    existing = [RULES["PC101"].finding("a.yaml", i, 1, f"old {i}") for i in range(1, 151)]
+    fresh = RULES["PC201"].finding("z.yaml", 9, 1, "new gap")
     new = {f: False for f in existing} | {fresh: True}
     github.write_step_summary(_result([*existing, fresh]), Config(), new)
     text = target.read_text(encoding="utf-8")
@@ -230,7 +229,7 @@ def test_step_summary_is_bounded_on_any_tree(tmp_path: Path, monkeypatch: pytest
     target = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
     long = "x" * 100_000
-    findings = [Finding.make("PC101", f"plans/{i}.yaml", 1, 1, long) for i in range(5000)]
+    findings = [RULES["PC101"].finding(f"plans/{i}.yaml", 1, 1, long) for i in range(5000)]
     new = {f: i % 2 == 0 for i, f in enumerate(findings)}
     github.write_step_summary(_result(findings), Config(), new)
     assert target.stat().st_size < 1024 * 1024
@@ -253,7 +252,7 @@ def test_step_summary_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     target = tmp_path / "summary.md"
     target.write_text("earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
-    hostile = Finding.make("PC101", "plans/a|b.yaml", 3, 1, "x | y\n<script>alert(1)</script> `code` [l](u)")
+    hostile = RULES["PC101"].finding("plans/a|b.yaml", 3, 1, "x | y\n<script>alert(1)</script> `code` [l](u)")
     github.write_step_summary(_result([*sample(), hostile]), Config())
     text = target.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## plancheck\n")  # appended, not replaced
@@ -280,7 +279,7 @@ def test_step_summary_truncated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
     target = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
-    findings = [Finding.make("PC304", "p.yaml", i, 1, f"m{i}") for i in range(1, 131)]
+    findings = [RULES["PC304"].finding("p.yaml", i, 1, f"m{i}") for i in range(1, 131)]
     github.write_step_summary(_result(findings), Config())
     text = target.read_text(encoding="utf-8")
     assert text.count("| warning |") == 100
@@ -311,7 +310,7 @@ def _validate_sarif(text: str) -> dict[str, Any]:
 
 
 def test_sarif_validates_against_official_schema() -> None:
-    spaced = Finding.make("PC304", "plans/thành phố/a b.yaml", 3, 4, "task T9 has no lead agency", plan="tp")
+    spaced = RULES["PC304"].finding("plans/thành phố/a b.yaml", 3, 4, "task T9 has no lead agency", plan="tp")
     log = _validate_sarif(sarif.render([*sample(), spaced]))
     assert log["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json" and log["version"] == "2.1.0"
     (run,) = log["runs"]
@@ -361,7 +360,7 @@ def test_sarif_validates_against_official_schema() -> None:
 
 
 def test_sarif_end_positions_and_determinism() -> None:
-    f = Finding.make("PC101", "a.yaml", 2, 3, "bad").with_(end_line=4, end_column=6)
+    f = RULES["PC101"].finding("a.yaml", 2, 3, "bad").with_(end_line=4, end_column=6)
     text = sarif.render([f])
     log = _validate_sarif(text)
     assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] == {
@@ -387,19 +386,19 @@ def test_fingerprint_survives_line_changes() -> None:
 
     before = [
         cross(line=10, col=3),
-        Finding.make("PC101", "a.yaml", 2, 1, "plan.issued: not a date", plan="a"),
+        RULES["PC101"].finding("a.yaml", 2, 1, "plan.issued: not a date", plan="a"),
     ]
     after = [
         cross(line=42, col=9),
-        Finding.make("PC101", "a.yaml", 17, 5, "plan.issued: not a date", plan="a"),
+        RULES["PC101"].finding("a.yaml", 17, 5, "plan.issued: not a date", plan="a"),
     ]
     assert prints(before) == prints(after)
     assert prints([cross(year=2030)]) != prints([cross(year=2025)])
 
 
 def test_duplicate_identities_get_distinct_fingerprints() -> None:
-    a = Finding.make("PC101", "a.yaml", 2, 1, "same", plan="a")
-    b = Finding.make("PC101", "a.yaml", 9, 1, "same", plan="a")
+    a = RULES["PC101"].finding("a.yaml", 2, 1, "same", plan="a")
+    b = RULES["PC101"].finding("a.yaml", 9, 1, "same", plan="a")
     log = json.loads(sarif.render([a, b]))
     first, second = (r["partialFingerprints"]["plancheckIdentity/v1"] for r in log["runs"][0]["results"])
     assert first != second and second == f"{first}:2"

@@ -96,10 +96,6 @@ class Level(str, Enum):
     info = "info"
 
 
-class UsageError(Exception):
-    """A bad invocation: one line on standard error, exit code 2."""
-
-
 def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 

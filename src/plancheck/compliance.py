@@ -10,12 +10,11 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from plancheck.algebra import Direction, compare_bounds, worst_edge
 from plancheck.model import (
     INTENSIVE_KINDS,
-    LEVEL_RANK,
     Bound,
     Elsewhere,
     Indicator,
@@ -24,7 +23,9 @@ from plancheck.model import (
     Target,
     Task,
 )
-from plancheck.planset import LoadedPlan, PlanSet
+
+if TYPE_CHECKING:  # the plan set imports the target rules, which import this module
+    from plancheck.planset import LoadedPlan, PlanSet
 
 Status = Literal[
     "exceeds",
@@ -773,10 +774,6 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
         out = [replace(c, table_of=parent.stand_in) for c in out]
     ps.memo[key] = out
     return out
-
-
-def level_allows(child: Plan, parent: Plan) -> bool:
-    return LEVEL_RANK[parent.jurisdiction.level] <= LEVEL_RANK[child.jurisdiction.level]
 
 
 __all__ = [

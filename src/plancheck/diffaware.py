@@ -28,7 +28,23 @@ from plancheck.inforce import Replacement, replacements
 from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
-from plancheck.rules.tasks import effective_issue_date, task_due_before_issue
+from plancheck.rules.base import Rule
+from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
+from plancheck.rules.progress import MILESTONE_MISSED, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.targets import (
+    TARGET_LATER,
+    TARGET_MISSING,
+    TARGET_SOFTENED,
+    TARGET_WEAKER,
+    TARGET_WEAKER_AT_BOUNDARY,
+)
+from plancheck.rules.tasks import (
+    PLAN_ISSUED_LATE,
+    TASK_DUE_AFTER_PARENT,
+    TASK_DUE_BEFORE_ISSUE,
+    effective_issue_date,
+    task_due_before_issue,
+)
 
 if TYPE_CHECKING:
     from plancheck.progress import Progress
@@ -300,8 +316,7 @@ def _submodules(base: str, top: Path, watched: tuple[Path, ...]) -> list[tuple[F
         where = top / path
         if not any(where == w or w in where.parents for w in watched):
             continue
-        finding = Finding.make(
-            "PC011",
+        finding = UNREADABLE_FILE.finding(
             display_path(where),
             1,
             1,
@@ -327,15 +342,15 @@ _SEVERE = ("error", "warning", "gap")
 # What each finding that leaves the check must be shown satisfied on: the subject of its claim
 # (the ctx fields naming it) and the kind of positive evidence the head must give. A code not
 # listed judges its plan alone: the rule ran again on the changed plan and found nothing.
-_TARGET_CODES = frozenset({"PC201", "PC202", "PC203", "PC204", "PC208"})
+_TARGET_RULES = (TARGET_MISSING, TARGET_WEAKER, TARGET_WEAKER_AT_BOUNDARY, TARGET_LATER, TARGET_SOFTENED)
 _SUBJECTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    **{code: ("target", ("parent", "parent_item", "indicator", "year")) for code in _TARGET_CODES},
-    "PC301": ("task-deadline", ("parent", "item", "parent_item")),
-    "PC302": ("issued", ("parent",)),
-    "PC303": ("task-issue", ("item",)),
-    "PC603": ("progress-target", ("item",)),
-    "PC606": ("progress-target", ("item",)),
-    "PC608": ("progress-task", ("item",)),
+    **{rule.code: ("target", ("parent", "parent_item", "indicator", "year")) for rule in _TARGET_RULES},
+    TASK_DUE_AFTER_PARENT.code: ("task-deadline", ("parent", "item", "parent_item")),
+    PLAN_ISSUED_LATE.code: ("issued", ("parent",)),
+    TASK_DUE_BEFORE_ISSUE.code: ("task-issue", ("item",)),
+    MILESTONE_MISSED.code: ("progress-target", ("item",)),
+    TARGET_OFF_TRACK.code: ("progress-target", ("item",)),
+    TASK_OVERDUE.code: ("progress-task", ("item",)),
 }
 _FIX_NEEDS = {
     "target": "the same parent target compared and met",
@@ -611,8 +626,7 @@ def _vanished(
         how = "become " + str(lower[key]) if key in lower and lower[key] != f.severity else "leave the check"
         moved = path != f.path
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 1 if moved else f.line,
                 1 if moved else f.column,
@@ -648,7 +662,9 @@ def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool)
     ps = base.ps
     memo = base._memo
     # a comparison the configuration does not check (`ignore = ["PC2"]`) cannot leave the check
-    targets, tasks, issued_on = (config.enabled(code) for code in ("PC202", "PC301", "PC302"))
+    targets, tasks, issued_on = (
+        config.enabled(rule.code) for rule in (TARGET_WEAKER, TASK_DUE_AFTER_PARENT, PLAN_ISSUED_LATE)
+    )
     out: list[Finding] = []
     for pid, lp in sorted(ps.plans.items()):
         edges = ps.edges(lp)
@@ -672,7 +688,7 @@ def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool)
                     bound = str(c.parent_target.bound) if c.parent_target.bound is not None else None
                     out.append(
                         _met(
-                            "PC202",
+                            TARGET_WEAKER,
                             child,
                             f"target {c.parent_target.id} of {c.parent_named} ({c.indicator}, {c.year}) was met",
                             ctx
@@ -692,7 +708,7 @@ def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool)
                 if tasks and linked is not None and compare_deadlines(task.due, linked.due) == "on-time":
                     out.append(
                         _met(
-                            "PC301",
+                            TASK_DUE_AFTER_PARENT,
                             child,
                             f"task {task.id} was due by task {linked.id} of {e.parent} ({linked.due})",
                             ctx
@@ -710,7 +726,7 @@ def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool)
             ):
                 out.append(
                     _met(
-                        "PC302",
+                        PLAN_ISSUED_LATE,
                         child,
                         f"the plan was issued by {e.parent}'s deadline for implementing plans ({due.due})",
                         ctx | {"parent_bound": str(due.due)},
@@ -719,11 +735,11 @@ def _met_on_base(base: _Head, changed: set[str], config: Config, *, every: bool)
     return out
 
 
-def _met(code: str, lp: LoadedPlan, message: str, ctx: dict[str, object]) -> Finding:
+def _met(rule: Rule, lp: LoadedPlan, message: str, ctx: dict[str, object]) -> Finding:
     # met on the base: met on the head against the parent's bound of the head, whatever it is
     # now (a parent that raised its target and is still met is no loss; one that lowered it
     # is judged against its own parent)
-    return Finding.make(code, lp.path, 1, 1, message, plan=lp.id, ctx=ctx | {"met_on_base": True})
+    return rule.finding(lp.path, 1, 1, message, plan=lp.id, ctx=ctx | {"met_on_base": True})
 
 
 def _told(f: Finding) -> set[tuple[object, ...]]:
@@ -769,8 +785,7 @@ def _unjudged(met: list[Finding], after: list[Finding], head: _Head, told: list[
             )
         path = head_paths[f.plan]
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 1,
                 1,
@@ -860,8 +875,7 @@ def _config_shrinks(
             what += f" ({len(fresh)} of them not on the base)"
         more = f"; and {len(items) - 5} more" if len(items) > 5 else ""
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 setting_line(head.text, key, subs) if head.text and key else 1,
                 1,
@@ -873,8 +887,7 @@ def _config_shrinks(
         )
     if SEVERITY_ORDER[head.fail_on] > SEVERITY_ORDER[base.fail_on]:
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 path,
                 setting_line(head.text, "fail-on") if head.text else 1,
                 1,
@@ -890,8 +903,7 @@ def _waived_new(f: Finding) -> Finding:
     """PC014 for a finding new on the head that a waiver covers (one already on the base, or
     one added with it): a waiver naming only a rule and an indicator would otherwise absorb
     every later weakening on that indicator, for every year and parent, unseen."""
-    return Finding.make(
-        "PC014",
+    return CHANGE_SHRINKS_THE_CHECK.finding(
         f.path,
         f.line,
         f.column,
@@ -908,7 +920,7 @@ def _waived_new(f: Finding) -> Finding:
 
 def _at_key(lp: LoadedPlan, key: str, message: str, **ctx: str) -> Finding:
     line, column = lp.pos(key, prefer_key=True)
-    return Finding.make("PC014", lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
+    return CHANGE_SHRINKS_THE_CHECK.finding(lp.path, line, column, message, plan=lp.id, ctx=ctx or None)
 
 
 def _stand_in(lp: LoadedPlan, plan: str) -> Finding:
@@ -940,8 +952,7 @@ def _new_waivers(lp: LoadedPlan, before: set[tuple[object, ...]]) -> list[Findin
             if v is not None
         )
         out.append(
-            Finding.make(
-                "PC014",
+            CHANGE_SHRINKS_THE_CHECK.finding(
                 lp.path,
                 line,
                 column,
@@ -962,8 +973,7 @@ def _shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         # a plan renamed or moved within the tree (`git mv`, .yaml to .yml) is still checked
         if lp.path in changed and lp.path not in present and lp.id and lp.id not in now.plans:
             out.append(
-                Finding.make(
-                    "PC014",
+                CHANGE_SHRINKS_THE_CHECK.finding(
                     lp.path,
                     1,
                     1,

@@ -12,6 +12,9 @@ from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
 from plancheck.hints import did_you_mean
 from plancheck.model import Waiver
 from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules import targets, tasks
+from plancheck.rules.consistency import UNUSED_WAIVER
+from plancheck.rules.references import UNKNOWN_PARENT
 from plancheck.rules.registry import RULES, guarded
 
 
@@ -89,9 +92,9 @@ def _names_nothing(waiver: Waiver) -> bool:
     waiver would hide every future finding of its rule against a whole parent."""
     if waiver.parent is None and waiver.indicator is None and waiver.task is None:
         return True
-    if waiver.rule.startswith("PC2"):
+    if waiver.rule.startswith(targets.FAMILY):
         return waiver.indicator is None
-    if waiver.rule.startswith("PC3") and waiver.rule != "PC302":
+    if waiver.rule.startswith(tasks.FAMILY) and waiver.rule != tasks.PLAN_ISSUED_LATE.code:
         return waiver.task is None
     return False
 
@@ -132,7 +135,7 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                 finding = finding.with_(waived=f"{waiver.reason} (approved by {waiver.approved_by})")
                 break
         out.append(finding)
-    if config.enabled("PC406"):
+    if config.enabled(UNUSED_WAIVER.code):
         for lp in ps.plans.values():
             assert lp.plan is not None
             for index, waiver in enumerate(lp.plan.waivers):
@@ -154,15 +157,14 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                     continue
                 line, col = lp.pos("waivers", index)
                 out.append(
-                    Finding.make(
-                        "PC406",
+                    UNUSED_WAIVER.finding(
                         lp.path,
                         line,
                         col,
                         message,
                         plan=lp.id,
                         ctx={"rule": waiver.rule},
-                        severity=config.severity_of("PC406", RULES["PC406"].severity),
+                        severity=config.severity_of(UNUSED_WAIVER.code, UNUSED_WAIVER.severity),
                     )
                 )
     return out
@@ -197,8 +199,7 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
             finding = finding.with_(severity=severity)
         findings.append(finding)
     findings, not_compared = _unknown_parents(findings, ps)
-    if "PC406" in RULES:
-        findings = _apply_waivers(findings, ps, config)
+    findings = _apply_waivers(findings, ps, config)
     shown = [f for f in findings if f.path in requested]
     # identical findings from overlapping paths are reported once
     unique = list(dict.fromkeys(sort_findings(shown)))
@@ -224,7 +225,7 @@ def _unknown_parents(findings: list[Finding], ps: PlanSet) -> tuple[list[Finding
     out: list[Finding] = []
     not_compared = 0
     for f in findings:
-        parent = f.ctx.get("parent") if f.code == "PC105" else None
+        parent = f.ctx.get("parent") if f.code == UNKNOWN_PARENT.code else None
         if isinstance(parent, str) and parent not in ps.plans:
             if parent in broken:
                 not_compared += 1

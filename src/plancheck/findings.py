@@ -15,7 +15,11 @@ CROSS_KEYS: tuple[str, ...] = ("parent", "indicator", "year", "child_bound", "pa
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem at one place. ``ctx`` holds structured context (like pydantic's ErrorDetails)."""
+    """One problem at one place. ``ctx`` holds structured context (like pydantic's ErrorDetails).
+
+    Findings are made by their rule (``Rule.finding`` in ``plancheck.rules.base``), which fills in
+    the code, the name and the default severity; this module knows no rule.
+    """
 
     code: str
     rule: str
@@ -29,35 +33,6 @@ class Finding:
     plan: str | None = None
     ctx: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     waived: str | None = None  # the waiver's reason when a waiver covers this finding
-
-    @classmethod
-    def make(
-        cls,
-        code: str,
-        path: str,
-        line: int,
-        column: int,
-        message: str,
-        *,
-        plan: str | None = None,
-        ctx: dict[str, Any] | None = None,
-        severity: Severity | None = None,
-    ) -> Finding:
-        """Build a finding for a registered rule, taking its name and default severity."""
-        from plancheck.rules.registry import RULES
-
-        rule = RULES[code]
-        return cls(
-            code=code,
-            rule=rule.name,
-            severity=severity or rule.severity,
-            message=message,
-            path=path,
-            line=max(1, line),
-            column=max(1, column),
-            plan=plan,
-            ctx=dict(ctx or {}),
-        )
 
     def with_(self, **changes: Any) -> Finding:
         return replace(self, **changes)

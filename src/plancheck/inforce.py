@@ -97,6 +97,11 @@ def issue_date(plan: Plan) -> dt.date | None:
     return issued if isinstance(issued, dt.date) else None
 
 
+def parent_ids(plan: Plan) -> list[str]:
+    """The plans ``plan`` implements, each once, in the order first listed (PC120 reports repeats)."""
+    return list(dict.fromkeys(plan.implements))
+
+
 def resolve(
     child: Plan, plans: Mapping[str, Plan], repl: Mapping[str, Replacement] | None = None
 ) -> list[Edge]:

@@ -16,6 +16,13 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from plancheck.findings import Finding
 from plancheck.inforce import Edge, replacements, resolve
 from plancheck.model import Catalogue, Indicator, Plan, Position, Target, Task, Waiver
+from plancheck.rules.input import FILE_NAME_NOT_UTF8, FILE_TOO_LARGE, UNREADABLE_FILE
+from plancheck.rules.references import (
+    CATALOGUE_RELATION_INVALID,
+    DUPLICATE_INDICATOR,
+    DUPLICATE_PLAN_ID,
+    SCHEMA_VIOLATION,
+)
 from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 
 CATALOGUE_NAME = "indicators.yaml"
@@ -83,8 +90,7 @@ class PlanSet:
     files: list[LoadedPlan]  # every plan file read, valid or not
     findings: list[Finding]  # loader, schema and catalogue findings
     sources: Path | None = None
-    catalogue_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    # results shared by several rules of one family within one run (e.g. provenance lookups)
+    # results shared by several rules of one family within one run (e.g. target comparisons)
     memo: dict[Any, Any] = field(default_factory=dict)
 
     def forget(self, plan_id: str) -> None:
@@ -133,11 +139,6 @@ def parent_view(parent: LoadedPlan, edge: Edge, stand_in: LoadedPlan | None) -> 
     )
 
 
-def parent_ids(plan: Plan) -> list[str]:
-    """The plans ``plan`` implements, each once, in the order first listed (PC120 reports repeats)."""
-    return list(dict.fromkeys(plan.implements))
-
-
 def _abs(path: Path) -> Path:
     """Absolute without resolving symbolic links, so one file has one name everywhere."""
     return Path(os.path.abspath(path))
@@ -170,8 +171,7 @@ def shown_bytes(path: str) -> str:
 
 
 def _bad_name(path: str) -> Finding:
-    return Finding.make(
-        "PC015",
+    return FILE_NAME_NOT_UTF8.finding(
         shown_bytes(path),
         1,
         1,
@@ -196,13 +196,13 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             found.add(start)  # read_file reports broken links, FIFOs and devices
             continue
         if not os.path.isdir(start):
-            problems.append(Finding.make("PC011", display_path(start), 1, 1, "no such file or folder"))
+            problems.append(UNREADABLE_FILE.finding(display_path(start), 1, 1, "no such file or folder"))
             continue
 
         def on_error(exc: OSError, start: Path = start) -> None:
             name = exc.filename if isinstance(exc.filename, str) else str(start)
             problems.append(
-                Finding.make("PC011", display_path(Path(name)), 1, 1, f"cannot read folder: {exc.strerror}")
+                UNREADABLE_FILE.finding(display_path(Path(name)), 1, 1, f"cannot read folder: {exc.strerror}")
             )
 
         for folder, dirs, files in os.walk(start, onerror=on_error, followlinks=False):
@@ -213,8 +213,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
                     # leave the check unnoticed
                     if d != ".git" and _holds_yaml(os.path.join(folder, d)):
                         problems.append(
-                            Finding.make(
-                                "PC011",
+                            UNREADABLE_FILE.finding(
                                 display_path(Path(folder) / d),
                                 1,
                                 1,
@@ -229,8 +228,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
                     # never followed (no loops, nothing outside the tree), but never silent: a
                     # folder of plans swapped for a link would otherwise drop out unchecked
                     problems.append(
-                        Finding.make(
-                            "PC011",
+                        UNREADABLE_FILE.finding(
                             display_path(Path(folder) / d),
                             1,
                             1,
@@ -265,18 +263,19 @@ def _editor_lock(folder: str, name: str) -> bool:
 def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
     """The size of a plan file that can be read, or a Loaded holding the finding that says why not."""
     if file.is_symlink() and not file.exists():
-        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "broken or looping symbolic link")])
+        return Loaded(
+            None, findings=[UNREADABLE_FILE.finding(shown, 1, 1, "broken or looping symbolic link")]
+        )
     info = file.stat()
     if not stat.S_ISREG(info.st_mode):
         # opening a FIFO blocks forever; a device (a link to /dev/zero) is not a plan either
-        return Loaded(None, findings=[Finding.make("PC011", shown, 1, 1, "not a regular file")])
+        return Loaded(None, findings=[UNREADABLE_FILE.finding(shown, 1, 1, "not a regular file")])
     size = info.st_size
     if size > max_bytes:
         return Loaded(
             None,
             findings=[
-                Finding.make(
-                    "PC004",
+                FILE_TOO_LARGE.finding(
                     shown,
                     1,
                     1,
@@ -290,7 +289,7 @@ def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
 
 def _unreadable(shown: str, exc: OSError) -> Loaded:
     return Loaded(
-        None, findings=[Finding.make("PC011", shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+        None, findings=[UNREADABLE_FILE.finding(shown, 1, 1, f"cannot read file: {exc.strerror or exc}")]
     )
 
 
@@ -355,11 +354,10 @@ def schema_findings(
         elif err["type"].startswith(("date_", "datetime_")):
             msg += _date_hint(err.get("input"))
         ctx = {"type": err["type"], "loc": [str(p) for p in loc]}
-        out.append(Finding.make("PC101", path, line, col, f"{where}: {msg}", plan=plan_id, ctx=ctx))
+        out.append(SCHEMA_VIOLATION.finding(path, line, col, f"{where}: {msg}", plan=plan_id, ctx=ctx))
     if len(errors) > MAX_SCHEMA_FINDINGS or more:
         out.append(
-            Finding.make(
-                "PC101",
+            SCHEMA_VIOLATION.finding(
                 path,
                 1,
                 1,
@@ -478,7 +476,7 @@ def validate_model(
     except ValidationError as exc:
         return None, schema_findings(exc, loaded, path, plan_id)
     except (ValueError, TypeError, RecursionError) as exc:  # defensive: never a traceback for data
-        return None, [Finding.make("PC101", path, 1, 1, f"cannot validate: {exc}", plan=plan_id)]
+        return None, [SCHEMA_VIOLATION.finding(path, 1, 1, f"cannot validate: {exc}", plan=plan_id)]
 
 
 def _attach_positions(plan: Plan, loaded: Loaded) -> None:
@@ -559,8 +557,7 @@ def load_catalogue(root: Path | None, max_bytes: int) -> CatalogueLoad:
             pos = loaded.positions.get(("indicators", index), (1, 1))
             if indicator.id in out.indicators:
                 out.findings.append(
-                    Finding.make(
-                        "PC110",
+                    DUPLICATE_INDICATOR.finding(
                         out.shown,
                         *pos,
                         f"indicator {indicator.id!r} is defined twice",
@@ -596,8 +593,7 @@ def relation_findings(
                 problem = f"{part.id} also contains {whole.id}, directly or not: a cycle"
             if problem:
                 out.append(
-                    Finding.make(
-                        "PC209",
+                    CATALOGUE_RELATION_INVALID.finding(
                         shown,
                         *pos,
                         f"relation of {whole.id}: {problem}",
@@ -608,8 +604,7 @@ def relation_findings(
             if close.indicator not in indicators:
                 pos = loaded.positions.get(("indicators", index, "close_to", j), (1, 1))
                 out.append(
-                    Finding.make(
-                        "PC209",
+                    CATALOGUE_RELATION_INVALID.finding(
                         shown,
                         *pos,
                         f"close_to of {whole.id}: names {close.indicator!r}, which is not in the catalogue",
@@ -709,8 +704,7 @@ def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], l
             other = plans[lp.plan.id]
             id_line, id_col = lp.pos("id")
             findings.append(
-                Finding.make(
-                    "PC112",
+                DUPLICATE_PLAN_ID.finding(
                     lp.path,
                     id_line,
                     id_col,
@@ -721,8 +715,7 @@ def owners(loaded_plans: Sequence[LoadedPlan]) -> tuple[dict[str, LoadedPlan], l
             )
             id_line, id_col = other.pos("id")
             findings.append(
-                Finding.make(
-                    "PC112",
+                DUPLICATE_PLAN_ID.finding(
                     other.path,
                     id_line,
                     id_col,
@@ -744,7 +737,7 @@ def left_out_files(ps: PlanSet) -> list[str]:
     out = [lp.path for lp in ps.files if lp.plan is None or ps.plans.get(lp.plan.id) is not lp]
     # files and folders that could not be read at all (no permission, a link not followed, a name
     # that is not UTF-8): their plans are left out just the same
-    out += [f.path for f in ps.findings if f.code in ("PC011", "PC015")]
+    out += [f.path for f in ps.findings if f.code in (UNREADABLE_FILE.code, FILE_NAME_NOT_UTF8.code)]
     return sorted(set(out))
 
 
@@ -801,5 +794,4 @@ def make_planset(
         files=files,
         findings=findings,
         sources=sources,
-        catalogue_positions=catalogue.positions,
     )

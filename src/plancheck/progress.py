@@ -38,6 +38,7 @@ from plancheck.model import Indicator, Plan, Target, Task
 from plancheck.model.bound import format_number
 from plancheck.model.results import ReportedValue, ResultsFile, TaskStatus
 from plancheck.planset import LoadedPlan, PlanSet, discover, display_path, load_plan, read_raw, validate_model
+from plancheck.rules.input import UNREADABLE_FILE
 from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 
 RESULTS_DIR = "results"
@@ -141,8 +142,7 @@ def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
         # would follow (the whole filesystem, files outside the repository printed in findings)
         out.files.append(display_path(folder))  # shown like a results file
         out.findings.append(
-            Finding.make(
-                "PC011",
+            UNREADABLE_FILE.finding(
                 display_path(folder),
                 1,
                 1,
@@ -161,8 +161,7 @@ def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
             # as for the linked folder: the link can point out of the repository (its keys would
             # be printed in findings) or at a file the pull request's diff never shows
             out.findings.append(
-                Finding.make(
-                    "PC011",
+                UNREADABLE_FILE.finding(
                     shown,
                     1,
                     1,

@@ -10,6 +10,7 @@ from plancheck.compliance import GAP_STATUSES, STATUS_ORDER, Comparison, compare
 from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.rules.tasks import PLAN_ISSUED_LATE, TASK_DUE_AFTER_PARENT
 
 
 @dataclass
@@ -80,7 +81,7 @@ def edge_findings(
     for f in findings:
         if f.plan != child or f.ctx.get("parent") != parent:
             continue
-        if f.code in ("PC301", "PC302"):
+        if f.code in (TASK_DUE_AFTER_PARENT.code, PLAN_ISSUED_LATE.code):
             tasks.append(f)
         if f.waived and f.ctx.get("indicator") is not None:
             waived[(str(f.ctx["indicator"]), int(f.ctx["year"]))] = f.waived

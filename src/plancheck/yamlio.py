@@ -43,6 +43,18 @@ except ImportError:  # ruamel.yaml.clib is optional: without it the pure-Python 
     _CParser = None
 
 from plancheck.findings import Finding
+from plancheck.rules.input import (
+    ANCHOR_OR_ALIAS,
+    DUPLICATE_KEY,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    FORBIDDEN_TAG,
+    INVALID_ENCODING,
+    MULTIPLE_DOCUMENTS,
+    NESTING_TOO_DEEP,
+    YAML_SYNTAX_ERROR,
+    YAML_VERSION_DIRECTIVE,
+)
 
 KeyPath = tuple[str | int, ...]
 Pos = tuple[int, int]
@@ -164,9 +176,11 @@ def _line_col(text: str, index: int) -> Pos:
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     """Decode UTF-8 (with or without a BOM); anything else is a positioned finding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Finding.make("PC003", path, 1, 1, "file is UTF-16; save it as UTF-8")]
+        return None, [INVALID_ENCODING.finding(path, 1, 1, "file is UTF-16; save it as UTF-8")]
     if b"\x00" in raw[:4]:  # "i\0d\0" or "\0i\0d": text saved as UTF-16 without a byte order mark
-        return None, [Finding.make("PC003", path, 1, 1, "file looks like UTF-16 (no BOM); save it as UTF-8")]
+        return None, [
+            INVALID_ENCODING.finding(path, 1, 1, "file looks like UTF-16 (no BOM); save it as UTF-8")
+        ]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -175,8 +189,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
         good = raw[: exc.start].decode("utf-8", errors="replace")
         line, col = _line_col(good, len(good))
         return None, [
-            Finding.make(
-                "PC003",
+            INVALID_ENCODING.finding(
                 path,
                 line,
                 col,
@@ -186,7 +199,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     nul = text.find("\x00")
     if nul >= 0:
         line, col = _line_col(text, nul)
-        return None, [Finding.make("PC003", path, line, col, "NUL byte in a text file")]
+        return None, [INVALID_ENCODING.finding(path, line, col, "NUL byte in a text file")]
     return text, []
 
 
@@ -283,8 +296,7 @@ def load_text(
                         if value in container:
                             first = key_positions.get(cpath + (value,), pos)  # noqa: RUF005
                             findings.append(
-                                Finding.make(
-                                    "PC002",
+                                DUPLICATE_KEY.finding(
                                     path,
                                     *pos,
                                     f"duplicate key {value!r} (first at line {first[0]})",
@@ -321,7 +333,7 @@ def load_text(
                 pos = (mark.line + 1, mark.column + 1)
                 if len(stack) >= max_depth:
                     findings.append(
-                        Finding.make("PC009", path, *pos, f"nesting deeper than {max_depth} levels")
+                        NESTING_TOO_DEEP.finding(path, *pos, f"nesting deeper than {max_depth} levels")
                     )
                     raise _Stop
                 as_key = False
@@ -344,7 +356,7 @@ def load_text(
                 value = container
                 container, cpath, is_map, key, kpos, pos, as_key = stack.pop()
                 if as_key:
-                    findings.append(Finding.make("PC001", path, *pos, "a mapping key must be plain text"))
+                    findings.append(YAML_SYNTAX_ERROR.finding(path, *pos, "a mapping key must be plain text"))
                     key = bad_key
                     kpos = pos
                 elif is_map:
@@ -368,8 +380,7 @@ def load_text(
                 anchor = event.anchor.translate(back) if back else event.anchor
                 mark = event.start_mark
                 findings.append(
-                    Finding.make(
-                        "PC005",
+                    ANCHOR_OR_ALIAS.finding(
                         path,
                         mark.line + 1,
                         mark.column + 1,
@@ -386,14 +397,14 @@ def load_text(
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         problem += _syntax_hint(text, line)
-        findings.append(Finding.make("PC001", path, line, col, f"YAML syntax error: {problem}"))
+        findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML syntax error: {problem}"))
         return out
     except (AssertionError, OverflowError, ValueError) as exc:
         if _CParser is not None:
             raise
         # the pure-Python parser fails on some texts with a Python error of its own (a `%YAML
         # 1.3` directive, a `\UFFFFFFFF` escape) where libyaml reports a YAML error
-        findings.append(Finding.make("PC001", path, 1, 1, f"YAML error: {type(exc).__name__}: {exc}"))
+        findings.append(YAML_SYNTAX_ERROR.finding(path, 1, 1, f"YAML error: {type(exc).__name__}: {exc}"))
         return out
     except YAMLError as exc:
         position = getattr(exc, "position", None)
@@ -402,10 +413,10 @@ def load_text(
             position = len(parsed.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
         line, col = _line_col(text, position) if isinstance(position, int) else (1, 1)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        findings.append(Finding.make("PC001", path, line, col, f"YAML error: {reason}"))
+        findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML error: {reason}"))
         return out
     if not have_root or root is None:
-        findings.append(Finding.make("PC008", path, 1, 1, "the file holds no data"))
+        findings.append(EMPTY_FILE.finding(path, 1, 1, "the file holds no data"))
         return out
     out.data = root
     return out
@@ -420,8 +431,7 @@ def _check_node(
     if event.anchor is not None:
         anchor = event.anchor.translate(back) if back else event.anchor
         findings.append(
-            Finding.make(
-                "PC005",
+            ANCHOR_OR_ALIAS.finding(
                 path,
                 *pos,
                 f"anchor &{anchor} not allowed: plan files do not use anchors or aliases",
@@ -431,12 +441,11 @@ def _check_node(
     tag = event.tag  # the property: a plain string whichever parser made the event
     if tag is not None and not (type(event) is ScalarEvent and tag in _STR_TAGS):
         shown = tag.translate(back) if back else tag
-        findings.append(Finding.make("PC006", path, *pos, f"tag {shown} not allowed in plan files"))
+        findings.append(FORBIDDEN_TAG.finding(path, *pos, f"tag {shown} not allowed in plan files"))
         raise _Stop
     if nodes > max_nodes:
         findings.append(
-            Finding.make(
-                "PC004",
+            FILE_TOO_LARGE.finding(
                 path,
                 *pos,
                 f"file holds more than {max_nodes:,} keys and values; real plans hold a few "
@@ -456,8 +465,7 @@ def _check_document(event: Any, documents: int, text: str, path: str, findings: 
     pos = (mark.line + 1, mark.column + 1)
     if documents > 1:
         findings.append(
-            Finding.make(
-                "PC007",
+            MULTIPLE_DOCUMENTS.finding(
                 path,
                 *pos,
                 "more than one YAML document in a plan file; keep one plan per file",
@@ -471,8 +479,7 @@ def _check_document(event: Any, documents: int, text: str, path: str, findings: 
         if directive is not None:
             pos = _line_col(text, directive.start())
         findings.append(
-            Finding.make(
-                "PC010",
+            YAML_VERSION_DIRECTIVE.finding(
                 path,
                 *pos,
                 f"%YAML {version[0]}.{version[1]} directive ignored: plancheck reads YAML 1.2 "
@@ -499,8 +506,7 @@ def load_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> 
         return Loaded(
             data=None,
             findings=[
-                Finding.make(
-                    "PC004",
+                FILE_TOO_LARGE.finding(
                     path,
                     1,
                     1,

@@ -72,11 +72,6 @@ class Deadline:
         return f"{self.start.year:04d}..{self.end.year:04d}"
 
     @property
-    def is_dated(self) -> bool:
-        """True for forms with a last day (day, month, quarter, year, period)."""
-        return self.end is not None
-
-    @property
     def is_recurring(self) -> bool:
         return self.form in ("annual", "continuous")
 

@@ -49,8 +49,7 @@ def conflicting_targets(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 other_text = (
                     str(other.bound) if other.bound is not None else f"“{(other.qualitative or '')[:60]}”"
                 )
-                yield Finding.make(
-                    "PC401",
+                yield CONFLICTING_TARGETS.finding(
                     lp.path,
                     *_at(lp, other, "bound" if other.bound is not None else "qualitative"),
                     f"{indicator} {year}: target {other.id} says {other_text} but {first.id} says {first_text}",
@@ -78,8 +77,7 @@ def milestone_regression(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             if best is not None and target.year > best.year:
                 assert best.bound is not None
                 if compare_bounds(target.bound, best.bound, indicator.direction) in ("weaker", "boundary"):
-                    yield Finding.make(
-                        "PC402",
+                    yield MILESTONE_REGRESSION.finding(
                         lp.path,
                         *_at(lp, target),
                         f"{indicator_id}: {target.year} target {target.bound} is weaker than the "
@@ -109,8 +107,7 @@ def share_above_100(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         # "> 100" and "< 0" admit no share at all, as much as "105" does
         impossible = (bound.op == ">" and bound.value >= 100) or (bound.op == "<" and bound.value <= 0)
         if top > 100 or low < 0 or impossible:
-            yield Finding.make(
-                "PC403",
+            yield SHARE_OUT_OF_RANGE.finding(
                 lp.path,
                 *_at(lp, target),
                 f"target {target.id}: {target.bound} is outside 0..100 for a share ({indicator.id})",
@@ -123,8 +120,7 @@ def inverted_range(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     assert lp.plan is not None
     for target in lp.plan.targets:
         if target.bound is not None and target.bound.is_inverted:
-            yield Finding.make(
-                "PC404",
+            yield INVERTED_RANGE.finding(
                 lp.path,
                 *_at(lp, target),
                 f"target {target.id}: range {target.bound} runs backwards; write the low end first",
@@ -140,8 +136,7 @@ def coverage_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         actual = sum(1 for item in items if item.source.section == cov.section)
         if actual != cov.encoded:
             line, col = lp.pos("coverage", i, "encoded")
-            yield Finding.make(
-                "PC405",
+            yield COVERAGE_COUNT_MISMATCH.finding(
                 lp.path,
                 line,
                 col,
@@ -152,8 +147,7 @@ def coverage_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             )
         if cov.in_source != cov.encoded:
             line, col = lp.pos("coverage", i, "in_source")
-            yield Finding.make(
-                "PC407",
+            yield COVERAGE_INCOMPLETE.finding(
                 lp.path,
                 line,
                 col,
@@ -163,98 +157,105 @@ def coverage_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             )
 
 
-def _only(code: str) -> object:
-    def check(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
-        return (f for f in coverage_mismatch(lp, ps) if f.code == code)
+CONFLICTING_TARGETS = Rule(
+    code="PC401",
+    name="conflicting-targets",
+    severity="warning",
+    scope="plan",
+    summary="Two targets of one plan on the same indicator and year state different figures (`>= 40` and "
+    "`>= 35`; `90` and `100`). The same number with another comparator (`60` and `>= 60`) is one "
+    "commitment written two ways, and qualitative text is never set against a number or other text.",
+    why="142/KH-UBND states some indicators in both Phụ lục 1 and Phụ lục 2; when they disagree, "
+    "which one binds the city is a question for its authors.",
+    example="targets:\n  - {id: PL1-10, indicator: digital-economy-share, year: 2030, bound: '>= 40'}\n"
+    "  - {id: PL2-20-2030, indicator: digital-economy-share, year: 2030, bound: '>= 35'}",
+    instead="# encode both as the source says, and note the contradiction in `notes`;\n"
+    "# or waive PC401 with the reason",
+    check=conflicting_targets,
+)
 
-    return check
+MILESTONE_REGRESSION = Rule(
+    code="PC402",
+    name="milestone-regression",
+    severity="warning",
+    scope="plan",
+    summary="Within one table of a plan (one source section), a later milestone of an indicator is weaker "
+    "than an earlier one (2035 `>= 3` after 2030 `> 3`).",
+    why="Targets to 2045 should not slide back; a regression is usually a misread cell.",
+    example="targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '3'}",
+    instead="targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '> 3'}",
+    check=milestone_regression,
+)
 
+SHARE_OUT_OF_RANGE = Rule(
+    code="PC403",
+    name="share-out-of-range",
+    severity="error",
+    scope="plan",
+    summary="A target on a share indicator has a bound above 100 or below 0.",
+    why="A share above 100 % is a typo (an extra digit, or a count entered as a share).",
+    example="indicator: online-public-service-usage\nbound: '>= 800'",
+    instead="indicator: online-public-service-usage\nbound: '>= 80'",
+    check=share_above_100,
+)
+
+INVERTED_RANGE = Rule(
+    code="PC404",
+    name="inverted-range",
+    severity="error",
+    scope="plan",
+    summary="A range bound whose first number is larger than its second (`65..62`).",
+    why="An inverted range accepts nothing; it is always an encoding slip.",
+    example="bound: '65..62'",
+    instead="bound: '62..65'",
+    check=inverted_range,
+)
+
+COVERAGE_COUNT_MISMATCH = Rule(
+    code="PC405",
+    name="coverage-count-mismatch",
+    severity="error",
+    scope="plan",
+    summary="A `coverage` entry's `encoded` differs from the number of targets (or tasks) whose "
+    "`source.section` is that section.",
+    why="The coverage counts are the encoder's claim of completeness; they must be true.",
+    example="coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 4 encoded",
+    instead="coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 5 encoded",
+    check=coverage_mismatch,
+    emits=("PC405", "PC407"),
+)
+
+UNUSED_WAIVER = Rule(
+    code="PC406",
+    name="unused-waiver",
+    severity="warning",
+    scope="plan",
+    summary="A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC1xx) or a rule "
+    "whose default severity is error, "
+    "which no waiver covers. A waiver covers findings of its own file only.",
+    why="Stale waivers hide future gaps they were never meant to cover; a waiver cannot vouch for the "
+    "encoding it is written in (a broken file, a duplicate id, a plan that implements nothing).",
+    example="waivers:\n  - {rule: PC201, indicator: tfp-contribution, reason: ..., approved_by: ...}   # nothing missing",
+    instead="waivers: []",
+)
+
+COVERAGE_INCOMPLETE = Rule(
+    code="PC407",
+    name="coverage-incomplete",
+    severity="warning",
+    scope="plan",
+    summary="A `coverage` entry says the source has more (or fewer) items than were encoded.",
+    why="An incomplete encoding makes every 'missing' finding against this plan doubtful.",
+    example="coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 10}",
+    instead="coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 12}",
+)
 
 RULES = [
-    Rule(
-        "PC401",
-        "conflicting-targets",
-        "warning",
-        "plan",
-        "Two targets of one plan on the same indicator and year state different figures (`>= 40` and "
-        "`>= 35`; `90` and `100`). The same number with another comparator (`60` and `>= 60`) is one "
-        "commitment written two ways, and qualitative text is never set against a number or other text.",
-        "142/KH-UBND states some indicators in both Phụ lục 1 and Phụ lục 2; when they disagree, "
-        "which one binds the city is a question for its authors.",
-        "targets:\n  - {id: PL1-10, indicator: digital-economy-share, year: 2030, bound: '>= 40'}\n"
-        "  - {id: PL2-20-2030, indicator: digital-economy-share, year: 2030, bound: '>= 35'}",
-        "# encode both as the source says, and note the contradiction in `notes`;\n"
-        "# or waive PC401 with the reason",
-        conflicting_targets,
-    ),
-    Rule(
-        "PC402",
-        "milestone-regression",
-        "warning",
-        "plan",
-        "Within one table of a plan (one source section), a later milestone of an indicator is weaker "
-        "than an earlier one (2035 `>= 3` after 2030 `> 3`).",
-        "Targets to 2045 should not slide back; a regression is usually a misread cell.",
-        "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '3'}",
-        "targets:\n  - {year: 2030, bound: '> 3'}\n  - {year: 2035, bound: '> 3'}",
-        milestone_regression,
-    ),
-    Rule(
-        "PC403",
-        "share-out-of-range",
-        "error",
-        "plan",
-        "A target on a share indicator has a bound above 100 or below 0.",
-        "A share above 100 % is a typo (an extra digit, or a count entered as a share).",
-        "indicator: online-public-service-usage\nbound: '>= 800'",
-        "indicator: online-public-service-usage\nbound: '>= 80'",
-        share_above_100,
-    ),
-    Rule(
-        "PC404",
-        "inverted-range",
-        "error",
-        "plan",
-        "A range bound whose first number is larger than its second (`65..62`).",
-        "An inverted range accepts nothing; it is always an encoding slip.",
-        "bound: '65..62'",
-        "bound: '62..65'",
-        inverted_range,
-    ),
-    Rule(
-        "PC405",
-        "coverage-count-mismatch",
-        "error",
-        "plan",
-        "A `coverage` entry's `encoded` differs from the number of targets (or tasks) whose "
-        "`source.section` is that section.",
-        "The coverage counts are the encoder's claim of completeness; they must be true.",
-        "coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 4 encoded",
-        "coverage:\n  - {section: Phụ lục 2, items: targets, in_source: 5, encoded: 5}   # 5 encoded",
-        _only("PC405"),
-    ),
-    Rule(
-        "PC406",
-        "unused-waiver",
-        "warning",
-        "plan",
-        "A waiver matches no finding, or waives an input, schema or reference rule (PC0xx, PC1xx) or a rule "
-        "whose default severity is error, "
-        "which no waiver covers. A waiver covers findings of its own file only.",
-        "Stale waivers hide future gaps they were never meant to cover; a waiver cannot vouch for the "
-        "encoding it is written in (a broken file, a duplicate id, a plan that implements nothing).",
-        "waivers:\n  - {rule: PC201, indicator: tfp-contribution, reason: ..., approved_by: ...}   # nothing missing",
-        "waivers: []",
-    ),
-    Rule(
-        "PC407",
-        "coverage-incomplete",
-        "warning",
-        "plan",
-        "A `coverage` entry says the source has more (or fewer) items than were encoded.",
-        "An incomplete encoding makes every 'missing' finding against this plan doubtful.",
-        "coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 10}",
-        "coverage:\n  - {section: IV, items: tasks, in_source: 12, encoded: 12}",
-        _only("PC407"),
-    ),
+    CONFLICTING_TARGETS,
+    MILESTONE_REGRESSION,
+    SHARE_OUT_OF_RANGE,
+    INVERTED_RANGE,
+    COVERAGE_COUNT_MISMATCH,
+    UNUSED_WAIVER,
+    COVERAGE_INCOMPLETE,
 ]

@@ -10,10 +10,10 @@ from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
 
-def _finding(lp: LoadedPlan, code: str, key: str, message: str, **ctx: object) -> Finding:
+def _finding(lp: LoadedPlan, rule: Rule, key: str, message: str, **ctx: object) -> Finding:
     # a jurisdiction written as a flow mapping has positions for its values; fall back to the key
     line, col = lp.pos("jurisdiction", key) if key else lp.pos("jurisdiction")
-    return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
+    return rule.finding(lp.path, line, col, message, plan=lp.id, ctx=ctx)
 
 
 def _known_name(code: str) -> tuple[str, str] | None:
@@ -39,7 +39,7 @@ def unknown_official_code(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if _known_name(j.official_code) is None:
         yield _finding(
             lp,
-            "PC130",
+            UNKNOWN_OFFICIAL_CODE,
             "official_code",
             f"official code {j.official_code!r} is neither a unit of the 2025 registry "
             f"({admin.registry_version()}) nor a unit merged away in the reorganisation table",
@@ -58,7 +58,7 @@ def name_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if admin.name_key(j.name) != admin.name_key(name):
         yield _finding(
             lp,
-            "PC131",
+            JURISDICTION_NAME_MISMATCH,
             "name",
             f"name {j.name!r} does not agree with {what}: {name!r}",
             official_code=j.official_code,
@@ -74,7 +74,7 @@ def level_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if j.official_code is not None:
             yield _finding(
                 lp,
-                "PC133",
+                JURISDICTION_LEVEL_MISMATCH,
                 "official_code",
                 f"a national plan carries no official code (the registry has none for Việt Nam), "
                 f"but this one gives {j.official_code!r}",
@@ -88,7 +88,7 @@ def level_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if level != j.level:
         yield _finding(
             lp,
-            "PC133",
+            JURISDICTION_LEVEL_MISMATCH,
             "level",
             f"level {j.level!r}, but official code {j.official_code!r} is a {level} code",
             official_code=j.official_code,
@@ -105,7 +105,7 @@ def successor_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if j.successor is not None and j.official_code is not None and admin.registry().get(j.official_code):
             yield _finding(
                 lp,
-                "PC134",
+                SUCCESSOR_MISMATCH,
                 "successor",
                 f"{j.official_code} is a unit of today's registry, yet the plan names a successor",
                 official_code=j.official_code,
@@ -116,7 +116,7 @@ def successor_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if j.successor is None:
         yield _finding(
             lp,
-            "PC134",
+            SUCCESSOR_MISMATCH,
             "official_code",
             f"{gone.name} ({gone.code}) no longer exists: it was merged into {into.name} ({into.code}) on "
             f"{since} ({resolution}); add `successor: {{code: ..., name: {into.name}, since: {since}}}`",
@@ -126,7 +126,7 @@ def successor_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     elif admin.name_key(j.successor.name) != admin.name_key(into.name) or j.successor.since != since:
         yield _finding(
             lp,
-            "PC134",
+            SUCCESSOR_MISMATCH,
             "successor",
             f"successor {j.successor.name!r} since {j.successor.since} does not agree with the "
             f"reorganisation table: {into.name} ({into.code}) since {since} ({resolution})",
@@ -161,8 +161,7 @@ def commune_outside_province(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet)
     home = admin.registry().provinces[unit.province or ""]
     index = child.plan.implements.index(parent.plan.id)
     line, col = child.pos("implements", index)
-    yield Finding.make(
-        "PC132",
+    yield COMMUNE_OUTSIDE_PROVINCE.finding(
         child.path,
         line,
         col,
@@ -186,8 +185,7 @@ def parent_jurisdiction_mismatch(child: LoadedPlan, parent: LoadedPlan, ps: Plan
     if stated == parent.plan.jurisdiction.code or (successor is not None and stated == successor.code):
         return  # a unit merged away is carried on by its successor, where the commune now sits
     line, col = child.pos("jurisdiction", "parent")
-    yield Finding.make(
-        "PC135",
+    yield PARENT_JURISDICTION_MISMATCH.finding(
         child.path,
         line,
         col,
@@ -200,87 +198,99 @@ def parent_jurisdiction_mismatch(child: LoadedPlan, parent: LoadedPlan, ps: Plan
 
 _J = "jurisdiction: {code: haiphong, official_code: "
 
+UNKNOWN_OFFICIAL_CODE = Rule(
+    code="PC130",
+    name="unknown-official-code",
+    severity="error",
+    scope="plan",
+    summary="A jurisdiction's `official_code` is not a unit of the 2025 registry (the vietnam-provinces "
+    "package: 34 provinces, 3,321 communes and wards) nor a unit merged away in the reorganisation table.",
+    why="The code places the plan on the administrative map: coverage, the province of a commune and "
+    "the date a unit was established are all looked up by it.",
+    example=_J + '"32", name: Thành phố Hải Phòng, level: province}   # no such province',
+    instead=_J + '"31", name: Thành phố Hải Phòng, level: province}',
+    check=unknown_official_code,
+)
+
+JURISDICTION_NAME_MISMATCH = Rule(
+    code="PC131",
+    name="jurisdiction-name-mismatch",
+    severity="error",
+    scope="plan",
+    summary="A jurisdiction's `name` does not agree with the registry's name for its official code (the unit "
+    "type such as 'Tỉnh' or 'Phường', case, spacing and the placement of tone marks are ignored).",
+    why="A code and a name that disagree mean one of them is wrong; the plan may be counted for the "
+    "wrong place.",
+    example=_J + '"31", name: Thành phố Hồ Chí Minh, level: province}',
+    instead=_J + '"31", name: Thành phố Hải Phòng, level: province}',
+    check=name_mismatch,
+)
+
+COMMUNE_OUTSIDE_PROVINCE = Rule(
+    code="PC132",
+    name="commune-outside-province",
+    severity="error",
+    scope="edge",
+    summary="A commune or ward implements a province-level plan of another province than the one the "
+    "registry puts it in (a unit merged away counts as its successor).",
+    why="A ward implements its own province's plan; any other parent is an encoding mistake in "
+    "`implements` or in the code.",
+    example="jurisdiction: {code: hongbang, official_code: '11311', level: commune}\nimplements: [hochiminh/4354-KH-UBND]",
+    instead="jurisdiction: {code: hongbang, official_code: '11311', level: commune}\nimplements: [haiphong/142-KH-UBND]",
+    check=commune_outside_province,
+)
+
+JURISDICTION_LEVEL_MISMATCH = Rule(
+    code="PC133",
+    name="jurisdiction-level-mismatch",
+    severity="error",
+    scope="plan",
+    summary="A jurisdiction's `level` does not agree with its official code (two digits: province; three: "
+    "district; five: commune), or a national plan gives an official code.",
+    why="The level decides which parent targets apply; a ward encoded as a province would be held to a "
+    "province's counts.",
+    example="jurisdiction: {code: hongbang, official_code: '11311', name: Phường Hồng Bàng, level: province}",
+    instead="jurisdiction: {code: hongbang, official_code: '11311', name: Phường Hồng Bàng, level: commune}",
+    check=level_mismatch,
+)
+
+SUCCESSOR_MISMATCH = Rule(
+    code="PC134",
+    name="successor-mismatch",
+    severity="warning",
+    scope="plan",
+    summary="A plan of a unit merged away in the 2025 reorganisation does not name its `successor`, or names "
+    "another one or another date than the reorganisation table; or a unit of today names a successor.",
+    why="A plan whose issuer no longer exists is history: its successor's plans carry its obligations, "
+    "and coverage shows it under the successor.",
+    example="jurisdiction: {code: hanam, official_code: '35', name: Tỉnh Hà Nam, level: province}",
+    instead="jurisdiction:\n  code: hanam\n  official_code: '35'\n  name: Tỉnh Hà Nam\n  level: province\n"
+    "  successor: {code: ninhbinh, name: Tỉnh Ninh Bình, since: 2025-07-01}",
+    check=successor_mismatch,
+)
+
+PARENT_JURISDICTION_MISMATCH = Rule(
+    code="PC135",
+    name="jurisdiction-parent-mismatch",
+    severity="error",
+    scope="edge",
+    summary="A plan's `jurisdiction.parent` is not the jurisdiction of a plan it implements one level "
+    "above (a commune's province, a province's country).",
+    why="The field says where the unit sits; a plan that implements another place's plan, or a "
+    "parent respelt, is an encoding mistake in one of the two, and coverage and reports group "
+    "plans by it.",
+    example="jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: hochiminh}\n"
+    "implements: [haiphong/142-KH-UBND]",
+    instead="jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: haiphong}\n"
+    "implements: [haiphong/142-KH-UBND]",
+    check=parent_jurisdiction_mismatch,
+)
+
 RULES = [
-    Rule(
-        "PC130",
-        "unknown-official-code",
-        "error",
-        "plan",
-        "A jurisdiction's `official_code` is not a unit of the 2025 registry (the vietnam-provinces "
-        "package: 34 provinces, 3,321 communes and wards) nor a unit merged away in the reorganisation table.",
-        "The code places the plan on the administrative map: coverage, the province of a commune and "
-        "the date a unit was established are all looked up by it.",
-        _J + '"32", name: Thành phố Hải Phòng, level: province}   # no such province',
-        _J + '"31", name: Thành phố Hải Phòng, level: province}',
-        unknown_official_code,
-    ),
-    Rule(
-        "PC131",
-        "jurisdiction-name-mismatch",
-        "error",
-        "plan",
-        "A jurisdiction's `name` does not agree with the registry's name for its official code (the unit "
-        "type such as 'Tỉnh' or 'Phường', case, spacing and the placement of tone marks are ignored).",
-        "A code and a name that disagree mean one of them is wrong; the plan may be counted for the "
-        "wrong place.",
-        _J + '"31", name: Thành phố Hồ Chí Minh, level: province}',
-        _J + '"31", name: Thành phố Hải Phòng, level: province}',
-        name_mismatch,
-    ),
-    Rule(
-        "PC132",
-        "commune-outside-province",
-        "error",
-        "edge",
-        "A commune or ward implements a province-level plan of another province than the one the "
-        "registry puts it in (a unit merged away counts as its successor).",
-        "A ward implements its own province's plan; any other parent is an encoding mistake in "
-        "`implements` or in the code.",
-        "jurisdiction: {code: hongbang, official_code: '11311', level: commune}\nimplements: [hochiminh/4354-KH-UBND]",
-        "jurisdiction: {code: hongbang, official_code: '11311', level: commune}\nimplements: [haiphong/142-KH-UBND]",
-        commune_outside_province,
-    ),
-    Rule(
-        "PC133",
-        "jurisdiction-level-mismatch",
-        "error",
-        "plan",
-        "A jurisdiction's `level` does not agree with its official code (two digits: province; three: "
-        "district; five: commune), or a national plan gives an official code.",
-        "The level decides which parent targets apply; a ward encoded as a province would be held to a "
-        "province's counts.",
-        "jurisdiction: {code: hongbang, official_code: '11311', name: Phường Hồng Bàng, level: province}",
-        "jurisdiction: {code: hongbang, official_code: '11311', name: Phường Hồng Bàng, level: commune}",
-        level_mismatch,
-    ),
-    Rule(
-        "PC134",
-        "successor-mismatch",
-        "warning",
-        "plan",
-        "A plan of a unit merged away in the 2025 reorganisation does not name its `successor`, or names "
-        "another one or another date than the reorganisation table; or a unit of today names a successor.",
-        "A plan whose issuer no longer exists is history: its successor's plans carry its obligations, "
-        "and coverage shows it under the successor.",
-        "jurisdiction: {code: hanam, official_code: '35', name: Tỉnh Hà Nam, level: province}",
-        "jurisdiction:\n  code: hanam\n  official_code: '35'\n  name: Tỉnh Hà Nam\n  level: province\n"
-        "  successor: {code: ninhbinh, name: Tỉnh Ninh Bình, since: 2025-07-01}",
-        successor_mismatch,
-    ),
-    Rule(
-        "PC135",
-        "jurisdiction-parent-mismatch",
-        "error",
-        "edge",
-        "A plan's `jurisdiction.parent` is not the jurisdiction of a plan it implements one level "
-        "above (a commune's province, a province's country).",
-        "The field says where the unit sits; a plan that implements another place's plan, or a "
-        "parent respelt, is an encoding mistake in one of the two, and coverage and reports group "
-        "plans by it.",
-        "jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: hochiminh}\n"
-        "implements: [haiphong/142-KH-UBND]",
-        "jurisdiction: {code: hongbang, official_code: '11311', level: commune, parent: haiphong}\n"
-        "implements: [haiphong/142-KH-UBND]",
-        parent_jurisdiction_mismatch,
-    ),
+    UNKNOWN_OFFICIAL_CODE,
+    JURISDICTION_NAME_MISMATCH,
+    COMMUNE_OUTSIDE_PROVINCE,
+    JURISDICTION_LEVEL_MISMATCH,
+    SUCCESSOR_MISMATCH,
+    PARENT_JURISDICTION_MISMATCH,
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,42 +19,36 @@ from plancheck.rules.provenance import LINE_WINDOW, SourceText, _read_source, fo
 
 if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
     from plancheck.model.results import ResultSource
-    from plancheck.progress import Placed, Progress, TargetAssessment, TaskAssessment
+    from plancheck.progress import Placed, Progress
 
 
-def _target_finding(code: str, a: TargetAssessment, key: str) -> Finding:
-    line, col = a.lp.pos("targets", a.target._index, key)
-    used = [f"{v.at.path}:{v.at.line}" for v in a.used]
-    ctx = {**a.ctx, "item": a.target.id, "results": used}
-    return Finding.make(code, a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
+def target_progress(progress: Progress) -> Iterator[Finding]:
+    """One finding per judged target, by its status (PC602-PC607), at the year of a milestone
+    that has passed and at the bound of a target still ahead."""
+    for a in progress.targets():
+        judged = TARGET_STATUS.get(a.status)
+        if judged is None:
+            continue
+        rule, key = judged
+        line, col = a.lp.pos("targets", a.target._index, key)
+        used = [f"{v.at.path}:{v.at.line}" for v in a.used]
+        ctx = {**a.ctx, "item": a.target.id, "results": used}
+        yield rule.finding(a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
 
 
-def _targets(code: str, status: str, key: str) -> Callable[[Progress], Iterator[Finding]]:
-    def check(progress: Progress) -> Iterator[Finding]:
-        for a in progress.targets():
-            if a.status == status:
-                yield _target_finding(code, a, key)
-
-    return check
-
-
-def _task_finding(code: str, a: TaskAssessment) -> Finding:
-    line, col = a.lp.pos("tasks", a.task._index, "due")
-    ctx: dict[str, object] = {"item": a.task.id, "status": a.outcome, "child_bound": str(a.task.due)}
-    if a.report is not None:
-        ctx["report"] = f"{a.report.at.path}:{a.report.at.line}"
-        ctx["reported_status"] = a.report.item.status
-        ctx["reported_as_of"] = a.report.item.as_of.isoformat()
-    return Finding.make(code, a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
-
-
-def _tasks(code: str, outcome: str) -> Callable[[Progress], Iterator[Finding]]:
-    def check(progress: Progress) -> Iterator[Finding]:
-        for a in progress.tasks():
-            if a.outcome == outcome:
-                yield _task_finding(code, a)
-
-    return check
+def task_progress(progress: Progress) -> Iterator[Finding]:
+    """One finding per task past its deadline and not reported done (PC608, PC609)."""
+    for a in progress.tasks():
+        rule = TASK_OUTCOME.get(a.outcome)
+        if rule is None:
+            continue
+        line, col = a.lp.pos("tasks", a.task._index, "due")
+        ctx: dict[str, object] = {"item": a.task.id, "status": a.outcome, "child_bound": str(a.task.due)}
+        if a.report is not None:
+            ctx["report"] = f"{a.report.at.path}:{a.report.at.line}"
+            ctx["reported_status"] = a.report.item.status
+            ctx["reported_as_of"] = a.report.item.as_of.isoformat()
+        yield rule.finding(a.lp.path, line, col, a.message, plan=a.plan, ctx=ctx)
 
 
 def unknown_references(progress: Progress) -> Iterator[Finding]:
@@ -62,8 +56,7 @@ def unknown_references(progress: Progress) -> Iterator[Finding]:
     for v in progress.results.values:
         if v.item.jurisdiction not in places:
             # kept for when a plan of that place is encoded; said, so that a renamed code shows
-            yield Finding.make(
-                "PC601",
+            yield RESULT_REFERENCE_UNKNOWN.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
@@ -72,8 +65,7 @@ def unknown_references(progress: Progress) -> Iterator[Finding]:
                 severity="info",
             )
         if v.item.indicator is not None and v.item.indicator not in progress.indicators:
-            yield Finding.make(
-                "PC601",
+            yield RESULT_REFERENCE_UNKNOWN.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
@@ -88,8 +80,7 @@ def unknown_references(progress: Progress) -> Iterator[Finding]:
             message = f"status of task {s.item.task}: {s.item.plan} has no such task"
         else:
             continue
-        yield Finding.make(
-            "PC601",
+        yield RESULT_REFERENCE_UNKNOWN.finding(
             s.at.path,
             s.at.line,
             s.at.column,
@@ -107,8 +98,7 @@ def not_comparable(progress: Progress) -> Iterator[Finding]:
             continue
         reason = not_comparable_reason(v.item, indicator)
         if reason is not None:
-            yield Finding.make(
-                "PC610",
+            yield RESULT_NOT_COMPARABLE.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
@@ -171,8 +161,7 @@ def labels_contradicted(progress: Progress) -> Iterator[Finding]:
             if allowed is not None
             else "is not a wording that says done ('Hoàn thành', 'Đã hoàn thành')"
         )
-        yield Finding.make(
-            "PC612",
+        yield TASK_STATUS_CONTRADICTS_LABEL.finding(
             s.at.path,
             s.at.line,
             s.at.column,
@@ -216,8 +205,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
     path = source_path(progress.sources, src.document)
     text = _read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
     if text is None:
-        yield Finding.make(
-            "PC611",
+        yield RESULT_NOT_IN_SOURCE.finding(
             at.path,
             at.line,
             at.column,
@@ -226,8 +214,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
         )
         return
     if src.line is None:
-        yield Finding.make(
-            "PC611",
+        yield RESULT_NOT_IN_SOURCE.finding(
             at.path,
             at.line,
             at.column,
@@ -236,8 +223,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
         )
         return
     if src.line > len(text.lines):
-        yield Finding.make(
-            "PC611",
+        yield RESULT_NOT_IN_SOURCE.finding(
             at.path,
             at.line,
             at.column,
@@ -288,8 +274,7 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
         text, line = checked
         near = " ".join(_near(text.lines, line))
         if not any(written(form, near) for form in number_forms(v.item.value)):
-            yield Finding.make(
-                "PC611",
+            yield RESULT_NOT_IN_SOURCE.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
@@ -310,8 +295,7 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
         row = text.lines[line - 1]
         wrong = _task_row(progress, s.item.plan, s.item.task, src, row)
         if wrong is not None:
-            yield Finding.make(
-                "PC611",
+            yield RESULT_NOT_IN_SOURCE.finding(
                 s.at.path,
                 s.at.line,
                 s.at.column,
@@ -320,8 +304,7 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
             )
         for label, quoted in (("status_label", s.item.status_label), ("evidence", s.item.evidence)):
             if quoted is not None and fold(quoted) not in row:
-                yield Finding.make(
-                    "PC611",
+                yield RESULT_NOT_IN_SOURCE.finding(
                     s.at.path,
                     s.at.line,
                     s.at.column,
@@ -365,8 +348,7 @@ def results_conflict(progress: Progress) -> Iterator[Finding]:
     by_at = {s.at: s for s in progress.results.statuses}
     for said, at, others in _conflicts(tasks):
         item = by_at[at].item
-        yield Finding.make(
-            "PC613",
+        yield RESULTS_CONFLICT.finding(
             at.path,
             at.line,
             at.column,
@@ -387,8 +369,7 @@ def results_conflict(progress: Progress) -> Iterator[Finding]:
     for said, at, others in _conflicts(values):
         value = by_place[at].item
         when = f"reported on {value.reported_on}" if value.reported_on else "with no reporting date"
-        yield Finding.make(
-            "PC613",
+        yield RESULTS_CONFLICT.finding(
             at.path,
             at.line,
             at.column,
@@ -408,203 +389,237 @@ _VALUE = (
     "values:\n  - id: H1\n    indicator: 5g-coverage-urban\n    jurisdiction: haiphong\n"
 )
 
+RESULT_REFERENCE_UNKNOWN = Rule(
+    code="PC601",
+    name="result-reference-unknown",
+    severity="warning",
+    scope="progress",
+    summary="A reported value names an indicator that is not in the catalogue, or a task status names a "
+    "plan or a task that does not exist. A value for a jurisdiction no plan has is reported as "
+    "`info`: it is kept for when such a plan is encoded, but compared with nothing.",
+    why="A result that points nowhere is never compared: the progress it reports would be lost "
+    "without a word.",
+    example="task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-99', status: done, ...}   # no such task",
+    instead="task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: overdue, ...}",
+    check=unknown_references,
+)
+
+MILESTONE_ACHIEVED = Rule(
+    code="PC602",
+    name="milestone-achieved",
+    severity="info",
+    scope="progress",
+    summary="A target whose year has passed (as of `--as-of`) is met by the latest comparable result "
+    "reported for a period ending in that year.",
+    why="Progress is half the picture: a plan that promises enough and delivers it is the good case, "
+    "and the report shows it with the result and its source.",
+    example=_PLAN + _VALUE + "    value: '62'\n    unit: '%'\n    period: '2025'",
+    instead="# nothing to change: this finding is informational",
+    check=target_progress,
+    emits=("PC602", "PC603", "PC604", "PC605", "PC606", "PC607"),
+)
+
+MILESTONE_MISSED = Rule(
+    code="PC603",
+    name="milestone-missed",
+    severity="warning",
+    scope="progress",
+    summary="A target whose year has passed is not met by the latest comparable result reported for a "
+    "period ending in that year; the message says by how much.",
+    why="A missed milestone is what an analyst of implementation most needs to see, with the figure "
+    "and the source it rests on.",
+    example=_PLAN + _VALUE + "    value: '41.5'\n    unit: '%'\n    period: '2025'",
+    instead="# the plan is not wrong: the finding reports a result. Record a later result when one exists.",
+)
+
+MILESTONE_NO_DATA = Rule(
+    code="PC604",
+    name="milestone-no-data",
+    severity="info",
+    scope="progress",
+    summary="A target whose year has passed has no comparable result for a period ending in that year "
+    "(or the only one, such as 'over 51 %', cannot settle the bound).",
+    why="A milestone nobody reports on is neither met nor missed; saying so keeps silence from "
+    "passing for success.",
+    example=_PLAN + "# results/: no value on 5g-coverage-urban for haiphong in 2025",
+    instead=_VALUE
+    + "    value: '62'\n    unit: '%'\n    period: '2025'\n    source: {address: 'https://...'}",
+)
+
+TARGET_ON_TRACK = Rule(
+    code="PC605",
+    name="target-on-track",
+    severity="info",
+    scope="progress",
+    summary="A target still ahead is on track: the latest comparable result already meets it, or the "
+    "yearly change between the last two results is at least the yearly change needed from the "
+    "latest result to reach the target by its year (Open SDG's progress measure).",
+    why="It says which targets need no attention yet, and on what evidence.",
+    example="# results: 40 % in 2024, 46 % in 2025; target >= 60 % by 2027 needs +7 a year, observed +6",
+    instead="# results: 40 % in 2024, 48 % in 2025: observed +8 a year, needed +6",
+)
+
+TARGET_OFF_TRACK = Rule(
+    code="PC606",
+    name="target-off-track",
+    severity="warning",
+    scope="progress",
+    summary="A target still ahead is not on track: the yearly change between the last two comparable "
+    "results is less than the yearly change needed from the latest result to reach the target "
+    "by its year. The message gives both rates and the values they come from.",
+    why="A target that cannot be reached at the observed pace is better known years before its "
+    "deadline than after it.",
+    example="# 57-NQ/TW: digital economy >= 30 % of GDP by 2030; reported 18.3 (2024), 18.72 (2025)\n"
+    "# needed +2.26 a year, observed +0.42",
+    instead="# nothing to change in the plan: the finding reports the pace of the results",
+)
+
+TARGET_TREND_UNKNOWN = Rule(
+    code="PC607",
+    name="target-trend-unknown",
+    severity="info",
+    scope="progress",
+    summary="A target still ahead has one comparable result that does not meet it: the yearly change "
+    "needed is stated, but with no earlier value the pace cannot be judged.",
+    why="One value is not a trend; the finding says what would be needed, and that a second value "
+    "would settle it.",
+    example="# results: one value, about 33 % (2025-06); target >= 70 % by 2030",
+    instead="# add an earlier or later comparable value, with its source",
+)
+
+TASK_OVERDUE = Rule(
+    code="PC608",
+    name="task-overdue",
+    severity="warning",
+    scope="progress",
+    summary="A task past its deadline (as of `--as-of`) whose latest status report does not say done.",
+    why="Tasks are the plan's commitments with a date and an agency; one past due and not done is "
+    "the first thing a monitoring system shows, and the report cites the status report.",
+    example="# task 402-PL1-25 due 2025-03; results: status overdue ('Quá hạn') on 2025-05-24",
+    instead="task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: done, as_of: 2025-09-30, ...}",
+    check=task_progress,
+    emits=("PC608", "PC609"),
+)
+
+TASK_STATUS_UNREPORTED = Rule(
+    code="PC609",
+    name="task-status-unreported",
+    severity="info",
+    scope="progress",
+    summary="A task past its deadline for which no status report exists: it may be done or late; "
+    "nothing says which.",
+    why="Calling a task late without evidence would be as wrong as assuming it done; the finding "
+    "names the gap in reporting instead.",
+    example="# task PL4-2.3 due 2025-06; results/: no status report for it",
+    instead="task_status:\n  - {plan: haiphong/142-KH-UBND, task: PL4-2.3, status: done, as_of: 2025-07-01, ...}",
+)
+
+RESULT_NOT_COMPARABLE = Rule(
+    code="PC610",
+    name="result-not-comparable",
+    severity="warning",
+    scope="progress",
+    summary="A reported value on a catalogue indicator is in another unit, or counts another population, "
+    "than the indicator: it is never compared with a target.",
+    why="A count of enterprises is not enterprises per 1,000 people, and the provinces' average is "
+    "not the national share; comparing them silently would give a false verdict.",
+    example="values:\n  - {id: N12, indicator: digital-tech-enterprise-density, value: '75908', unit: enterprises, ...}",
+    instead="values:\n  - {id: N12, indicator: null, what: digital technology enterprises, value: '75908', "
+    "unit: enterprises, ...}",
+    check=not_comparable,
+)
+
+RESULT_NOT_IN_SOURCE = Rule(
+    code="PC611",
+    name="result-not-in-source",
+    severity="error",
+    scope="progress",
+    summary="A reported value or status whose `source.document` is a text in the sources folder: "
+    "`source.line` must be given; a value's number (as 27.7 or 27,7; 12106, 12.106 or 12,106) "
+    f"must be written within {LINE_WINDOW} lines of it as a number of its own (4,6 is not "
+    "written in 14,6 or 4,65); a status's wording and evidence must stand on that very line, "
+    "and the line must be the task's row: the line the task's own `source` gives in the same "
+    "document, or else one holding the start of the task's title. Runs only with a sources folder.",
+    why="Results are evidence like the plans; a figure that is not where it is said to come from "
+    "cannot be traced, and often was mistyped. A status is read from one row of a report's "
+    "table: wording copied from the row above would mark the wrong task done. With "
+    "`--base`, a warning that a results change clears counts as fixed only when the entries "
+    "that clear it pass this check (PC014).",
+    example="values:\n  - {id: N10, value: '27.2', source: {document: national-402-...-draft-report.txt, line: 182}}",
+    instead="values:\n  - {id: N10, value: '27.7', source: {document: national-402-...-draft-report.txt, line: 182}}",
+    check=results_provenance,
+)
+
+TASK_STATUS_CONTRADICTS_LABEL = Rule(
+    code="PC612",
+    name="task-status-contradicts-label",
+    severity="error",
+    scope="progress",
+    summary="A task status whose `status` contradicts its own `status_label`, the report's wording. Known "
+    "wordings: 'Hoàn thành' / 'Đã hoàn thành' (done); 'Đang thực hiện' / 'Đang triển khai' "
+    "(in-progress or overdue); 'Đang thực hiện trong hạn' (in-progress); 'Quá hạn' / 'Đang thực "
+    "hiện quá hạn' / 'Chậm tiến độ' (overdue); 'Chưa thực hiện' / 'Chưa triển khai' (not-started "
+    "or overdue); 'Chưa hoàn thành' (anything but done). Case, spacing, punctuation (an ellipsis "
+    "too) and look-alike letters of Đ (Ð U+00D0, Ɖ U+0189) do not matter. A wording not in this "
+    "list is not judged, except under `done`: the status that clears an overdue task needs a "
+    "label that says done.",
+    why="The label is quoted from the report (PC611 checks it there); the status is the encoder's "
+    "reading of it, and the one the rules use: `done` under 'Đang thực hiện' makes an overdue "
+    "task (PC608) disappear. It is an error, not a warning: like an encoding error it says the "
+    "results file contradicts itself, so no configuration lowers or switches it off.",
+    example="task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: done, "
+    "status_label: 'Đang thực hiện', ...}",
+    instead="task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: in-progress, "
+    "status_label: 'Đang thực hiện', ...}",
+    check=labels_contradicted,
+)
+
+RESULTS_CONFLICT = Rule(
+    code="PC613",
+    name="results-conflict",
+    severity="error",
+    scope="progress",
+    summary="Two reports in `results/` that disagree: two statuses of one task with the same `as_of`, "
+    "or two figures (value or qualifier) of one catalogue indicator for one jurisdiction, unit, "
+    "population and period with the same `reported_on`. Each report of the group is a finding "
+    "that names the others.",
+    why="The rules take the latest report; on a tie, only the order of file names and lines would "
+    "decide, so a file named `zz-...` could silently turn an overdue task done or replace a "
+    "figure. A check, and a pull-request gate, must not depend on file names. An error: the "
+    "results contradict themselves, so no configuration lowers or switches it off.",
+    example="# results/a.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: overdue, "
+    "as_of: 2025-05-24, ...}\n# results/zz.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, "
+    "task: '402-PL1-03', status: done, as_of: 2025-05-24, ...}",
+    instead="# keep the report the source gives for that day; a later one has a later as_of",
+    check=results_conflict,
+)
+
 RULES = [
-    Rule(
-        "PC601",
-        "result-reference-unknown",
-        "warning",
-        "progress",
-        "A reported value names an indicator that is not in the catalogue, or a task status names a "
-        "plan or a task that does not exist. A value for a jurisdiction no plan has is reported as "
-        "`info`: it is kept for when such a plan is encoded, but compared with nothing.",
-        "A result that points nowhere is never compared: the progress it reports would be lost "
-        "without a word.",
-        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-99', status: done, ...}   # no such task",
-        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: overdue, ...}",
-        unknown_references,
-    ),
-    Rule(
-        "PC602",
-        "milestone-achieved",
-        "info",
-        "progress",
-        "A target whose year has passed (as of `--as-of`) is met by the latest comparable result "
-        "reported for a period ending in that year.",
-        "Progress is half the picture: a plan that promises enough and delivers it is the good case, "
-        "and the report shows it with the result and its source.",
-        _PLAN + _VALUE + "    value: '62'\n    unit: '%'\n    period: '2025'",
-        "# nothing to change: this finding is informational",
-        _targets("PC602", "achieved", "year"),
-    ),
-    Rule(
-        "PC603",
-        "milestone-missed",
-        "warning",
-        "progress",
-        "A target whose year has passed is not met by the latest comparable result reported for a "
-        "period ending in that year; the message says by how much.",
-        "A missed milestone is what an analyst of implementation most needs to see, with the figure "
-        "and the source it rests on.",
-        _PLAN + _VALUE + "    value: '41.5'\n    unit: '%'\n    period: '2025'",
-        "# the plan is not wrong: the finding reports a result. Record a later result when one exists.",
-        _targets("PC603", "missed", "year"),
-    ),
-    Rule(
-        "PC604",
-        "milestone-no-data",
-        "info",
-        "progress",
-        "A target whose year has passed has no comparable result for a period ending in that year "
-        "(or the only one, such as 'over 51 %', cannot settle the bound).",
-        "A milestone nobody reports on is neither met nor missed; saying so keeps silence from "
-        "passing for success.",
-        _PLAN + "# results/: no value on 5g-coverage-urban for haiphong in 2025",
-        _VALUE + "    value: '62'\n    unit: '%'\n    period: '2025'\n    source: {address: 'https://...'}",
-        _targets("PC604", "no-data", "year"),
-    ),
-    Rule(
-        "PC605",
-        "target-on-track",
-        "info",
-        "progress",
-        "A target still ahead is on track: the latest comparable result already meets it, or the "
-        "yearly change between the last two results is at least the yearly change needed from the "
-        "latest result to reach the target by its year (Open SDG's progress measure).",
-        "It says which targets need no attention yet, and on what evidence.",
-        "# results: 40 % in 2024, 46 % in 2025; target >= 60 % by 2027 needs +7 a year, observed +6",
-        "# results: 40 % in 2024, 48 % in 2025: observed +8 a year, needed +6",
-        _targets("PC605", "on-track", "bound"),
-    ),
-    Rule(
-        "PC606",
-        "target-off-track",
-        "warning",
-        "progress",
-        "A target still ahead is not on track: the yearly change between the last two comparable "
-        "results is less than the yearly change needed from the latest result to reach the target "
-        "by its year. The message gives both rates and the values they come from.",
-        "A target that cannot be reached at the observed pace is better known years before its "
-        "deadline than after it.",
-        "# 57-NQ/TW: digital economy >= 30 % of GDP by 2030; reported 18.3 (2024), 18.72 (2025)\n"
-        "# needed +2.26 a year, observed +0.42",
-        "# nothing to change in the plan: the finding reports the pace of the results",
-        _targets("PC606", "off-track", "bound"),
-    ),
-    Rule(
-        "PC607",
-        "target-trend-unknown",
-        "info",
-        "progress",
-        "A target still ahead has one comparable result that does not meet it: the yearly change "
-        "needed is stated, but with no earlier value the pace cannot be judged.",
-        "One value is not a trend; the finding says what would be needed, and that a second value "
-        "would settle it.",
-        "# results: one value, about 33 % (2025-06); target >= 70 % by 2030",
-        "# add an earlier or later comparable value, with its source",
-        _targets("PC607", "trend-unknown", "bound"),
-    ),
-    Rule(
-        "PC608",
-        "task-overdue",
-        "warning",
-        "progress",
-        "A task past its deadline (as of `--as-of`) whose latest status report does not say done.",
-        "Tasks are the plan's commitments with a date and an agency; one past due and not done is "
-        "the first thing a monitoring system shows, and the report cites the status report.",
-        "# task 402-PL1-25 due 2025-03; results: status overdue ('Quá hạn') on 2025-05-24",
-        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-25', status: done, as_of: 2025-09-30, ...}",
-        _tasks("PC608", "overdue"),
-    ),
-    Rule(
-        "PC609",
-        "task-status-unreported",
-        "info",
-        "progress",
-        "A task past its deadline for which no status report exists: it may be done or late; "
-        "nothing says which.",
-        "Calling a task late without evidence would be as wrong as assuming it done; the finding "
-        "names the gap in reporting instead.",
-        "# task PL4-2.3 due 2025-06; results/: no status report for it",
-        "task_status:\n  - {plan: haiphong/142-KH-UBND, task: PL4-2.3, status: done, as_of: 2025-07-01, ...}",
-        _tasks("PC609", "unreported"),
-    ),
-    Rule(
-        "PC610",
-        "result-not-comparable",
-        "warning",
-        "progress",
-        "A reported value on a catalogue indicator is in another unit, or counts another population, "
-        "than the indicator: it is never compared with a target.",
-        "A count of enterprises is not enterprises per 1,000 people, and the provinces' average is "
-        "not the national share; comparing them silently would give a false verdict.",
-        "values:\n  - {id: N12, indicator: digital-tech-enterprise-density, value: '75908', unit: enterprises, ...}",
-        "values:\n  - {id: N12, indicator: null, what: digital technology enterprises, value: '75908', "
-        "unit: enterprises, ...}",
-        not_comparable,
-    ),
-    Rule(
-        "PC611",
-        "result-not-in-source",
-        "error",
-        "progress",
-        "A reported value or status whose `source.document` is a text in the sources folder: "
-        "`source.line` must be given; a value's number (as 27.7 or 27,7; 12106, 12.106 or 12,106) "
-        f"must be written within {LINE_WINDOW} lines of it as a number of its own (4,6 is not "
-        "written in 14,6 or 4,65); a status's wording and evidence must stand on that very line, "
-        "and the line must be the task's row: the line the task's own `source` gives in the same "
-        "document, or else one holding the start of the task's title. Runs only with a sources folder.",
-        "Results are evidence like the plans; a figure that is not where it is said to come from "
-        "cannot be traced, and often was mistyped. A status is read from one row of a report's "
-        "table: wording copied from the row above would mark the wrong task done. With "
-        "`--base`, a warning that a results change clears counts as fixed only when the entries "
-        "that clear it pass this check (PC014).",
-        "values:\n  - {id: N10, value: '27.2', source: {document: national-402-...-draft-report.txt, line: 182}}",
-        "values:\n  - {id: N10, value: '27.7', source: {document: national-402-...-draft-report.txt, line: 182}}",
-        results_provenance,
-    ),
-    Rule(
-        "PC612",
-        "task-status-contradicts-label",
-        "error",
-        "progress",
-        "A task status whose `status` contradicts its own `status_label`, the report's wording. Known "
-        "wordings: 'Hoàn thành' / 'Đã hoàn thành' (done); 'Đang thực hiện' / 'Đang triển khai' "
-        "(in-progress or overdue); 'Đang thực hiện trong hạn' (in-progress); 'Quá hạn' / 'Đang thực "
-        "hiện quá hạn' / 'Chậm tiến độ' (overdue); 'Chưa thực hiện' / 'Chưa triển khai' (not-started "
-        "or overdue); 'Chưa hoàn thành' (anything but done). Case, spacing, punctuation (an ellipsis "
-        "too) and look-alike letters of Đ (Ð U+00D0, Ɖ U+0189) do not matter. A wording not in this "
-        "list is not judged, except under `done`: the status that clears an overdue task needs a "
-        "label that says done.",
-        "The label is quoted from the report (PC611 checks it there); the status is the encoder's "
-        "reading of it, and the one the rules use: `done` under 'Đang thực hiện' makes an overdue "
-        "task (PC608) disappear. It is an error, not a warning: like an encoding error it says the "
-        "results file contradicts itself, so no configuration lowers or switches it off.",
-        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: done, "
-        "status_label: 'Đang thực hiện', ...}",
-        "task_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: in-progress, "
-        "status_label: 'Đang thực hiện', ...}",
-        labels_contradicted,
-    ),
-    Rule(
-        "PC613",
-        "results-conflict",
-        "error",
-        "progress",
-        "Two reports in `results/` that disagree: two statuses of one task with the same `as_of`, "
-        "or two figures (value or qualifier) of one catalogue indicator for one jurisdiction, unit, "
-        "population and period with the same `reported_on`. Each report of the group is a finding "
-        "that names the others.",
-        "The rules take the latest report; on a tie, only the order of file names and lines would "
-        "decide, so a file named `zz-...` could silently turn an overdue task done or replace a "
-        "figure. A check, and a pull-request gate, must not depend on file names. An error: the "
-        "results contradict themselves, so no configuration lowers or switches it off.",
-        "# results/a.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, task: '402-PL1-03', status: overdue, "
-        "as_of: 2025-05-24, ...}\n# results/zz.yaml\ntask_status:\n  - {plan: national/71-NQ-CP, "
-        "task: '402-PL1-03', status: done, as_of: 2025-05-24, ...}",
-        "# keep the report the source gives for that day; a later one has a later as_of",
-        results_conflict,
-    ),
+    RESULT_REFERENCE_UNKNOWN,
+    MILESTONE_ACHIEVED,
+    MILESTONE_MISSED,
+    MILESTONE_NO_DATA,
+    TARGET_ON_TRACK,
+    TARGET_OFF_TRACK,
+    TARGET_TREND_UNKNOWN,
+    TASK_OVERDUE,
+    TASK_STATUS_UNREPORTED,
+    RESULT_NOT_COMPARABLE,
+    RESULT_NOT_IN_SOURCE,
+    TASK_STATUS_CONTRADICTS_LABEL,
+    RESULTS_CONFLICT,
 ]
+
+# The rule that reports each judgement of a target, and the key of the target it points at
+TARGET_STATUS: dict[str, tuple[Rule, str]] = {
+    "achieved": (MILESTONE_ACHIEVED, "year"),
+    "missed": (MILESTONE_MISSED, "year"),
+    "no-data": (MILESTONE_NO_DATA, "year"),
+    "on-track": (TARGET_ON_TRACK, "bound"),
+    "off-track": (TARGET_OFF_TRACK, "bound"),
+    "trend-unknown": (TARGET_TREND_UNKNOWN, "bound"),
+}
+TASK_OUTCOME: dict[str, Rule] = {"overdue": TASK_OVERDUE, "unreported": TASK_STATUS_UNREPORTED}
 
 
 def progress_findings(progress: Progress | None) -> Iterator[Finding]:
@@ -613,4 +628,5 @@ def progress_findings(progress: Progress | None) -> Iterator[Finding]:
         return
     yield from progress.results.findings
     for rule in RULES:
-        yield from rule.check(progress)
+        if rule.check is not None:
+            yield from rule.check(progress)

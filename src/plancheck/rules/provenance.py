@@ -121,12 +121,11 @@ def _named_source(
     line, col = lp.pos(*loc)
     path = source_path(sources, name)
     if path is None:
-        return None, Finding.make(
-            "PC504", lp.path, line, col, f"source {name!r} points outside the sources folder", plan=lp.id
+        return None, SOURCE_OUTSIDE_FOLDER.finding(
+            lp.path, line, col, f"source {name!r} points outside the sources folder", plan=lp.id
         )
     if not path.is_file():
-        return None, Finding.make(
-            "PC503",
+        return None, SOURCE_NOT_FOUND.finding(
             lp.path,
             line,
             col,
@@ -136,7 +135,9 @@ def _named_source(
         )
     text = _read_source(path, path.stat().st_mtime_ns)
     if text is None:
-        return None, Finding.make("PC503", lp.path, line, col, f"source {name!r} cannot be read", plan=lp.id)
+        return None, SOURCE_NOT_FOUND.finding(
+            lp.path, line, col, f"source {name!r} cannot be read", plan=lp.id
+        )
     return text, None
 
 
@@ -206,8 +207,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         spent[name] = spent.get(name, 0) + text.cost(needle)
         if spent[name] > SEARCH_BUDGET:
             line, col = lp.pos(*loc, field)
-            yield Finding.make(
-                "PC506",
+            yield SOURCE_TOO_REPETITIVE.finding(
                 lp.path,
                 line,
                 col,
@@ -220,8 +220,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         found = text.occurrences(needle)
         if not found:
             line, col = lp.pos(*loc, field)
-            yield Finding.make(
-                "PC501",
+            yield LABEL_NOT_IN_SOURCE.finding(
                 lp.path,
                 line,
                 col,
@@ -232,8 +231,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             continue
         if recorded is None:
             line, col = lp.pos(*loc, "source")
-            yield Finding.make(
-                "PC505",
+            yield SOURCE_LINE_MISSING.finding(
                 lp.path,
                 line,
                 col,
@@ -245,8 +243,7 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         nearest = min(found, key=lambda n: (abs(n - recorded), n))
         if abs(nearest - recorded) > LINE_WINDOW:
             line, col = lp.pos(*loc, "source", "line")
-            yield Finding.make(
-                "PC502",
+            yield SOURCE_LINE_OFF.finding(
                 lp.path,
                 line,
                 col,
@@ -257,90 +254,88 @@ def check_provenance(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             )
 
 
-def _only(code: str) -> object:
-    def check(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
-        key = ("provenance", lp.id)
-        if key not in ps.memo:
-            ps.memo[key] = list(check_provenance(lp, ps))
-        return (f for f in ps.memo[key] if f.code == code)
-
-    return check
-
-
 _EX = "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt\ntargets:\n  - id: PL2-1-2025\n"
 
+LABEL_NOT_IN_SOURCE = Rule(
+    code="PC501",
+    name="label-not-in-source",
+    severity="error",
+    scope="plan",
+    summary="A target's `label`, a task's `title` or an `elsewhere` declaration's `label` does not occur "
+    "in the source text (compared after Unicode NFC, case folding and whitespace folding).",
+    why="Labels are how an analyst finds a number in the document; one that is not there cannot be "
+    "traced, and often means the number came from somewhere else.",
+    example=_EX + "    label: Tỷ lệ phủ sóng 5G toàn thành phố   # paraphrased",
+    instead=_EX + "    label: Tỷ lệ phủ sóng 5G trong khu đô thị   # verbatim",
+    check=check_provenance,
+    emits=("PC501", "PC502", "PC503", "PC504", "PC505", "PC506"),
+)
+
+SOURCE_LINE_OFF = Rule(
+    code="PC502",
+    name="source-line-off",
+    severity="error",
+    scope="plan",
+    summary=f"The recorded `source.line` is more than {LINE_WINDOW} lines from where the label occurs.",
+    why="A wrong line sends a reviewer to the wrong row, where a different number stands.",
+    example=_EX + "    source: {section: Phụ lục 2, line: 12}",
+    instead=_EX + "    source: {section: Phụ lục 2, line: 489}",
+)
+
+SOURCE_NOT_FOUND = Rule(
+    code="PC503",
+    name="source-not-found",
+    severity="error",
+    scope="plan",
+    summary="`document.source`, or an item's `source.document`, names a file that is not in the sources folder.",
+    why="Provenance cannot be checked against a document that is not there.",
+    example="document:\n  source: haiphong-142.txt   # misspelt",
+    instead="document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt",
+)
+
+SOURCE_OUTSIDE_FOLDER = Rule(
+    code="PC504",
+    name="source-outside-folder",
+    severity="error",
+    scope="plan",
+    summary="`document.source`, or an item's `source.document`, resolves to a place outside the sources "
+    "folder (via `..` or a link).",
+    why="A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
+    example="document:\n  source: ../../etc/passwd",
+    instead="document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
+)
+
+SOURCE_LINE_MISSING = Rule(
+    code="PC505",
+    name="source-line-missing",
+    severity="warning",
+    scope="plan",
+    summary="A target or task of a plan with a source text records no `source.line`.",
+    why="Without a line a reviewer must search the document; with it, provenance is checked exactly.",
+    example=_EX + "    source: {section: Phụ lục 2}",
+    instead=_EX + "    source: {section: Phụ lục 2, line: 489}",
+)
+
+SOURCE_TOO_REPETITIVE = Rule(
+    code="PC506",
+    name="source-too-repetitive-to-search",
+    severity="error",
+    scope="plan",
+    summary="The label searches of one plan in one source text would read more than "
+    f"{SEARCH_BUDGET:,} lines: the items past that point are reported, not searched. Only a "
+    "text of a few words repeated on every line, with many labels made of those words and "
+    "not where their `source.line` says, comes near it.",
+    why="Provenance is checked within bounded time on any input; an item that was not checked is "
+    "said, never passed. It is an error, so a gate does not pass on a check it skipped.",
+    example="# 4,000 labels made of ten words, against a text whose 25,000 lines all hold those words",
+    instead="# labels as the source writes them, with the line where they stand",
+)
+
 RULES = [
-    Rule(
-        "PC501",
-        "label-not-in-source",
-        "error",
-        "plan",
-        "A target's `label`, a task's `title` or an `elsewhere` declaration's `label` does not occur "
-        "in the source text (compared after Unicode NFC, case folding and whitespace folding).",
-        "Labels are how an analyst finds a number in the document; one that is not there cannot be "
-        "traced, and often means the number came from somewhere else.",
-        _EX + "    label: Tỷ lệ phủ sóng 5G toàn thành phố   # paraphrased",
-        _EX + "    label: Tỷ lệ phủ sóng 5G trong khu đô thị   # verbatim",
-        _only("PC501"),
-    ),
-    Rule(
-        "PC502",
-        "source-line-off",
-        "error",
-        "plan",
-        f"The recorded `source.line` is more than {LINE_WINDOW} lines from where the label occurs.",
-        "A wrong line sends a reviewer to the wrong row, where a different number stands.",
-        _EX + "    source: {section: Phụ lục 2, line: 12}",
-        _EX + "    source: {section: Phụ lục 2, line: 489}",
-        _only("PC502"),
-    ),
-    Rule(
-        "PC503",
-        "source-not-found",
-        "error",
-        "plan",
-        "`document.source`, or an item's `source.document`, names a file that is not in the sources folder.",
-        "Provenance cannot be checked against a document that is not there.",
-        "document:\n  source: haiphong-142.txt   # misspelt",
-        "document:\n  source: haiphong-142-KH-UBND-2025-06-09.txt",
-        _only("PC503"),
-    ),
-    Rule(
-        "PC504",
-        "source-outside-folder",
-        "error",
-        "plan",
-        "`document.source`, or an item's `source.document`, resolves to a place outside the sources "
-        "folder (via `..` or a link).",
-        "A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
-        "document:\n  source: ../../etc/passwd",
-        "document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
-        _only("PC504"),
-    ),
-    Rule(
-        "PC505",
-        "source-line-missing",
-        "warning",
-        "plan",
-        "A target or task of a plan with a source text records no `source.line`.",
-        "Without a line a reviewer must search the document; with it, provenance is checked exactly.",
-        _EX + "    source: {section: Phụ lục 2}",
-        _EX + "    source: {section: Phụ lục 2, line: 489}",
-        _only("PC505"),
-    ),
-    Rule(
-        "PC506",
-        "source-too-repetitive-to-search",
-        "error",
-        "plan",
-        "The label searches of one plan in one source text would read more than "
-        f"{SEARCH_BUDGET:,} lines: the items past that point are reported, not searched. Only a "
-        "text of a few words repeated on every line, with many labels made of those words and "
-        "not where their `source.line` says, comes near it.",
-        "Provenance is checked within bounded time on any input; an item that was not checked is "
-        "said, never passed. It is an error, so a gate does not pass on a check it skipped.",
-        "# 4,000 labels made of ten words, against a text whose 25,000 lines all hold those words",
-        "# labels as the source writes them, with the line where they stand",
-        _only("PC506"),
-    ),
+    LABEL_NOT_IN_SOURCE,
+    SOURCE_LINE_OFF,
+    SOURCE_NOT_FOUND,
+    SOURCE_OUTSIDE_FOLDER,
+    SOURCE_LINE_MISSING,
+    SOURCE_TOO_REPETITIVE,
 ]

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.hints import Suggester
-from plancheck.inforce import in_force, issue_date, replacements
+from plancheck.inforce import in_force, issue_date, parent_ids, replacements
 from plancheck.model import LEVEL_RANK, Measure, Task
-from plancheck.planset import LoadedPlan, PlanSet, parent_ids
 from plancheck.rules.base import Rule
+
+if TYPE_CHECKING:  # the plan set names these rules' objects, so it is imported for types only
+    from plancheck.planset import LoadedPlan, PlanSet
 
 
 def _plan_finding(
-    lp: LoadedPlan, code: str, loc: tuple[str | int, ...], message: str, **ctx: object
+    lp: LoadedPlan, rule: Rule, loc: tuple[str | int, ...], message: str, **ctx: object
 ) -> Finding:
     line, col = lp.pos(*loc)
-    return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
+    return rule.finding(lp.path, line, col, message, plan=lp.id, ctx=ctx)
 
 
 # comparisons of unknown indicators with catalogue ids per file for "did you mean": about 50
@@ -33,7 +36,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if target.indicator not in ps.indicators:
             yield _plan_finding(
                 lp,
-                "PC102",
+                UNKNOWN_INDICATOR,
                 ("targets", i, "indicator"),
                 f"target {target.id}: indicator {target.indicator!r} is not in the catalogue"
                 + hints.did_you_mean(target.indicator),
@@ -50,7 +53,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             if aim not in ps.indicators:
                 yield _plan_finding(
                     lp,
-                    "PC102",
+                    UNKNOWN_INDICATOR,
                     (kind, i, "aims", j),
                     f"{kind[:-1]} {item.id}: aim {aim!r} is not in the catalogue" + hints.did_you_mean(aim),
                     item=item.id,
@@ -66,7 +69,7 @@ def unit_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if indicator is not None and target.unit != indicator.unit:
             yield _plan_finding(
                 lp,
-                "PC103",
+                UNIT_MISMATCH,
                 ("targets", i, "unit"),
                 f"target {target.id}: unit {target.unit!r} but indicator {indicator.id!r} is measured in "
                 f"{indicator.unit!r}",
@@ -83,7 +86,7 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.expected_id is None:
         yield _plan_finding(
             lp,
-            "PC104",
+            PLAN_ID_MISMATCH,
             ("id",),
             f"plan {lp.plan.id!r} is outside the plan tree (no {'indicators.yaml'} above it), so its id "
             "cannot be checked",
@@ -91,7 +94,7 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     elif lp.plan.id != lp.expected_id:
         yield _plan_finding(
             lp,
-            "PC104",
+            PLAN_ID_MISMATCH,
             ("id",),
             f"id {lp.plan.id!r} does not match the file's path; expected {lp.expected_id!r}",
             expected=lp.expected_id,
@@ -109,7 +112,7 @@ def unknown_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if parent not in ps.plans:
             yield _plan_finding(
                 lp,
-                "PC105",
+                UNKNOWN_PARENT,
                 ("implements", i),
                 f"implements {parent!r}, but no plan has that id",
                 parent=parent,
@@ -148,7 +151,7 @@ def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
                         )
                         yield _plan_finding(
                             lp,
-                            "PC106",
+                            IMPLEMENTS_CYCLE,
                             ("implements",),
                             f"`implements` forms a cycle: {loop}",
                             cycle=sorted(cycle),
@@ -174,7 +177,7 @@ def duplicate_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         times = len(where) + 1
         yield _plan_finding(
             lp,
-            "PC120",
+            DUPLICATE_PARENT,
             ("implements", where[0]),
             f"implements lists {parent!r} {times} times (first at item {first[parent] + 1}); "
             "it is checked against it once",
@@ -192,7 +195,7 @@ def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> It
         index = child.plan.implements.index(cited) if cited in child.plan.implements else 0
         yield _plan_finding(
             child,
-            "PC107",
+            PARENT_BELOW_CHILD,
             ("implements", index),
             f"implements {parent.plan.id!r}, a {p} plan, but this is a {c} plan: a parent cannot sit "
             "below its child",
@@ -214,7 +217,7 @@ def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 line = lp.pos(kind, first[item_id])[0]
                 yield _plan_finding(
                     lp,
-                    "PC108",
+                    DUPLICATE_ITEM_ID,
                     (kind, i, "id"),
                     f"{kind[:-1]} id {item_id!r} is used twice (first at line {line})",
                     item=item_id,
@@ -226,8 +229,7 @@ def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
 def missing_catalogue(ps: PlanSet) -> Iterator[Finding]:
     if ps.root is None and ps.files:
         lp = ps.files[0]
-        yield Finding.make(
-            "PC109",
+        yield MISSING_CATALOGUE.finding(
             lp.path,
             1,
             1,
@@ -247,7 +249,7 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         if ref.plan not in lp.plan.implements:
             yield _plan_finding(
                 lp,
-                "PC111",
+                UNKNOWN_PARENT_TASK,
                 ("tasks", i, "implements", "plan"),
                 f"task {task.id} implements a task of {ref.plan!r}, which this plan does not list in `implements`",
                 item=task.id,
@@ -261,7 +263,7 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         ):
             yield _plan_finding(
                 lp,
-                "PC111",
+                UNKNOWN_PARENT_TASK,
                 ("tasks", i, "implements", "task"),
                 f"task {task.id} implements task {ref.task!r} of {ref.plan!r}, which has no such task",
                 item=task.id,
@@ -277,8 +279,7 @@ def implements_nothing(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         line, col = lp.pos("implements", prefer_key=True)
     else:
         line, col = lp.pos("id", prefer_key=True)
-    yield Finding.make(
-        "PC113",
+    yield IMPLEMENTS_NOTHING.finding(
         lp.path,
         line,
         col,
@@ -306,7 +307,7 @@ def cites_replaced_plan(ps: PlanSet) -> Iterator[Finding]:
             now = in_force(cited, on, docs, repl)
             yield _plan_finding(
                 lp,
-                "PC125",
+                IMPLEMENTS_REPLACED_PLAN,
                 ("implements", i),
                 f"implements {cited!r}, which {r.by!r} replaced on {r.on.isoformat()}; this plan was "
                 f"issued on {on.isoformat()}, when it was no longer in force, so it is compared with "
@@ -334,7 +335,7 @@ def unknown_stand_in(ps: PlanSet) -> Iterator[Finding]:
             continue
         yield _plan_finding(
             lp,
-            "PC126",
+            UNKNOWN_STAND_IN,
             ("document",),
             f"document.targets_from names {named.plan!r}, {problem}: children of this plan are "
             "compared with no targets at all",
@@ -344,205 +345,239 @@ def unknown_stand_in(ps: PlanSet) -> Iterator[Finding]:
 
 _PLAN = "id: haiphong/142-KH-UBND\n"
 
+SCHEMA_VIOLATION = Rule(
+    code="PC101",
+    name="schema-violation",
+    severity="error",
+    scope="loader",
+    summary="A plan or the catalogue does not match the model: a missing or unknown key, a wrong type, "
+    "an unreadable bound or deadline, an impossible date.",
+    why="Every later rule relies on the model; an unknown key is usually a typo that would drop data.",
+    example="targets:\n  - id: t1\n    indicatr: digital-economy-share   # typo\n    year: 2030",
+    instead="targets:\n  - id: t1\n    indicator: digital-economy-share\n    year: 2030",
+)
+
+UNKNOWN_INDICATOR = Rule(
+    code="PC102",
+    name="unknown-indicator",
+    severity="error",
+    scope="plan",
+    summary="A target names an indicator that is not in `indicators.yaml`.",
+    why="Two plans are comparable only through the shared catalogue; an unknown id is never compared.",
+    example="indicator: digital-economy   # not catalogued",
+    instead="indicator: digital-economy-share",
+    check=unknown_indicator,
+)
+
+UNIT_MISMATCH = Rule(
+    code="PC103",
+    name="unit-mismatch",
+    severity="error",
+    scope="plan",
+    summary="A target's `unit` differs from its indicator's catalogue unit.",
+    why="Comparing 40 (% GDP) with 40 (%/year) would be meaningless; the unit is checked, not converted.",
+    example="indicator: digital-economy-share\nunit: '%'",
+    instead="indicator: digital-economy-share\nunit: '% GDP'",
+    check=unit_mismatch,
+)
+
+PLAN_ID_MISMATCH = Rule(
+    code="PC104",
+    name="plan-id-mismatch",
+    severity="error",
+    scope="plan",
+    summary="A plan's `id` is not its path under the plan tree without the extension.",
+    why="Other plans refer to it by id; a copied file with a stale id would shadow or hide a plan.",
+    example=_PLAN + "# in plans/haiphong/89-CTr-TU.yaml",
+    instead="id: haiphong/89-CTr-TU",
+    check=plan_id_mismatch,
+)
+
+UNKNOWN_PARENT = Rule(
+    code="PC105",
+    name="unknown-parent",
+    severity="error",
+    scope="plan",
+    summary="`implements` names a plan id that no file in the tree has.",
+    why="A plan whose parent is missing is silently checked against nothing.",
+    example="implements: [national/57-NQ-TW, haiphong/238-KH-UBND]   # not encoded",
+    instead="implements: [national/57-NQ-TW, haiphong/142-KH-UBND]\nnotes: [238/KH-UBND is not among the sources]",
+    check=unknown_parent,
+)
+
+IMPLEMENTS_CYCLE = Rule(
+    code="PC106",
+    name="implements-cycle",
+    severity="error",
+    scope="tree",
+    summary="Following `implements` from a plan leads back to it.",
+    why="A hierarchy with a loop has no top; every comparison along it would be circular.",
+    example="id: a/x\nimplements: [a/x]",
+    instead="id: a/x\nimplements: [national/57-NQ-TW]",
+    check=implements_cycle,
+)
+
+PARENT_BELOW_CHILD = Rule(
+    code="PC107",
+    name="parent-below-child",
+    severity="error",
+    scope="edge",
+    summary="A plan implements a plan whose jurisdiction level is below its own (a province implementing a ward).",
+    why="Targets flow downward; an upside-down edge is an encoding mistake in `implements` or `level`.",
+    example="jurisdiction: {level: province}\nimplements: [hongbang/106-KH-UBND]",
+    instead="jurisdiction: {level: province}\nimplements: [national/57-NQ-TW]",
+    check=parent_below_child,
+)
+
+DUPLICATE_ITEM_ID = Rule(
+    code="PC108",
+    name="duplicate-item-id",
+    severity="error",
+    scope="plan",
+    summary="Two targets, or two tasks, of one plan share an id.",
+    why="Ids tie findings, waivers and diffs to one item; a duplicate makes them ambiguous.",
+    example="targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2030",
+    instead="targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2035",
+    check=duplicate_item_id,
+)
+
+MISSING_CATALOGUE = Rule(
+    code="PC109",
+    name="missing-catalogue",
+    severity="error",
+    scope="tree",
+    summary="No `indicators.yaml` in the folder of the given paths or above it.",
+    why="Without the catalogue no target can be compared and no plan id checked.",
+    example="plans/haiphong/89-CTr-TU.yaml   # but no plans/indicators.yaml",
+    instead="plans/indicators.yaml",
+    check=missing_catalogue,
+)
+
+DUPLICATE_INDICATOR = Rule(
+    code="PC110",
+    name="duplicate-indicator",
+    severity="error",
+    scope="loader",
+    summary="The catalogue defines the same indicator id twice.",
+    why="Two definitions may disagree on unit or direction; which one wins would be an accident.",
+    example="indicators:\n  - id: tfp-contribution\n  - id: tfp-contribution",
+    instead="indicators:\n  - id: tfp-contribution",
+)
+
+CATALOGUE_RELATION_INVALID = Rule(
+    code="PC209",
+    name="catalogue-relation-invalid",
+    severity="error",
+    scope="loader",
+    summary="A catalogue relation (`relations: [{contains: ...}]`) names an indicator that is not in the "
+    "catalogue, relates anything but two shares in one unit, or closes a cycle; or a `close_to` "
+    "entry names an indicator that is not in the catalogue.",
+    why="The comparison reads '100 % of the whole implies 100 % of the part' from these relations; "
+    "a wrong one would turn a real gap into a pass.",
+    example="  - id: electronic-work-processing-share\n    relations:\n      - {contains: no-such-indicator, "
+    "reason: ...}",
+    instead="    relations:\n      - {contains: electronic-work-processing-share-commune-level, reason: "
+    "agencies at commune level are among all state administrative agencies}",
+)
+
+DUPLICATE_PLAN_ID = Rule(
+    code="PC112",
+    name="duplicate-plan-id",
+    severity="error",
+    scope="loader",
+    summary="Two files in the plan tree declare the same plan `id`.",
+    why="Only one of them can be the plan others implement; the other would be silently ignored.",
+    example="# plans/province/KH-9.yaml, a copy\nid: province/KH-1",
+    instead="id: province/KH-9",
+)
+
+IMPLEMENTS_NOTHING = Rule(
+    code="PC113",
+    name="implements-nothing",
+    severity="error",
+    scope="plan",
+    summary="A province, district or commune plan has an empty (or no) `implements`.",
+    why="Every lower plan implements at least one higher plan; with none, no target or deadline of it "
+    "is ever compared, so a plan that drops its `implements` would pass every check.",
+    example="id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\nimplements: []",
+    instead="id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\n"
+    "implements: [national/57-NQ-TW, national/71-NQ-CP, haiphong/142-KH-UBND]",
+    check=implements_nothing,
+)
+
+UNKNOWN_PARENT_TASK = Rule(
+    code="PC111",
+    name="unknown-parent-task",
+    severity="info",
+    scope="plan",
+    summary="A task implements a parent task that the parent plan does not have, or a plan not in `implements`.",
+    why="The deadline comparison for that task silently does nothing. Info by default: the Government "
+    "programme's own task table is only partly encoded.",
+    example="implements: {plan: national/71-NQ-CP, task: '99'}",
+    instead="implements: {plan: national/71-NQ-CP, task: '4'}",
+    check=unknown_parent_task,
+)
+
+IMPLEMENTS_REPLACED_PLAN = Rule(
+    code="PC125",
+    name="implements-replaced-plan",
+    severity="warning",
+    scope="tree",
+    summary="A plan implements a programme that another plan of the tree had already replaced when this "
+    "plan was issued (`document.replaces` of the newer one names it, and the newer one was issued "
+    "on or before this plan's date). The plan is compared with the version in force on its issue "
+    "date, not with the one it cites.",
+    why="A replaced programme is history: its targets and deadlines no longer bind anyone, so a plan "
+    "that cites it was probably drafted against the old text, or names the wrong parent.",
+    example="# 71/NQ-CP (2025-04-01) replaces 03/NQ-CP\ndocument: {issued: '2025-06-09', ...}\n"
+    "implements: [national/57-NQ-TW, national/03-NQ-CP]",
+    instead="document: {issued: '2025-06-09', ...}\nimplements: [national/57-NQ-TW, national/71-NQ-CP]",
+    check=cites_replaced_plan,
+)
+
+UNKNOWN_STAND_IN = Rule(
+    code="PC126",
+    name="unknown-stand-in",
+    severity="error",
+    scope="tree",
+    summary="`document.targets_from` names a plan id that no file in the tree has, a plan that names a "
+    "stand-in itself (a chain or a cycle).",
+    why="The plan has no targets of its own, so its children would be compared with nothing and every "
+    "gap would go unreported.",
+    example="document:\n  targets_from: {plan: national/03-NQCP, reason: ...}   # misspelt",
+    instead="document:\n  targets_from: {plan: national/03-NQ-CP, reason: ...}",
+    check=unknown_stand_in,
+)
+
+DUPLICATE_PARENT = Rule(
+    code="PC120",
+    name="duplicate-parent",
+    severity="warning",
+    scope="plan",
+    summary="`implements` names the same plan more than once.",
+    why="The plan is compared with that parent once; a repeat is usually a copy-paste slip that hides "
+    "the parent the encoder meant to name.",
+    example="implements: [national/57-NQ-TW, national/57-NQ-TW]",
+    instead="implements: [national/57-NQ-TW, national/71-NQ-CP]",
+    check=duplicate_parent,
+)
+
 RULES = [
-    Rule(
-        "PC101",
-        "schema-violation",
-        "error",
-        "loader",
-        "A plan or the catalogue does not match the model: a missing or unknown key, a wrong type, "
-        "an unreadable bound or deadline, an impossible date.",
-        "Every later rule relies on the model; an unknown key is usually a typo that would drop data.",
-        "targets:\n  - id: t1\n    indicatr: digital-economy-share   # typo\n    year: 2030",
-        "targets:\n  - id: t1\n    indicator: digital-economy-share\n    year: 2030",
-    ),
-    Rule(
-        "PC102",
-        "unknown-indicator",
-        "error",
-        "plan",
-        "A target names an indicator that is not in `indicators.yaml`.",
-        "Two plans are comparable only through the shared catalogue; an unknown id is never compared.",
-        "indicator: digital-economy   # not catalogued",
-        "indicator: digital-economy-share",
-        unknown_indicator,
-    ),
-    Rule(
-        "PC103",
-        "unit-mismatch",
-        "error",
-        "plan",
-        "A target's `unit` differs from its indicator's catalogue unit.",
-        "Comparing 40 (% GDP) with 40 (%/year) would be meaningless; the unit is checked, not converted.",
-        "indicator: digital-economy-share\nunit: '%'",
-        "indicator: digital-economy-share\nunit: '% GDP'",
-        unit_mismatch,
-    ),
-    Rule(
-        "PC104",
-        "plan-id-mismatch",
-        "error",
-        "plan",
-        "A plan's `id` is not its path under the plan tree without the extension.",
-        "Other plans refer to it by id; a copied file with a stale id would shadow or hide a plan.",
-        _PLAN + "# in plans/haiphong/89-CTr-TU.yaml",
-        "id: haiphong/89-CTr-TU",
-        plan_id_mismatch,
-    ),
-    Rule(
-        "PC105",
-        "unknown-parent",
-        "error",
-        "plan",
-        "`implements` names a plan id that no file in the tree has.",
-        "A plan whose parent is missing is silently checked against nothing.",
-        "implements: [national/57-NQ-TW, haiphong/238-KH-UBND]   # not encoded",
-        "implements: [national/57-NQ-TW, haiphong/142-KH-UBND]\nnotes: [238/KH-UBND is not among the sources]",
-        unknown_parent,
-    ),
-    Rule(
-        "PC106",
-        "implements-cycle",
-        "error",
-        "tree",
-        "Following `implements` from a plan leads back to it.",
-        "A hierarchy with a loop has no top; every comparison along it would be circular.",
-        "id: a/x\nimplements: [a/x]",
-        "id: a/x\nimplements: [national/57-NQ-TW]",
-        implements_cycle,
-    ),
-    Rule(
-        "PC107",
-        "parent-below-child",
-        "error",
-        "edge",
-        "A plan implements a plan whose jurisdiction level is below its own (a province implementing a ward).",
-        "Targets flow downward; an upside-down edge is an encoding mistake in `implements` or `level`.",
-        "jurisdiction: {level: province}\nimplements: [hongbang/106-KH-UBND]",
-        "jurisdiction: {level: province}\nimplements: [national/57-NQ-TW]",
-        parent_below_child,
-    ),
-    Rule(
-        "PC108",
-        "duplicate-item-id",
-        "error",
-        "plan",
-        "Two targets, or two tasks, of one plan share an id.",
-        "Ids tie findings, waivers and diffs to one item; a duplicate makes them ambiguous.",
-        "targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2030",
-        "targets:\n  - id: PL2-6-2030\n  - id: PL2-6-2035",
-        duplicate_item_id,
-    ),
-    Rule(
-        "PC109",
-        "missing-catalogue",
-        "error",
-        "tree",
-        "No `indicators.yaml` in the folder of the given paths or above it.",
-        "Without the catalogue no target can be compared and no plan id checked.",
-        "plans/haiphong/89-CTr-TU.yaml   # but no plans/indicators.yaml",
-        "plans/indicators.yaml",
-        missing_catalogue,
-    ),
-    Rule(
-        "PC110",
-        "duplicate-indicator",
-        "error",
-        "loader",
-        "The catalogue defines the same indicator id twice.",
-        "Two definitions may disagree on unit or direction; which one wins would be an accident.",
-        "indicators:\n  - id: tfp-contribution\n  - id: tfp-contribution",
-        "indicators:\n  - id: tfp-contribution",
-    ),
-    Rule(
-        "PC209",
-        "catalogue-relation-invalid",
-        "error",
-        "loader",
-        "A catalogue relation (`relations: [{contains: ...}]`) names an indicator that is not in the "
-        "catalogue, relates anything but two shares in one unit, or closes a cycle; or a `close_to` "
-        "entry names an indicator that is not in the catalogue.",
-        "The comparison reads '100 % of the whole implies 100 % of the part' from these relations; "
-        "a wrong one would turn a real gap into a pass.",
-        "  - id: electronic-work-processing-share\n    relations:\n      - {contains: no-such-indicator, "
-        "reason: ...}",
-        "    relations:\n      - {contains: electronic-work-processing-share-commune-level, reason: "
-        "agencies at commune level are among all state administrative agencies}",
-    ),
-    Rule(
-        "PC112",
-        "duplicate-plan-id",
-        "error",
-        "loader",
-        "Two files in the plan tree declare the same plan `id`.",
-        "Only one of them can be the plan others implement; the other would be silently ignored.",
-        "# plans/province/KH-9.yaml, a copy\nid: province/KH-1",
-        "id: province/KH-9",
-    ),
-    Rule(
-        "PC113",
-        "implements-nothing",
-        "error",
-        "plan",
-        "A province, district or commune plan has an empty (or no) `implements`.",
-        "Every lower plan implements at least one higher plan; with none, no target or deadline of it "
-        "is ever compared, so a plan that drops its `implements` would pass every check.",
-        "id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\nimplements: []",
-        "id: hongbang/106-KH-UBND\njurisdiction: {level: commune}\n"
-        "implements: [national/57-NQ-TW, national/71-NQ-CP, haiphong/142-KH-UBND]",
-        implements_nothing,
-    ),
-    Rule(
-        "PC111",
-        "unknown-parent-task",
-        "info",
-        "plan",
-        "A task implements a parent task that the parent plan does not have, or a plan not in `implements`.",
-        "The deadline comparison for that task silently does nothing. Info by default: the Government "
-        "programme's own task table is only partly encoded.",
-        "implements: {plan: national/71-NQ-CP, task: '99'}",
-        "implements: {plan: national/71-NQ-CP, task: '4'}",
-        unknown_parent_task,
-    ),
-    Rule(
-        "PC125",
-        "implements-replaced-plan",
-        "warning",
-        "tree",
-        "A plan implements a programme that another plan of the tree had already replaced when this "
-        "plan was issued (`document.replaces` of the newer one names it, and the newer one was issued "
-        "on or before this plan's date). The plan is compared with the version in force on its issue "
-        "date, not with the one it cites.",
-        "A replaced programme is history: its targets and deadlines no longer bind anyone, so a plan "
-        "that cites it was probably drafted against the old text, or names the wrong parent.",
-        "# 71/NQ-CP (2025-04-01) replaces 03/NQ-CP\ndocument: {issued: '2025-06-09', ...}\n"
-        "implements: [national/57-NQ-TW, national/03-NQ-CP]",
-        "document: {issued: '2025-06-09', ...}\nimplements: [national/57-NQ-TW, national/71-NQ-CP]",
-        cites_replaced_plan,
-    ),
-    Rule(
-        "PC126",
-        "unknown-stand-in",
-        "error",
-        "tree",
-        "`document.targets_from` names a plan id that no file in the tree has, a plan that names a "
-        "stand-in itself (a chain or a cycle).",
-        "The plan has no targets of its own, so its children would be compared with nothing and every "
-        "gap would go unreported.",
-        "document:\n  targets_from: {plan: national/03-NQCP, reason: ...}   # misspelt",
-        "document:\n  targets_from: {plan: national/03-NQ-CP, reason: ...}",
-        unknown_stand_in,
-    ),
-    Rule(
-        "PC120",
-        "duplicate-parent",
-        "warning",
-        "plan",
-        "`implements` names the same plan more than once.",
-        "The plan is compared with that parent once; a repeat is usually a copy-paste slip that hides "
-        "the parent the encoder meant to name.",
-        "implements: [national/57-NQ-TW, national/57-NQ-TW]",
-        "implements: [national/57-NQ-TW, national/71-NQ-CP]",
-        duplicate_parent,
-    ),
+    SCHEMA_VIOLATION,
+    UNKNOWN_INDICATOR,
+    UNIT_MISMATCH,
+    PLAN_ID_MISMATCH,
+    UNKNOWN_PARENT,
+    IMPLEMENTS_CYCLE,
+    PARENT_BELOW_CHILD,
+    DUPLICATE_ITEM_ID,
+    MISSING_CATALOGUE,
+    DUPLICATE_INDICATOR,
+    CATALOGUE_RELATION_INVALID,
+    DUPLICATE_PLAN_ID,
+    IMPLEMENTS_NOTHING,
+    UNKNOWN_PARENT_TASK,
+    IMPLEMENTS_REPLACED_PLAN,
+    UNKNOWN_STAND_IN,
+    DUPLICATE_PARENT,
 ]

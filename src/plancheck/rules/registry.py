@@ -68,12 +68,12 @@ def status_docs(status: str) -> str | None:
     if meaning is None:
         return None
     key = status.strip().lower()
-    code = targets.STATUS_CODES.get(key)
-    if code is None:
-        reported = "No finding: counted in `plancheck tree` and the gap report."
-    else:
-        rule = RULES[code]
-        reported = f"Reported by {code} {rule.name} (default severity `{rule.severity}`)."
+    rule = targets.REPORTED_BY.get(key)
+    reported = (
+        "No finding: counted in `plancheck tree` and the gap report."
+        if rule is None
+        else f"Reported by {rule.code} {rule.name} (default severity `{rule.severity}`)."
+    )
     return f"# status {key}\n\n{meaning[0].upper()}{meaning[1:]}.\n\n{reported}\n"
 
 
@@ -86,8 +86,9 @@ def statuses_markdown() -> str:
         "|---|---|---|",
     ]
     for status in STATUS_ORDER:
-        code = targets.STATUS_CODES.get(status)
-        rows.append(f"| {status} | {STATUS_MEANING[status]} | {code or 'no finding (counted in reports)'} |")
+        rule = targets.REPORTED_BY.get(status)
+        reported = rule.code if rule is not None else "no finding (counted in reports)"
+        rows.append(f"| {status} | {STATUS_MEANING[status]} | {reported} |")
     return "\n".join(rows) + "\n"
 
 

@@ -12,10 +12,12 @@ from plancheck.model import Plan, Task
 from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
+FAMILY = "PC3"  # the prefix of the task rules' codes (waivers of them must name the task)
 
-def _task_finding(lp: LoadedPlan, code: str, index: int, key: str, message: str, **ctx: object) -> Finding:
+
+def _task_finding(lp: LoadedPlan, rule: Rule, index: int, key: str, message: str, **ctx: object) -> Finding:
     line, col = lp.pos("tasks", index, key)
-    return Finding.make(code, lp.path, line, col, message, plan=lp.id, ctx=dict(ctx))
+    return rule.finding(lp.path, line, col, message, plan=lp.id, ctx=ctx)
 
 
 def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
@@ -32,7 +34,7 @@ def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) ->
                 # the parent's deadline fell before the unit existed: it cannot have missed it
                 yield _task_finding(
                     child,
-                    "PC301",
+                    TASK_DUE_AFTER_PARENT,
                     i,
                     "due",
                     f"task {task.id} is due {task.due}; {parent.plan.id} task {theirs.id} was due "
@@ -49,7 +51,7 @@ def task_due_after_parent(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) ->
                 continue
             yield _task_finding(
                 child,
-                "PC301",
+                TASK_DUE_AFTER_PARENT,
                 i,
                 "due",
                 f"task {task.id} is due {task.due}, after {parent.plan.id} task {theirs.id} ({theirs.due})",
@@ -80,8 +82,7 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
     est = establishment(child.plan.jurisdiction.official_code)
     if est is not None and due.due.end < est.established:
         # a deadline that fell before the unit existed cannot be missed by it (issue 17, class 4)
-        yield Finding.make(
-            "PC302",
+        yield PLAN_ISSUED_LATE.finding(
             child.path,
             line,
             col,
@@ -99,8 +100,7 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
         )
         return
     if issued is None:
-        yield Finding.make(
-            "PC302",
+        yield PLAN_ISSUED_LATE.finding(
             child.path,
             line,
             col,
@@ -117,8 +117,7 @@ def plan_issued_late(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> Iter
         return
     if issued > due.due.end:
         via = "" if issued == child.plan.document.issued else " (earliest document it replaces)"
-        yield Finding.make(
-            "PC302",
+        yield PLAN_ISSUED_LATE.finding(
             child.path,
             line,
             col,
@@ -171,7 +170,7 @@ def task_due_before_issue(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                 why = f"; carried_from not counted: {carried}"
         yield _task_finding(
             lp,
-            "PC303",
+            TASK_DUE_BEFORE_ISSUE,
             i,
             "due",
             f"task {task.id} is due {task.due}, before the plan was issued ({issued.isoformat()}){why}",
@@ -191,71 +190,81 @@ def task_without_lead(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         # the issuer's own act (its own steering committee) needs no lead: only the issuer can do it,
         # and writing the issuer in as lead would be an agency the source does not print
         if task.lead is None and task.id not in elsewhere and task.issuer_act is None:
-            yield _task_finding(lp, "PC304", i, "lead", f"task {task.id} has no lead agency", item=task.id)
+            yield _task_finding(
+                lp, TASK_WITHOUT_LEAD, i, "lead", f"task {task.id} has no lead agency", item=task.id
+            )
 
+
+TASK_DUE_AFTER_PARENT = Rule(
+    code="PC301",
+    name="task-due-after-parent",
+    severity="gap",
+    scope="edge",
+    summary="A task that implements a parent task is due after the parent task (dated deadlines compare by "
+    "their last day; 'annual' and 'continuous' compare only with each other; text never). When the "
+    "parent task was due before the plan's unit was established (the reorganisation table), the "
+    "finding is information with status `not-applicable`.",
+    why="Deadlines must be no later than the parent's.",
+    example="due: 2025-06\nimplements: {plan: national/71-NQ-CP, task: '4'}   # parent due 2025-03",
+    instead="due: 2025-03\nimplements: {plan: national/71-NQ-CP, task: '4'}",
+    check=task_due_after_parent,
+)
+
+PLAN_ISSUED_LATE = Rule(
+    code="PC302",
+    name="plan-issued-late",
+    severity="gap",
+    scope="edge",
+    summary="A parent requires lower levels to issue their implementing plans by a date "
+    "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
+    "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February). "
+    "A deadline that fell before the plan's unit was established (the communes and wards of "
+    "1 July 2025, from the reorganisation table) is reported as information, not applicable.",
+    why="Late implementing plans are the first sign a target will slip; the Government tracks them.",
+    example="document:\n  issued: '2025-10-03'   # parent requires 2025-03",
+    instead="document:\n  issued: '2025-06-09'\n  replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]",
+    check=plan_issued_late,
+)
+
+TASK_DUE_BEFORE_ISSUE = Rule(
+    code="PC303",
+    name="task-due-before-issue",
+    severity="warning",
+    scope="plan",
+    summary="A task's deadline falls before its own plan was issued. A task that repeats, with the same "
+    "deadline, a task of a document this one replaces (`carried_from: {number, task}`, the number "
+    "as in `document.replaces`) counts from that document's issue date, as the issue-date rule "
+    "PC302 counts along the replaces chain (71/NQ-CP task 402-PL1-25, due 3/2025, is 03/NQ-CP "
+    "task 75 of 9 January 2025). A task whose deadline the newer plan changed is not carried: "
+    "encode no `carried_from` and it is reported.",
+    why="Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
+    example="document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
+    instead="tasks:\n  - {id: PL4-1.1, due: 2025-04, note: carried over from 44/KH-UBND}",
+    check=task_due_before_issue,
+)
+
+TASK_WITHOUT_LEAD = Rule(
+    code="PC304",
+    name="task-without-lead",
+    severity="warning",
+    scope="plan",
+    summary="A task names no lead agency (`lead: null`). Not reported for a plan that declares, with the "
+    "source line, that its leads are assigned in a part the text does not contain "
+    "(`elsewhere: [{items: leads, ...}]`, as 106/KH-UBND line 619 does), nor for the tasks an "
+    "`elsewhere` entry names in `tasks` (duties under an agency heading lost when the source was "
+    "transcribed, as 4354/KH-UBND IV.3), nor for a task whose encoding records, with the reason, "
+    "that it is the issuer's own act (`issuer_act`: 89-CTr/TU IV.1, the Standing Committee setting "
+    "up its own steering committee chaired by the Party Secretary). `lead` then stays null: the "
+    "issuer is inferred, not printed, and is never written in as an agency.",
+    why="A task nobody leads is a task nobody is accountable for.",
+    example="tasks:\n  - {id: IV.2, lead: null}",
+    instead="tasks:\n  - {id: IV.2, lead: Văn phòng HĐND và UBND phường}",
+    check=task_without_lead,
+)
 
 RULES = [
-    Rule(
-        "PC301",
-        "task-due-after-parent",
-        "gap",
-        "edge",
-        "A task that implements a parent task is due after the parent task (dated deadlines compare by "
-        "their last day; 'annual' and 'continuous' compare only with each other; text never). When the "
-        "parent task was due before the plan's unit was established (the reorganisation table), the "
-        "finding is information with status `not-applicable`.",
-        "Deadlines must be no later than the parent's.",
-        "due: 2025-06\nimplements: {plan: national/71-NQ-CP, task: '4'}   # parent due 2025-03",
-        "due: 2025-03\nimplements: {plan: national/71-NQ-CP, task: '4'}",
-        task_due_after_parent,
-    ),
-    Rule(
-        "PC302",
-        "plan-issued-late",
-        "gap",
-        "edge",
-        "A parent requires lower levels to issue their implementing plans by a date "
-        "(`lower_plans_due`), and this plan was issued after it. The earliest document in the "
-        "plan's `replaces` chain counts (142/KH-UBND of June 2025 replaced 44/KH-UBND of February). "
-        "A deadline that fell before the plan's unit was established (the communes and wards of "
-        "1 July 2025, from the reorganisation table) is reported as information, not applicable.",
-        "Late implementing plans are the first sign a target will slip; the Government tracks them.",
-        "document:\n  issued: '2025-10-03'   # parent requires 2025-03",
-        "document:\n  issued: '2025-06-09'\n  replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]",
-        plan_issued_late,
-    ),
-    Rule(
-        "PC303",
-        "task-due-before-issue",
-        "warning",
-        "plan",
-        "A task's deadline falls before its own plan was issued. A task that repeats, with the same "
-        "deadline, a task of a document this one replaces (`carried_from: {number, task}`, the number "
-        "as in `document.replaces`) counts from that document's issue date, as the issue-date rule "
-        "PC302 counts along the replaces chain (71/NQ-CP task 402-PL1-25, due 3/2025, is 03/NQ-CP "
-        "task 75 of 9 January 2025). A task whose deadline the newer plan changed is not carried: "
-        "encode no `carried_from` and it is reported.",
-        "Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
-        "document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
-        "tasks:\n  - {id: PL4-1.1, due: 2025-04, note: carried over from 44/KH-UBND}",
-        task_due_before_issue,
-    ),
-    Rule(
-        "PC304",
-        "task-without-lead",
-        "warning",
-        "plan",
-        "A task names no lead agency (`lead: null`). Not reported for a plan that declares, with the "
-        "source line, that its leads are assigned in a part the text does not contain "
-        "(`elsewhere: [{items: leads, ...}]`, as 106/KH-UBND line 619 does), nor for the tasks an "
-        "`elsewhere` entry names in `tasks` (duties under an agency heading lost when the source was "
-        "transcribed, as 4354/KH-UBND IV.3), nor for a task whose encoding records, with the reason, "
-        "that it is the issuer's own act (`issuer_act`: 89-CTr/TU IV.1, the Standing Committee setting "
-        "up its own steering committee chaired by the Party Secretary). `lead` then stays null: the "
-        "issuer is inferred, not printed, and is never written in as an agency.",
-        "A task nobody leads is a task nobody is accountable for.",
-        "tasks:\n  - {id: IV.2, lead: null}",
-        "tasks:\n  - {id: IV.2, lead: Văn phòng HĐND và UBND phường}",
-        task_without_lead,
-    ),
+    TASK_DUE_AFTER_PARENT,
+    PLAN_ISSUED_LATE,
+    TASK_DUE_BEFORE_ISSUE,
+    TASK_WITHOUT_LEAD,
 ]

@@ -1,0 +1,179 @@
+"""The rule is the unit: its code is written once, in the module that defines it, and its
+findings are made by the rule object, so ``findings.py`` knows no rule."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from plancheck import engine
+from plancheck.config import from_table
+from plancheck.planset import load_planset
+from plancheck.rules import progress as progress_rules
+from plancheck.rules.base import Rule
+from plancheck.rules.consistency import UNUSED_WAIVER
+from plancheck.rules.registry import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "plancheck"
+SEEDS = ROOT.parent / "shared" / "seeds"
+CODE = re.compile(r"PC\d{3}")
+# the registry collects the rules by code, so it may name them
+MAY_NAME_ANY = {"rules/registry.py"}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string constants that are docstrings (of the module, a class or a function)."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                out.add(id(body[0].value))
+    return out
+
+
+def code_literals(source: str) -> Iterator[tuple[int, str]]:
+    """(line, code) of every string constant in code that is a rule code, docstrings aside
+    (comments are not in the tree at all)."""
+    tree = ast.parse(source)
+    docs = _docstrings(tree)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docs
+            and CODE.fullmatch(node.value)
+        ):
+            yield node.lineno, node.value
+
+
+def defined_codes(source: str) -> set[str]:
+    """The codes of the ``Rule(code=...)`` calls in ``source``."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Rule":
+            for keyword in node.keywords:
+                if keyword.arg == "code" and isinstance(keyword.value, ast.Constant):
+                    out.add(str(keyword.value.value))
+    return out
+
+
+def _modules() -> dict[str, str]:
+    return {path.relative_to(PACKAGE).as_posix(): path.read_text("utf-8") for path in PACKAGE.rglob("*.py")}
+
+
+def test_the_scanner_finds_a_code_in_code_and_not_in_a_docstring_or_comment() -> None:
+    source = '"""PC101 in a docstring."""\n\ndef f():\n    """PC102 too."""\n    # PC103 in a comment\n    return "PC104"\n'
+    assert list(code_literals(source)) == [(6, "PC104")]
+    assert defined_codes('X = Rule(code="PC201", name="x")\n') == {"PC201"}
+
+
+def test_every_rule_is_defined_in_exactly_one_module() -> None:
+    where: dict[str, list[str]] = {}
+    for name, source in _modules().items():
+        for code in defined_codes(source):
+            where.setdefault(code, []).append(name)
+    assert {code: names for code, names in where.items() if len(names) > 1} == {}
+    assert set(where) == set(RULES)
+
+
+def test_no_rule_code_literal_outside_its_rules_module() -> None:
+    modules = _modules()
+    home = {code: name for name, source in modules.items() for code in defined_codes(source)}
+    stray = [
+        f"{name}:{line}: {code!r} (defined in {home.get(code, 'no module')})"
+        for name, source in sorted(modules.items())
+        if name not in MAY_NAME_ANY
+        for line, code in code_literals(source)
+        if home.get(code) != name
+    ]
+    assert stray == [], "take the rule object from the module that defines it:\n" + "\n".join(stray)
+
+
+def _imported(path: Path) -> Iterator[str]:
+    """Every module ``path`` imports, at any depth (inside functions and TYPE_CHECKING too)."""
+    package = "plancheck." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts[:-1])
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the module's own package
+                parts = package.rstrip(".").split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            yield module
+            yield from (f"{module}.{alias.name}" for alias in node.names)
+
+
+def test_findings_imports_nothing_from_the_rules() -> None:
+    imported = sorted(set(_imported(PACKAGE / "findings.py")))
+    assert [m for m in imported if m == "plancheck.rules" or m.startswith("plancheck.rules.")] == []
+
+
+def test_rule_base_is_a_leaf() -> None:
+    imported = {m for m in _imported(PACKAGE / "rules" / "base.py") if m.startswith("plancheck")}
+    assert imported <= {"plancheck.findings", "plancheck.findings.Finding", "plancheck.findings.Severity"}
+
+
+def test_rules_are_built_by_keyword() -> None:
+    with pytest.raises(TypeError):
+        Rule("PC999", "x", "error", "plan", "s", "w", "e", "i")  # type: ignore[misc]
+
+
+def test_a_rule_makes_its_findings_with_its_name_and_severity() -> None:
+    rule = RULES["PC202"]
+    finding = rule.finding("plans/a.yaml", 0, 3, "weaker", plan="a", ctx={"indicator": "x"})
+    assert (finding.code, finding.rule, finding.severity) == ("PC202", rule.name, rule.severity)
+    assert (finding.line, finding.column, finding.ctx) == (1, 3, {"indicator": "x"})
+    assert rule.finding("a.yaml", 1, 1, "m", severity="info").severity == "info"
+
+
+def test_each_code_is_emitted_by_one_check_and_every_checked_rule_is_emitted() -> None:
+    emitted: dict[str, list[str]] = {}
+    for rule in RULES.values():
+        for code in rule.codes:
+            emitted.setdefault(code, []).append(rule.code)
+        if rule.emits:
+            assert rule.check is not None and rule.code in rule.emits, rule.code
+    assert {code: by for code, by in emitted.items() if len(by) > 1} == {}
+    assert set(emitted) <= set(RULES)
+    # rules no check emits: the loader's, and the unused waivers the engine reports
+    silent = {code for code, rule in RULES.items() if code not in emitted and rule.scope != "loader"}
+    assert silent == {UNUSED_WAIVER.code}
+    for rule in RULES.values():
+        assert all(RULES[code].scope == rule.scope for code in rule.codes), rule.code
+
+
+def test_checks_yield_only_the_codes_they_declare(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check of the bundled plans (with the seed texts when they are there, and the
+    results) yields findings of its own rule, or of the codes its ``emits`` names."""
+    seen: dict[str, set[str]] = {}
+
+    def watched(rule: Rule) -> Rule:
+        def check(*args: Any) -> Iterator[Any]:
+            for finding in rule.check(*args):
+                seen.setdefault(rule.code, set()).add(finding.code)
+                yield finding
+
+        return dataclasses.replace(rule, check=check)
+
+    for name in ("PLAN_RULES", "EDGE_RULES", "TREE_RULES"):
+        monkeypatch.setattr(engine, name, [watched(rule) for rule in getattr(engine, name)])
+    monkeypatch.setattr(progress_rules, "RULES", [watched(r) if r.check else r for r in progress_rules.RULES])
+    config = from_table({"as-of": "2026-11-25"}, ROOT)
+    sources = SEEDS if SEEDS.is_dir() else None
+    planset, requested = load_planset([ROOT / "plans"], sources=sources, max_bytes=config.max_file_size)
+    engine.run(planset, requested, config)
+    wrong = {code: codes - set(RULES[code].codes) for code, codes in seen.items()}
+    assert {code: codes for code, codes in wrong.items() if codes} == {}
+    # the bundled plans exercise checks that find several problems in one pass
+    assert any(len(codes) > 1 for codes in seen.values()), seen
