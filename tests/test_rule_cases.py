@@ -16,7 +16,9 @@ tests/example/sources), runs every rule, and compares the findings of the file's
   that give this key, so the progress rules (PC6xx) run only there;
 - ``config``: a ``[tool.plancheck]`` table (``max-file-size``, ``select``...);
 - ``paths``: paths to check, relative to the temporary folder (default ``[plans]``);
-- ``expect``: ``{path, line, column?}`` for every finding of the rule; ``[]`` for a passing case.
+- ``expect``: ``{path, line, column?, message}`` for every finding of the rule; ``[]`` for a passing
+  case. ``message`` is a part of the finding's message that must stand in it: what and where, so
+  that another finding at the same position does not match.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
     actual = sorted((f.path, f.line, f.column, f.message) for f in found)
     expected = sorted(case["expect"] or [], key=lambda e: (e["path"], e["line"], e.get("column", 0)))
     for entry in expected:
-        assert set(entry) <= EXPECT_KEYS and {"path", "line"} <= set(entry), f"bad expect entry {entry!r}"
+        assert set(entry) <= EXPECT_KEYS and {"path", "line", "message"} <= set(entry), f"bad expect entry {entry!r}"
     # match the entries that name a column first, then the rest
     unmatched = list(actual)
     missing = []
