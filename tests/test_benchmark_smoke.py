@@ -72,7 +72,17 @@ def test_run_script_small_scale(tmp_path: Path) -> None:
     # and a test installs nothing inside the repository; the scratch folder (TMPDIR), the tree
     # (--keep) and the working folder are all under tmp_path
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1", "--no-peer", "--keep", "tree"],
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--scale",
+            "small",
+            "--runs",
+            "1",
+            "--no-peer",
+            "--keep",
+            "tree",
+        ],
         capture_output=True,
         text=True,
         timeout=1800,
