@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from plancheck.cli import app
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "benchmarks"
+
+# the run script takes minutes on a slow machine: `pytest -m "not slow"` leaves this file out
+pytestmark = pytest.mark.slow
+
+
+def _listing(folder: Path) -> list[str]:
+    """Every path under the repository but .git, to see that a run leaves nothing behind."""
+    return sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*") if ".git" not in p.relative_to(folder).parts[:1]
+    )
 
 
 def _generator():  # type: ignore[no-untyped-def]
@@ -53,18 +66,33 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
-def test_run_script_small_scale() -> None:
-    before = sorted(p.name for p in BENCH.iterdir())
+def test_run_script_small_scale(tmp_path: Path) -> None:
+    before = _listing(REPO)
     # --no-peer: the comparison with check-jsonschema would install it into benchmarks/.venv-peer,
-    # and a test installs nothing inside the repository
+    # and a test installs nothing inside the repository; the scratch folder (TMPDIR), the tree
+    # (--keep) and the working folder are all under tmp_path
     proc = subprocess.run(
-        [sys.executable, str(BENCH / "run.py"), "--scale", "small", "--runs", "1", "--no-peer"],
+        [
+            sys.executable,
+            str(BENCH / "run.py"),
+            "--scale",
+            "small",
+            "--runs",
+            "1",
+            "--no-peer",
+            "--keep",
+            "tree",
+        ],
         capture_output=True,
         text=True,
         timeout=1800,
+        cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"},
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| step | median s | min s | max s |" in proc.stdout
     assert "| validate, cold, --no-cache |" in proc.stdout
     assert "Planted findings reported:" in proc.stdout
-    assert sorted(p.name for p in BENCH.iterdir()) == before  # nothing installed or left behind
+    assert (tmp_path / "tree" / "expected.json").is_file()
+    assert f"into {tmp_path / 'tree'}" in proc.stderr
+    assert _listing(REPO) == before  # nothing installed or left behind in the repository

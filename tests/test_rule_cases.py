@@ -16,7 +16,19 @@ tests/example/sources), runs every rule, and compares the findings of the file's
   that give this key, so the progress rules (PC6xx) run only there;
 - ``config``: a ``[tool.plancheck]`` table (``max-file-size``, ``select``...);
 - ``paths``: paths to check, relative to the temporary folder (default ``[plans]``);
-- ``expect``: ``{path, line, column?}`` for every finding of the rule; ``[]`` for a passing case.
+- ``expect``: ``{path, line, column?, message}`` for every finding of the rule; ``[]`` for a passing
+  case. ``message`` is a part of the finding's message that must stand in it: what and where, so
+  that another finding at the same position does not match;
+- ``extend``: path under ``plans/`` -> text appended to that file of the ``base`` (below).
+
+A case file may give, beside ``rule`` and ``cases``, a ``base``: the keys a case may give (but
+``name``, ``expect`` and ``extend``) that every case of the file starts from, so that a case shows
+only what differs. A case's ``files``, ``raw``, ``symlinks``, ``sources``, ``results`` and
+``config`` are merged with the base's entry by entry, the case's entry winning, and an entry
+given as ``null`` removing the base's (``files: {province/KH-9.yaml: null}``: this case writes no
+such file); any other key, and a whole key given as ``null`` (``sources: null``), replaces the
+base's. ``extend`` appends to a base file, so the lines of the case's text are numbered after the
+base's: each case file with a base says in a comment how many lines its base file holds.
 """
 
 from __future__ import annotations
@@ -44,6 +56,9 @@ CASES_DIR = HERE / "rules"
 EXAMPLE = HERE / "example"
 CASE_KEYS = {"name", "files", "raw", "delete", "symlinks", "sources", "results", "config", "paths", "expect"}
 EXPECT_KEYS = {"path", "line", "column", "message"}
+# merged with the base's entry by entry; any other key of a case replaces the base's
+MERGED_KEYS = {"files", "raw", "symlinks", "sources", "results", "config"}
+BASE_KEYS = CASE_KEYS - {"name", "expect"}
 
 
 def _load_case_files() -> dict[Path, dict[str, Any]]:
@@ -58,8 +73,35 @@ def _params() -> list[Any]:
     params = []
     for doc in CASE_FILES.values():
         for case in doc.get("cases") or []:
-            params.append(pytest.param(doc["rule"], case, id=f"{doc['rule']}-{case['name']}"))
+            params.append(
+                pytest.param(doc["rule"], doc.get("base"), case, id=f"{doc['rule']}-{case['name']}")
+            )
     return params
+
+
+def with_base(base: dict[str, Any] | None, case: dict[str, Any]) -> dict[str, Any]:
+    """The case as it runs: its file's ``base`` with the case's keys over it (module docstring)."""
+    if base is None:
+        assert "extend" not in case, "extend: the case file has no base"
+        return case
+    unknown = set(base) - BASE_KEYS
+    assert not unknown, f"unknown base keys {sorted(unknown)}"
+    merged = dict(base)
+    for key, value in case.items():
+        if key == "extend":
+            continue
+        if key in MERGED_KEYS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+        if isinstance(merged[key], dict) and key in MERGED_KEYS:
+            merged[key] = {k: v for k, v in merged[key].items() if v is not None}
+    for rel, text in (case.get("extend") or {}).items():
+        files = dict(base.get("files") or {})
+        assert rel in files, f"extend: {rel} is not a file of the base"
+        assert rel not in (case.get("files") or {}), f"{rel} is both extended and replaced"
+        merged["files"] = {**merged.get("files", {}), rel: files[rel] + text}
+    return merged
 
 
 def _raw_bytes(value: Any) -> bytes:
@@ -118,10 +160,17 @@ def _matches(expected: dict[str, Any], actual: tuple[str, int, int, str]) -> boo
     )
 
 
-@pytest.mark.parametrize(("rule", "case"), _params())
-def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    unknown = set(case) - CASE_KEYS
+@pytest.mark.parametrize(("rule", "base", "case"), _params())
+def test_rule_case(
+    rule: str,
+    base: dict[str, Any] | None,
+    case: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unknown = set(case) - CASE_KEYS - {"extend"}
     assert not unknown, f"unknown case keys {sorted(unknown)}"
+    case = with_base(base, case)
     sources = _apply(case, tmp_path)
     monkeypatch.chdir(tmp_path)
     config = from_table(case.get("config") or {}, tmp_path)
@@ -140,7 +189,9 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path, monkeypatch:
     actual = sorted((f.path, f.line, f.column, f.message) for f in found)
     expected = sorted(case["expect"] or [], key=lambda e: (e["path"], e["line"], e.get("column", 0)))
     for entry in expected:
-        assert set(entry) <= EXPECT_KEYS and {"path", "line"} <= set(entry), f"bad expect entry {entry!r}"
+        assert set(entry) <= EXPECT_KEYS and {"path", "line", "message"} <= set(entry), (
+            f"bad expect entry {entry!r}"
+        )
     # match the entries that name a column first, then the rest
     unmatched = list(actual)
     missing = []
@@ -168,7 +219,9 @@ def test_every_rule_has_cases() -> None:
     by_rule: dict[str, dict[str, Any]] = {}
     for path, doc in CASE_FILES.items():
         assert isinstance(doc, dict), f"{path.name}: not a mapping"
-        assert set(doc) == {"rule", "cases"}, f"{path.name}: keys are rule and cases"
+        assert {"rule", "cases"} <= set(doc) <= {"rule", "base", "cases"}, (
+            f"{path.name}: keys are rule, base and cases"
+        )
         assert doc["rule"] in RULES, f"{path.name} names unknown rule {doc['rule']!r}"
         assert path.stem == doc["rule"], f"{path.name} holds cases for {doc['rule']}"
         names = [case["name"] for case in doc["cases"]]
@@ -181,3 +234,24 @@ def test_every_rule_has_cases() -> None:
         assert any(e == [] for e in expects), f"{code}: no passing case (expect: [])"
         if code not in BASE_ONLY | GENERATED_ONLY:
             assert any(e for e in expects), f"{code}: no failing case"
+
+
+def test_a_case_extends_or_overrides_its_base() -> None:
+    base = {
+        "files": {"a.yaml": "id: a\n", "b.yaml": "id: b\n"},
+        "sources": {"s.txt": "x\n"},
+        "config": {"as-of": "2026-01-01"},
+    }
+    extended = with_base(
+        base, {"name": "n", "extend": {"a.yaml": "implements: []\n"}, "files": {"b.yaml": None}}
+    )
+    assert extended["files"] == {"a.yaml": "id: a\nimplements: []\n"}
+    assert extended["sources"] == {"s.txt": "x\n"}
+    replaced = with_base(
+        base, {"name": "n", "files": {"a.yaml": "id: z\n"}, "sources": None, "config": {"select": ["PC1"]}}
+    )
+    assert replaced["files"] == {"a.yaml": "id: z\n", "b.yaml": "id: b\n"}
+    assert replaced["sources"] is None
+    assert replaced["config"] == {"as-of": "2026-01-01", "select": ["PC1"]}
+    with pytest.raises(AssertionError, match="not a file of the base"):
+        with_base(base, {"name": "n", "extend": {"c.yaml": "x"}})
