@@ -1185,3 +1185,25 @@ def test_a_year_in_another_notation_is_refused(tree: Path, written: str) -> None
     (tree / WARD).write_text(text, encoding="utf-8")
     [hit] = [f for f in _json("validate", "plans") if f["code"] == "PC101"]
     assert f"write the year in decimal digits, such as 2030, not {written}" in hit["message"], hit
+
+
+def test_base_a_results_provenance_error_cannot_leave_by_citing_an_address(repo: Path) -> None:
+    # gate-config #3: a mistyped figure (PC611 on the base) left the check when its source became
+    # a web address, which PC611 never reads; the figure still fed the progress rules
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    (repo / "sources" / "report.txt").write_text("BÁO CÁO\nKinh tế số đạt 12% GRDP.\n", encoding="utf-8")
+    cited = _value("V1", "2025-12", "13").replace(
+        'source: {address: "https://example.org/report", ref: "row 1"}',
+        "source: {document: report.txt, line: 2}",
+    )
+    results = _results_base(repo, cited)
+    assert [f for f in _json("validate", "plans", "--sources", "sources") if f["code"] == "PC611"]
+    text = (results / "values.yaml").read_text(encoding="utf-8")
+    moved = text.replace(
+        "source: {document: report.txt, line: 2}", 'source: {address: "https://example.org/x"}'
+    )
+    (results / "values.yaml").write_text(moved, encoding="utf-8")
+    found = _json("validate", "plans", "--base", "main", "--sources", "sources")
+    [hit] = [f for f in found if f["code"] == "PC014"]
+    assert hit["ctx"]["was"] == "PC611" and hit["path"] == "results/values.yaml", hit
+    assert invoke(*GATE, "--sources", "sources").exit_code == 1

@@ -30,7 +30,7 @@ from plancheck.pipeline import check_tree, default_workers
 from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
 from plancheck.rules.base import Rule
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
-from plancheck.rules.progress import MILESTONE_MISSED, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.progress import MILESTONE_MISSED, RESULT_NOT_IN_SOURCE, TARGET_OFF_TRACK, TASK_OVERDUE
 from plancheck.rules.targets import (
     TARGET_LATER,
     TARGET_MISSING,
@@ -272,6 +272,7 @@ def run_against_base(
     shrunk += hidden
     shrunk += _vanished(before, judged.findings, changed, head, base_paths)
     shrunk += _unjudged(met, judged.findings, head, shrunk)
+    shrunk += _provenance_dropped(before, judged.findings, head)
     shrunk += _config_shrinks(judged.findings, current.findings, config, base_config, before)
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
@@ -446,21 +447,7 @@ class _Head:
         progress = self.progress(self._memo) if kind in ("progress-target", "progress-task") else None
         if progress is None:
             return []
-        from plancheck.rules.progress import unverified
-
-        if self._unverified is None:
-            self._unverified = unverified(progress)
-            # a source text this change adds or edits is the change's own word, not evidence
-            for entries in (progress.results.values, progress.results.statuses):
-                for e in entries:
-                    doc = e.item.source.document
-                    sources = progress.sources
-                    if (
-                        doc is not None
-                        and sources is not None
-                        and os.path.realpath(sources / doc) in self.changed_real
-                    ):
-                        self._unverified.add((e.at.path, e.at.line))
+        unchecked = self.unverified_entries(progress)
         places: list[tuple[str, int]] = []
         if kind == "progress-task":
             for a in progress.tasks():
@@ -470,7 +457,27 @@ class _Head:
             for t in progress.targets():
                 if t.plan == f.plan and t.target.id == f.ctx.get("item"):
                     places += [(v.at.path, v.at.line) for v in t.used]
-        return sorted({f"{path}:{line}" for path, line in places if (path, line) in self._unverified})
+        return sorted({f"{path}:{line}" for path, line in places if (path, line) in unchecked})
+
+    def unverified_entries(self, progress: Progress) -> set[tuple[str, int]]:
+        """Results entries (file, line) this run could not check against a source text, or whose
+        source text this change adds or edits (the change's own word is no evidence)."""
+        from plancheck.rules.progress import unverified
+
+        if self._unverified is None:
+            self._unverified = unverified(progress)
+            sources = progress.sources
+            cited = [(v.item.source, v.at) for v in progress.results.values]
+            cited += [(st.item.source, st.at) for st in progress.results.statuses]
+            for src, at in cited:
+                doc = src.document
+                if (
+                    doc is not None
+                    and sources is not None
+                    and os.path.realpath(sources / doc) in self.changed_real
+                ):
+                    self._unverified.add((at.path, at.line))
+        return self._unverified
 
     def satisfied(self, f: Finding, memo: PlanSet | None = None) -> bool:
         """Positive evidence on the head that the subject of ``f`` is now met (comparisons run
@@ -642,6 +649,41 @@ def _vanished(
                 },
             )
         )
+    return out
+
+
+def _provenance_dropped(before: list[Finding], after: list[Finding], head: _Head) -> list[Finding]:
+    """PC014 for a results entry's PC611 error that leaves because the entry no longer cites
+    anything this run checks (a web address for the document and line): the figure or status is
+    as unchecked as before, and it still feeds the progress rules."""
+    now = Counter(f.identity() for f in after)
+    progress = head.progress(head._memo)
+    if progress is None:
+        return []
+    unchecked = head.unverified_entries(progress)
+    entries = [(v.item.id, v.at) for v in progress.results.values]
+    entries += [(st.item.task, st.at) for st in progress.results.statuses]
+    out: list[Finding] = []
+    for f in before:
+        if f.code != RESULT_NOT_IN_SOURCE.code or f.waived is not None:
+            continue
+        if now[f.identity()] > 0:
+            now[f.identity()] -= 1
+            continue
+        item = f.ctx.get("item")
+        for name, at in entries:
+            if name == item and at.path == f.path and (at.path, at.line) in unchecked:
+                out.append(
+                    CHANGE_SHRINKS_THE_CHECK.finding(
+                        at.path,
+                        at.line,
+                        at.column,
+                        "this change makes an error leave the check by citing nothing it can check: "
+                        f"{f.code} {f.message}",
+                        ctx={"was": f.code, "item": item},
+                    )
+                )
+                break
     return out
 
 

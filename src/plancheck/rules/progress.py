@@ -198,7 +198,9 @@ def written(form: str, text: str) -> bool:
     return re.search(rf"(?<!\d)(?<!\d[.,]){re.escape(form)}(?!\d)(?![.,]\d)", text) is not None
 
 
-def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str) -> Iterator[Finding]:
+def _source_problem(
+    progress: Progress, src: ResultSource, at: Placed, what: str, item: str
+) -> Iterator[Finding]:
     """Findings when ``src`` names a source text that is missing, or gives no line or one past its end."""
     if progress.sources is None or src.document is None:
         return
@@ -210,7 +212,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
             at.line,
             at.column,
             f"{what}: source {src.document!r} is not in the sources folder",
-            ctx={"source": src.document},
+            ctx={"item": item, "source": src.document},
         )
         return
     if src.line is None:
@@ -219,7 +221,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
             at.line,
             at.column,
             f"{what}: source {src.document} is named without a line, so it cannot be checked there",
-            ctx={"source": src.document},
+            ctx={"item": item, "source": src.document},
         )
         return
     if src.line > len(text.lines):
@@ -228,7 +230,7 @@ def _source_problem(progress: Progress, src: ResultSource, at: Placed, what: str
             at.line,
             at.column,
             f"{what}: {src.document} has {len(text.lines)} lines, not {src.line}",
-            ctx={"source": src.document},
+            ctx={"item": item, "source": src.document},
         )
 
 
@@ -263,17 +265,44 @@ def _task_row(progress: Progress, plan: str, task: str, src: ResultSource, line:
     return None
 
 
+def _target_lines(progress: Progress) -> dict[str, dict[int, str]]:
+    """Per source text, the lines where a plan states a target ("plan target"): a number there
+    is a promise, and no evidence of a result."""
+    out: dict[str, dict[int, str]] = {}
+    for pid, lp in sorted(progress.plans.items()):
+        if lp.plan is None:
+            continue
+        for t in lp.plan.targets:
+            doc = t.source.document or lp.plan.document.source
+            if doc is not None and t.source.line is not None:
+                out.setdefault(doc, {}).setdefault(t.source.line, f"{pid} ({t.id})")
+    return out
+
+
+def _own_phrase(label: str, row: str) -> bool:
+    """The status wording stands as a phrase of its own: a table cell or a sentence's end, not the
+    start of a longer phrase ("hoàn thành trong tháng 3/2025" is a deadline, not a status)."""
+    return re.search(rf"(?<!\w){re.escape(label)}\s*(?:$|[|.;,)\]])", row) is not None
+
+
 def results_provenance(progress: Progress) -> Iterator[Finding]:
+    targets_at = _target_lines(progress)
     for v in progress.results.values:
         src = v.item.source
-        problems = list(_source_problem(progress, src, v.at, f"value {v.item.id}"))
+        problems = list(_source_problem(progress, src, v.at, f"value {v.item.id}", v.item.id))
         yield from problems
         checked = None if problems else _checked_text(progress, src)
         if checked is None:
             continue
         text, line = checked
-        near = " ".join(_near(text.lines, line))
-        if not any(written(form, near) for form in number_forms(v.item.value)):
+        forms = number_forms(v.item.value)
+        first = max(1, line - LINE_WINDOW)
+        holding = [
+            n
+            for n, row in enumerate(_near(text.lines, line), start=first)
+            if any(written(form, row) for form in forms)
+        ]
+        if not holding:
             yield RESULT_NOT_IN_SOURCE.finding(
                 v.at.path,
                 v.at.line,
@@ -282,10 +311,21 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
                 f"{src.document}",
                 ctx={"item": v.item.id, "source": src.document, "line": line},
             )
+            continue
+        promised = targets_at.get(src.document or "", {})
+        if all(n in promised for n in holding):
+            yield RESULT_NOT_IN_SOURCE.finding(
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: {format_number(v.item.value)} stands near line {line} of "
+                f"{src.document} only where {promised[holding[0]]} states a target: a promise, not a result",
+                ctx={"item": v.item.id, "source": src.document, "line": line},
+            )
     for s in progress.results.statuses:
         src = s.item.source
         what = f"status of task {s.item.task}"
-        problems = list(_source_problem(progress, src, s.at, what))
+        problems = list(_source_problem(progress, src, s.at, what, s.item.task))
         yield from problems
         checked = None if problems else _checked_text(progress, src)
         if checked is None:
@@ -309,6 +349,15 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
                     s.at.line,
                     s.at.column,
                     f"{what}: {label} {quoted[:80]!r} is not on line {line} of {src.document}",
+                    ctx={"item": s.item.task, "source": src.document, "line": line},
+                )
+            elif label == "status_label" and quoted is not None and not _own_phrase(fold(quoted), row):
+                yield RESULT_NOT_IN_SOURCE.finding(
+                    s.at.path,
+                    s.at.line,
+                    s.at.column,
+                    f"{what}: status_label {quoted[:80]!r} stands on line {line} of {src.document} only "
+                    "inside a longer phrase, not as a status of its own (a table cell or a sentence's end)",
                     ctx={"item": s.item.task, "source": src.document, "line": line},
                 )
 
@@ -537,9 +586,12 @@ RESULT_NOT_IN_SOURCE = Rule(
     summary="A reported value or status whose `source.document` is a text in the sources folder: "
     "`source.line` must be given; a value's number (as 27.7 or 27,7; 12106, 12.106 or 12,106) "
     f"must be written within {LINE_WINDOW} lines of it as a number of its own (4,6 is not "
-    "written in 14,6 or 4,65); a status's wording and evidence must stand on that very line, "
-    "and the line must be the task's row: the line the task's own `source` gives in the same "
-    "document, or else one holding the start of the task's title. Runs only with a sources folder.",
+    "written in 14,6 or 4,65), and not only on lines where a plan states a target (a promise, "
+    "not a result); a status's wording and evidence must stand on that very line, the wording "
+    "as a phrase of its own (a table cell or a sentence's end: 'hoàn thành trong tháng 3/2025' "
+    "is a deadline), and the line must be the task's row: the line the task's own `source` "
+    "gives in the same document, or else one holding the start of the task's title. Runs only "
+    "with a sources folder.",
     why="Results are evidence like the plans; a figure that is not where it is said to come from "
     "cannot be traced, and often was mistyped. A status is read from one row of a report's "
     "table: wording copied from the row above would mark the wrong task done. With "
