@@ -11,14 +11,19 @@ import os
 import signal
 
 
+_SAID: dict[int, tuple[str, int]] = {signal.SIGINT: ("interrupted", 130), signal.SIGHUP: ("hung up", 129)}
+
+
 def _early(signum: int, frame: object) -> None:
-    what, code = ("interrupted", 130) if signum == signal.SIGINT else ("terminated", 143)
+    what, code = _SAID.get(signum, ("terminated", 143))
     os.write(2, f"plancheck: {what}\n".encode())
     os._exit(code)
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _early)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup keeps it ignored
+        signal.signal(signal.SIGHUP, _early)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored (nohup, &)
         signal.signal(signal.SIGINT, _early)
     from plancheck.cli import main as run

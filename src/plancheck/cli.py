@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import gc
 import io
 import json
@@ -33,7 +34,7 @@ from plancheck.model import Plan
 from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
 from plancheck.planset import display_path, find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
-from plancheck.reporters.text import clean
+from plancheck.reporters.text import clean, shown_path
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
@@ -441,9 +442,7 @@ def validate(
     except Exception as exc:
         if debug:
             raise
-        raise _fail(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-        ) from None
+        raise _fail(_internal(exc, "run with --debug for the traceback")) from None
     blocking = result.at_or_above(config.fail_on)
     if new is not None and fail_on_new:
         blocking = [f for f in blocking if new.get(f, False)]
@@ -658,9 +657,7 @@ def report(
     except Exception as exc:
         if debug:
             raise
-        raise _fail(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
-        ) from None
+        raise _fail(_internal(exc, "run with --debug for the traceback")) from None
 
 
 def _not_a_folder(path: Path) -> str | None:
@@ -801,6 +798,9 @@ def tree(
     )
 
 
+_GUIDE_LEVELS = 12  # levels of guides `tree` draws before it writes the depth as a number
+
+
 def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iterator[Text]:
     """The hierarchy as lines with guides, walked with a stack: a chain of thousands of plans
     must not hit the recursion limit, and a plan below several parents is expanded only once, so
@@ -815,17 +815,20 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
             continue
         yield Text(clean(root_id), style="bold")
         expanded.add(root_id)
-        # (a plan's child links, the next one to show, the guide printed before them)
-        stack: list[tuple[list[EdgeReport], int, str]] = [(children.get(root_id, []), 0, "")]
+        # (a plan's child links, the next one to show, their depth, the last guides before them)
+        stack: list[tuple[list[EdgeReport], int, int, str]] = [(children.get(root_id, []), 0, 0, "")]
         while stack:
-            links, index, guide = stack.pop()
+            links, index, depth, guide = stack.pop()
             if index >= len(links):
                 continue
-            stack.append((links, index + 1, guide))
+            stack.append((links, index + 1, depth, guide))
             s = links[index]
             last = index == len(links) - 1
             counts = ", ".join(f"{s.counts[k]} {k}" for k in ranked(s.counts))
-            line = Text(guide + ("└── " if last else "├── "), style="dim")
+            # deeper than the guides shown, the depth is written as a number: a chain of
+            # thousands of plans would otherwise print guides that grow with its square
+            shown = guide if depth <= _GUIDE_LEVELS else f"({depth} levels) {guide}"
+            line = Text(shown + ("└── " if last else "├── "), style="dim")
             line.append(clean(s.child))
             line.append(f"  ({counts or 'no targets compared'})", style="dim")
             below = children.get(s.child, [])
@@ -834,7 +837,8 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
             yield line
             if below and s.child not in expanded:
                 expanded.add(s.child)
-                stack.append((below, 0, guide + ("    " if last else "│   ")))
+                deeper = (guide + ("    " if last else "│   "))[-4 * _GUIDE_LEVELS :]
+                stack.append((below, 0, depth + 1, deeper))
 
 
 @app.command()
@@ -1035,7 +1039,11 @@ def main() -> None:
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _on_signal)
     try:
-        app()
+        try:
+            app()
+        finally:
+            # a full device fails here, said in one line, rather than at exit with a traceback
+            sys.stdout.flush()
     except KeyboardInterrupt:
         _on_signal(signal.SIGINT, None)
     except BrokenPipeError:
@@ -1046,28 +1054,65 @@ def main() -> None:
         # --debug, so the hint names the variable every command reads
         if "--debug" in sys.argv or os.environ.get("PLANCHECK_DEBUG") == "1":
             raise
-        typer.echo(
-            f"plancheck: internal error: {type(exc).__name__}: {_shown(str(exc))} "
-            "(set PLANCHECK_DEBUG=1 for the traceback)",
-            err=True,
-        )
+        typer.echo(f"plancheck: {_internal(exc, 'set PLANCHECK_DEBUG=1 for the traceback')}", err=True)
         sys.exit(2)
 
 
 def _tolerant_streams() -> None:
     """Plan text is Vietnamese: on a terminal or pipe that cannot encode it (a C locale,
     PYTHONIOENCODING=ascii) the findings are still written, with `\\uXXXX` for what it cannot
-    show, rather than the run dying on the first quotation mark."""
+    show, rather than the run dying on the first quotation mark. Standard output is guarded
+    against a reader that goes away (see _PipeGuard)."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(errors="backslashreplace")
+    out = sys.stdout
+    if type(out) is io.TextIOWrapper:
+        with contextlib.suppress(ValueError, OSError):
+            line_buffering = out.line_buffering
+            encoding, errors = out.encoding, out.errors
+            out.flush()
+            sys.stdout = _PipeGuard(
+                out.detach(), encoding=encoding, errors=errors, line_buffering=line_buffering
+            )
+
+
+class _PipeGuard(io.TextIOWrapper):
+    """Standard output that ends the run quietly (exit 141, as a shell gives for SIGPIPE) the
+    moment its reader goes away: click would otherwise catch the broken pipe itself and exit 1,
+    which reads as "findings" (`plancheck validate -f json | head`)."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            _quiet_exit()
+            raise  # not reached: _quiet_exit ends the run
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            _quiet_exit()
+
+
+# errors of the device written to, not of plancheck: a full disk or quota, /dev/full
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
+
+
+def _internal(exc: BaseException, hint: str) -> str:
+    """The one line for an exception no command turned into a finding or a usage error."""
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+        where = f" {_shown(str(exc.filename))}" if exc.filename is not None else ""
+        return f"cannot write{where}: {exc.strerror}"
+    return f"internal error: {type(exc).__name__}: {_shown(str(exc))} ({hint})"
 
 
 def _shown(name: str) -> str:
     """A file name for a terminal: bytes that are not UTF-8 (kept by Python as surrogates) as
     `\\xNN`, controls and bidi characters inert."""
-    return clean(os.fsencode(name).decode("utf-8", "backslashreplace"))
+    return shown_path(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def _quiet_exit() -> None:

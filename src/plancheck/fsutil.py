@@ -54,7 +54,9 @@ def open_atomic(path: Path, *, durable: bool = True, follow: bool = True) -> Ite
         mode = info.st_mode & 0o7777
     except OSError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # the temporary name is short whatever the target's: a legal 255-byte name plus a prefix
+    # and suffix would pass the file system's limit
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     _PENDING.add(tmp)
     try:
         os.fchmod(fd, mode)

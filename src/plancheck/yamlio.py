@@ -175,6 +175,8 @@ def _line_col(text: str, index: int) -> Pos:
 
 def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     """Decode UTF-8 (with or without a BOM); anything else is a positioned finding."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's, which it starts with
+        return None, [INVALID_ENCODING.finding(path, 1, 1, "file is UTF-32; save it as UTF-8")]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, [INVALID_ENCODING.finding(path, 1, 1, "file is UTF-16; save it as UTF-8")]
     if b"\x00" in raw[:4]:  # "i\0d\0" or "\0i\0d": text saved as UTF-16 without a byte order mark

@@ -141,7 +141,18 @@ def page_name(plan_id: str) -> str:
     and ``hong/bang__x`` never share a page (ids hold only letters, digits, ``._-/``).
     """
     escaped = "".join("_-" if ch == "_" else "__" if ch == "/" else ch for ch in plan_id)
-    return re.sub(r"[^A-Za-z0-9._-]", "_", escaped) + ".md"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", escaped)
+    if len(name) > _MAX_PAGE_STEM:
+        # file systems take names of at most 255 bytes: a long id keeps its start and a digest
+        # of the whole id, so two long ids still never share a page
+        digest = hashlib.sha256(plan_id.encode("utf-8")).hexdigest()[:16]
+        name = f"{name[: _MAX_PAGE_STEM - 17]}-{digest}"
+    return name + ".md"
+
+
+# a page name's stem, well under the 255 bytes file systems allow (the ASCII of page_name), with
+# room for the temporary name written beside it (fsutil.open_atomic)
+_MAX_PAGE_STEM = 160
 
 
 def target_atom(target: Target) -> list[Any]:

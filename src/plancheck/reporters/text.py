@@ -18,6 +18,12 @@ def clean(text: str) -> str:
     return inert(text.replace("\n", " "))
 
 
+def shown_path(path: str) -> str:
+    """A file name inert on a terminal, a line feed in it shown as ``\\x0a``: ``x\\n.yaml``
+    and ``x .yaml`` are two files and must not look alike."""
+    return inert(path, keep="")
+
+
 def render(
     console: Console,
     findings: list[Finding],
@@ -33,10 +39,10 @@ def render(
         console.file.flush()
         return
     for path, group in groupby(findings, key=lambda f: f.path):
-        console.print(Text(clean(path), style="bold underline"))
+        console.print(Text(shown_path(path), style="bold underline"))
         for f in group:
             line = Text()
-            line.append(f"{clean(f.path)}:{f.line}:{f.column} ", style="dim")
+            line.append(f"{shown_path(f.path)}:{f.line}:{f.column} ", style="dim")
             line.append(f.code, style=_STYLE.get(f.severity, ""))
             line.append(f" [{f.severity}] ")
             if new is not None:
@@ -61,9 +67,9 @@ def plain(
     """The text of `render` without styles."""
     lines: list[str] = []
     for path, group in groupby(findings, key=lambda f: f.path):
-        lines.append(clean(path))
+        lines.append(shown_path(path))
         for f in group:
-            parts = [f"{clean(f.path)}:{f.line}:{f.column} {f.code} [{f.severity}] "]
+            parts = [f"{shown_path(f.path)}:{f.line}:{f.column} {f.code} [{f.severity}] "]
             if new is not None:
                 parts.append("(new) " if new.get(f, False) else "(existing) ")
             parts.append(clean(f.message))

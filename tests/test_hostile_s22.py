@@ -1,0 +1,167 @@
+"""Hostile input found by the fresh adversarial round of session 22 (hostile area): each case
+failed on the code before its fix."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_hostile import EXAMPLE, run_command
+
+from .conftest import REPO
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLE / "plans", tmp_path / "plans")
+    return tmp_path
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["validate", "plans"], ["report", "-o", "/dev/full"], ["rules"]])
+def test_a_full_device_is_one_line(tree: Path, args: list[str]) -> None:
+    # case 17: an internal error (a traceback at exit for standard output)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "plancheck", *args],
+            cwd=tree,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "plancheck: cannot write: No space left on device", done.stderr
+
+
+def test_a_closed_pipe_ends_quietly_whatever_the_command(tree: Path) -> None:
+    # case 16: click turned the broken pipe into exit 1, which reads as "findings"
+    lines = "\n".join(
+        f"  - {{id: X{i}, indicator: digital-economy-share, year: 2030, bound: '>= {i}', unit: '% GDP', label: l, source: {{section: II}}}}"
+        for i in range(3000)
+    )
+    plan = tree / "plans" / "province" / "KH-1.yaml"
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("targets:\n", "targets:\n" + lines + "\n", 1),
+        encoding="utf-8",
+    )
+    # JSON is written finding by finding: the reader goes away while it is written (one huge write,
+    # as text output makes, may be taken whole by the pipe, and then the run ends as it would)
+    for args in (["validate", "plans", "-f", "json", "--no-cache"],):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "plancheck", *args],
+            cwd=tree,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.read(10)
+        proc.stdout.close()  # as `| head -c 10` does
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141 and err == "", (args, err)
+
+
+def test_a_long_plan_id_gets_a_page_of_a_legal_name(tree: Path) -> None:
+    # case 24: every `_` of the id is written `_-`: a page name past 255 bytes ended the
+    # report with an internal error, pages half written and no index
+    long_id = "province/" + "a_" * 100
+    text = (tree / "plans" / "province" / "KH-1.yaml").read_text(encoding="utf-8")
+    path = tree / "plans" / "province" / f"{'a_' * 100}.yaml"
+    path.write_text(text.replace("id: province/KH-1", f"id: {long_id}", 1), encoding="utf-8")
+    outcome = run_command(tree, ["report", "--out-dir", "out", "--no-cache"])
+    assert outcome.code == 0 and "Traceback" not in outcome.stderr, outcome.stderr
+    pages = sorted(p.name for p in (tree / "out").iterdir())
+    assert "index.md" in pages and all(len(name.encode()) <= 255 for name in pages), pages
+    assert any(name.startswith("province__a_-a_-") for name in pages), pages
+
+
+def test_a_report_file_of_a_long_legal_name_is_written(tree: Path) -> None:
+    # case 25: the temporary file beside it took the name plus a prefix and a suffix
+    name = "r" * 250 + ".md"
+    outcome = run_command(tree, ["report", "-o", name, "--no-cache"])
+    assert (
+        outcome.code == 0
+        and "Traceback" not in outcome.stderr
+        and (tree / name).read_text(encoding="utf-8").startswith("# ")
+    ), outcome.stderr
+
+
+def test_tree_over_a_long_chain_grows_with_the_chain(tmp_path: Path) -> None:
+    # case 19: guides grew with the square of the depth (4,000 plans: 32 MB, 7.5 s)
+    (tmp_path / "plans" / "c").mkdir(parents=True)
+    shutil.copy(
+        REPO / "tests" / "example" / "plans" / "indicators.yaml", tmp_path / "plans" / "indicators.yaml"
+    )
+    count = 1000
+    for i in range(count):
+        implements = f"[c/p{i - 1}]" if i else "[]"
+        level = "national" if i == 0 else "province"
+        (tmp_path / "plans" / "c" / f"p{i}.yaml").write_text(
+            f'id: c/p{i}\ndocument: {{number: {i}/KH, kind: Kế hoạch, title: K {i}, issuer: UBND, issued: "2025-03-01"}}\n'
+            f"jurisdiction: {{code: c{i}, name: C {i}, level: {level}}}\nimplements: {implements}\n",
+            encoding="utf-8",
+        )
+    outcome = run_command(tmp_path, ["tree", "--no-cache"])
+    assert outcome.code == 0 and "Traceback" not in outcome.stderr, outcome.stderr
+    lines = outcome.stdout.splitlines()
+    assert sum(1 for line in lines if line.rstrip().endswith("(no targets compared)")) == count - 1
+    assert max(len(line) for line in lines) < 250 and "(998 levels)" in outcome.stdout
+
+
+def test_a_utf32_file_is_called_utf32() -> None:
+    # case 5: its byte order mark starts with UTF-16's, and it was called UTF-16
+    import codecs
+
+    from plancheck.yamlio import load_bytes
+
+    for raw in (
+        codecs.BOM_UTF32_LE + "id: x\n".encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + "id: x\n".encode("utf-32-be"),
+    ):
+        loaded = load_bytes(raw, "x.yaml")
+        assert [(f.code, f.message) for f in loaded.findings] == [
+            ("PC003", "file is UTF-32; save it as UTF-8")
+        ]
+
+
+def test_a_line_feed_in_a_file_name_is_shown_escaped(tree: Path) -> None:
+    # case 26: "x\n.yaml" was printed "x .yaml", like another file's name
+    (tree / "plans" / "province" / "x\n.yaml").write_text("id: [\n", encoding="utf-8")
+    outcome = run_command(tree, ["validate", "plans", "--no-cache"])
+    assert "plans/province/x\\x0a.yaml:" in outcome.stdout, outcome.stdout
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """The process has a handler for ``signum`` (its SigCgt mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    mask = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(mask, 16) >> (signum - 1) & 1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_a_hangup_while_plancheck_starts_is_one_line(tree: Path) -> None:
+    # case 18: before the command line had loaded, SIGHUP killed the run with no line and no 129
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plancheck", "validate", "plans", "--no-cache"],
+        cwd=tree,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # the early handlers are installed before the command line loads: SIGTERM's first, then
+    # SIGHUP's; the hang-up is sent as soon as the first is there, while imports run
+    deadline = time.monotonic() + 20
+    while not _catches(proc.pid, signal.SIGTERM) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 129 and err == "plancheck: hung up\n", (proc.returncode, err)
