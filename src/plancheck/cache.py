@@ -431,6 +431,11 @@ _INDEX_KEYS = frozenset({"magic", "key", "started", "files"})
 FileStat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
 
 
+def run_start_ns() -> int:
+    """The time a run starts, as the index records it (a function, so tests can move it)."""
+    return time.time_ns()
+
+
 def file_stat(info: os.stat_result) -> FileStat:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
@@ -489,7 +494,7 @@ class StatIndex:
         self.path = store.root / INDEX_LAYOUT / f"{self.key}.json"
         # taken before any file's status is: a file changed after its status was recorded is
         # then either seen as changed or racy on the next run (see lookup)
-        self.started = time.time_ns()
+        self.started = run_start_ns()
         self.old: dict[str, list[Any]] = {}
         self.old_started = 0
         data = read_signed(self.path, self.key)
