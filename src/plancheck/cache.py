@@ -25,6 +25,10 @@ Two more kinds of entry serve the report, signed the same way: the comparison ro
 computed for a child (``RowStore``, keyed by its context key) and the sections rendered from
 them (``ReportStore``, well-formed when ``report_entry_problem`` says so).
 
+Which content a plan file holds is taken from the tree's status index (``StatIndex``, one signed
+file per tree, well-formed when ``index_problem`` says so) when the file's status is unchanged
+and not racily clean; otherwise the file is hashed.
+
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
