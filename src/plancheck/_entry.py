@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 
-
 _SAID: dict[int, tuple[str, int]] = {signal.SIGINT: ("interrupted", 130), signal.SIGHUP: ("hung up", 129)}
 
 

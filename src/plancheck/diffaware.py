@@ -195,9 +195,15 @@ def run_against_base(
         with contextlib.chdir(base_cwd):
             existing_paths = [p for p in rel_paths if p.exists()]
             if existing_paths:
-                # the same cache serves: entries are keyed by content, not by where a file lies
+                # the same cache serves: entries are keyed by content, not by where a file lies;
+                # a status index of a tree extracted for this run only would never serve again
                 then = check_tree(
-                    existing_paths, base_config, base_sources, store=store, workers=default_workers()
+                    existing_paths,
+                    base_config,
+                    base_sources,
+                    store=store,
+                    workers=default_workers(),
+                    stat_index=False,
                 )
                 before = then.findings
                 # inside the extracted tree display paths are the same relative paths as here

@@ -36,6 +36,7 @@ from typing import Any
 from plancheck.cache import (
     ReportStore,
     RowStore,
+    StatIndex,
     Store,
     code_fingerprint,
     context_key,
@@ -55,6 +56,7 @@ from plancheck.planset import (
     PlanSet,
     display_path,
     expected_id,
+    find_root,
     hash_file,
     load_catalogue,
     make_planset,
@@ -63,6 +65,7 @@ from plancheck.planset import (
     plan_from_bytes,
     plan_from_loaded,
     read_raw,
+    regular_stat,
     shown_paths,
     tree_files,
 )
@@ -718,21 +721,28 @@ def check_tree(
     store: Store | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    stat_index: bool = True,
 ) -> Result:
-    """Load and check the tree around ``paths``: the findings ``engine.run`` would give."""
+    """Load and check the tree around ``paths``: the findings ``engine.run`` would give.
+
+    With ``stat_index`` (and a cache), files whose status the tree's ``StatIndex`` vouches for
+    are not hashed; a tree extracted for one run only (``--base``) gains nothing from it.
+    """
     store = store or Store(None)
     max_bytes = config.max_file_size
+    index = (
+        StatIndex(store, tree_root) if stat_index and store.enabled and (tree_root := _root(paths)) else None
+    )
     tree = tree_files(paths)
     ctx = Context(tree.root, sources, max_bytes, store.root)
     local = Checker(ctx)
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
     for f in files:
-        hashed = hash_file(f.file, f.shown, max_bytes)
-        if isinstance(hashed, Loaded):  # cannot be read: its finding is known without a worker
-            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, hashed)
+        digest, head = _content_digest(f, max_bytes, index)
+        if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
+            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, digest)
             continue
-        digest, head = hashed
         f.key = file_key(digest, f.plan_id, max_bytes)
         entry = store.get(f.key)
         if entry is not None:
@@ -742,13 +752,15 @@ def check_tree(
             except RecordError:
                 f.light, f.results = None, {}
         if f.light is None:
-            f.guess = guess_header(head)
+            f.guess = guess_header(head if head is not None else _head(f.file))
 
     def absorb(outcome: Outcome) -> None:
         f = files[outcome.index]
         f.light, f.record = decode_record(outcome.record, f.file, f.shown, f.plan_id), outcome.record
         if outcome.key != f.key:  # the file changed since it was hashed: trust what was checked
             f.key, f.results = outcome.key, {}
+            if index is not None:
+                index.forget(str(f.file))
         if outcome.context is not None and outcome.results is not None:
             f.results = merge_results(f.results, outcome.context, outcome.results)
 
@@ -805,6 +817,8 @@ def check_tree(
     for f in files:
         if f.key is not None and f.record is not None:
             store.put(f.key, f.record, f.results)
+    if index is not None:
+        index.save()
 
     findings: list[Finding] = [*tree.problems, *catalogue.findings, *plan_findings]
     ps = make_planset(tree.root, catalogue, plans, lights, findings, sources)
@@ -821,6 +835,47 @@ def check_tree(
     result.catalogue_sha = local.catalogue_sha
     result.contexts = contexts
     return result
+
+
+def _root(paths: list[Path]) -> Path | None:
+    """The plan tree's folder, as ``tree_files`` finds it (None outside a tree)."""
+    return find_root(paths[0]) if paths else None
+
+
+def _content_digest(f: _File, max_bytes: int, index: StatIndex | None) -> tuple[str | Loaded, bytes | None]:
+    """The SHA-256 of ``f``'s content and its first bytes (None when not read: the index vouched
+    for the file), or a Loaded that says why it cannot be read."""
+    if index is None:
+        hashed = hash_file(f.file, f.shown, max_bytes)
+        return (hashed, None) if isinstance(hashed, Loaded) else hashed
+    try:
+        # the status is taken before the content is read: a file changed while it is hashed is
+        # then recorded with its old status, so the next run sees the change and hashes it again
+        info = regular_stat(f.file, f.shown, max_bytes)
+    except OSError:
+        info = None  # hash_file reports why
+    if isinstance(info, Loaded):
+        return info, None
+    if info is not None:
+        known = index.lookup(str(f.file), info)
+        if known is not None:
+            return known, None
+    hashed = hash_file(f.file, f.shown, max_bytes)
+    if isinstance(hashed, Loaded):
+        return hashed, None
+    if info is not None:
+        index.record(str(f.file), info, hashed[0])
+    return hashed
+
+
+def _head(file: Path, size: int = 8192) -> bytes:
+    """The first bytes of ``file``, for the header guess (empty when it cannot be read: the check
+    that follows reports why)."""
+    try:
+        with file.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Finding] | None:

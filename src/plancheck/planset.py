@@ -262,6 +262,13 @@ def _editor_lock(folder: str, name: str) -> bool:
 
 def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
     """The size of a plan file that can be read, or a Loaded holding the finding that says why not."""
+    info = regular_stat(file, shown, max_bytes)
+    return info if isinstance(info, Loaded) else info.st_size
+
+
+def regular_stat(file: Path, shown: str, max_bytes: int) -> os.stat_result | Loaded:
+    """The status of a plan file that can be read (links followed), or a Loaded holding the
+    finding that says why it cannot; an OSError when it cannot even be looked at."""
     if file.is_symlink() and not file.exists():
         return Loaded(
             None, findings=[UNREADABLE_FILE.finding(shown, 1, 1, "broken or looping symbolic link")]
@@ -284,7 +291,7 @@ def _regular_size(file: Path, shown: str, max_bytes: int) -> int | Loaded:
                 )
             ],
         )
-    return size
+    return info
 
 
 def _unreadable(shown: str, exc: OSError) -> Loaded:

@@ -90,6 +90,7 @@ def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:
 
 
 MAX_CTX_DEPTH = 8  # the rules write scalars and lists of scalars (two levels)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _shallow(ctx: dict[str, Any]) -> bool:
@@ -97,6 +98,13 @@ def _shallow(ctx: dict[str, Any]) -> bool:
 
     A deeper one did not come from plancheck, and would make a run recurse when written out.
     """
+    # what the rules write, scalars and lists of scalars, is seen in one pass: a warm national
+    # run decodes tens of thousands of findings; anything else takes the exact walk below
+    if all(
+        type(value) in _SCALARS or (type(value) is list and all(type(item) in _SCALARS for item in value))
+        for value in ctx.values()
+    ):
+        return True
     stack: list[tuple[Any, int]] = [(ctx, 1)]
     while stack:
         value, depth = stack.pop()
