@@ -1207,3 +1207,19 @@ def test_base_a_results_provenance_error_cannot_leave_by_citing_an_address(repo:
     [hit] = [f for f in found if f["code"] == "PC014"]
     assert hit["ctx"]["was"] == "PC611" and hit["path"] == "results/values.yaml", hit
     assert invoke(*GATE, "--sources", "sources").exit_code == 1
+
+
+def test_a_setting_is_found_in_an_inline_table_and_not_inside_a_string() -> None:
+    # gate-config #5: the PC014 of a loosening setting was put at line 1 (an inline table at the
+    # root) or inside [project].description (text that looked like the table)
+    from plancheck.config import setting_line
+
+    inline = '# 1\n# 2\n# 3\ntool = { plancheck = { paths = ["plans"], ignore = ["PC202"] } }\n\n[project]\nname = "x"\n'
+    assert setting_line(inline, "ignore") == 4
+    assert setting_line('[tool]\nplancheck = { ignore = ["PC2"] }\n', "ignore") == 2
+    quoted = (
+        '[project]\nname = "p"\nversion = "0"\ndescription = """\n[tool.plancheck]\nignore = ["PC202"]\n"""\n\n'
+        '[tool.plancheck]\npaths = ["plans"]\nsources = "sources"\nas-of = "2026-06-01"\nignore = ["target-weaker"]\n'
+    )
+    assert setting_line(quoted, "ignore") == 13
+    assert setting_line("[project]\nx = '''\n[tool.plancheck]\n'''\n", "ignore") == 1

@@ -169,7 +169,16 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
     header_line = 0
     table = ""
     fallback = 0
+    open_string = ""  # the delimiter of a multi-line string the scan is inside, if any
     for number, line in enumerate(text.splitlines(), 1):
+        if open_string:
+            # text inside a string is no key, whatever it looks like
+            if line.count(open_string) % 2:
+                open_string = ""
+            continue
+        for delimiter in ('"""', "'''"):
+            if line.count(delimiter) % 2:
+                open_string = delimiter
         if line.lstrip().startswith("[["):
             table = ""
             continue
@@ -185,6 +194,10 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
         key_text = _bare(left.strip())
         # `tool.plancheck.ignore = [...]` before any table header is a dotted key of the root
         name = f"{table}.{key_text}" if table else key_text
+        if eq and name in ("tool", "tool.plancheck") and "plancheck" in f"{name}{line[len(left) :]}":
+            # `plancheck = { ignore = [...] }` under [tool], or `tool = { plancheck = {...} }`:
+            # an inline table, whose settings are all on this line
+            header_line = header_line or number
         if not eq or not name.startswith("tool."):
             continue
         if name in wanted:
