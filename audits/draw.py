@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 
 from plancheck import __version__
 from plancheck.audit import recall_sample, unlabelled_audit
-from plancheck.planset import load_planset
+from plancheck.load.planset import load_planset
 
 REPO = Path(__file__).resolve().parent.parent
 

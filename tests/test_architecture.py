@@ -14,7 +14,7 @@ import pytest
 
 from plancheck import engine
 from plancheck.config import from_table
-from plancheck.planset import load_planset
+from plancheck.load.planset import load_planset
 from plancheck.rules import progress as progress_rules
 from plancheck.rules.base import Rule
 from plancheck.rules.consistency import UNUSED_WAIVER

@@ -30,7 +30,7 @@ from rich.console import Console
 
 from plancheck.config import Config
 from plancheck.engine import run
-from plancheck.planset import load_planset
+from plancheck.load.planset import load_planset
 from plancheck.reporters import github, json_report, sarif, text
 
 from .conftest import EXAMPLE

@@ -247,7 +247,7 @@ def test_aims_of_57_the_reference_page_left_out_are_compared(findings: list[dict
 
 @pytest.fixture(scope="module")
 def planset() -> Any:
-    from plancheck.planset import load_planset
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     return ps

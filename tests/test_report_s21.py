@@ -208,7 +208,7 @@ def test_out_dir_pages_differing_only_in_case_get_a_page_each(tmp_path: Path) ->
     import datetime as dt
     import io
 
-    from plancheck.planset import load_planset
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     writer = ReportWriter(ps, "en", dt.date(2026, 1, 1), None, io.StringIO(), tmp_path)

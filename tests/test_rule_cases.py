@@ -46,8 +46,8 @@ from ruamel.yaml import YAML
 from plancheck.cache import Store
 from plancheck.config import from_table
 from plancheck.engine import run
+from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
-from plancheck.planset import load_planset
 from plancheck.reporters.json_report import render
 from plancheck.rules.registry import RULES
 

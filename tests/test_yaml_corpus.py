@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plancheck.cli import app
-from plancheck.yamlio import load_bytes
+from plancheck.load.yamlio import load_bytes
 
 from .conftest import SHARED, need_shared
 

@@ -30,13 +30,16 @@ from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
+from plancheck.load.catalogue import load_catalogue
+from plancheck.load.discover import display_path, find_root
+from plancheck.load.plan import load_plan
+from plancheck.load.planset import left_out_files
+from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.model import Plan
 from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
-from plancheck.planset import display_path, find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean, shown_path
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
-from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from plancheck.model import (
 )
 
 if TYPE_CHECKING:  # the plan set imports the target rules, which import this module
-    from plancheck.planset import LoadedPlan, PlanSet
+    from plancheck.load.plan import LoadedPlan
+    from plancheck.load.planset import PlanSet
 
 Status = Literal[
     "exceeds",

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from plancheck import admin, inforce
+from plancheck.load import admin, inforce
 from plancheck.model import LEVEL_RANK, Plan
 from plancheck.reporters.markdown import md
 from plancheck.rules.tasks import effective_issue_date

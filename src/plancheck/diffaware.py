@@ -24,10 +24,12 @@ from plancheck.config import Config, ConfigError, from_text, setting_line
 from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
-from plancheck.inforce import Replacement, replacements
+from plancheck.load.discover import display_path
+from plancheck.load.inforce import Replacement, replacements
+from plancheck.load.plan import LoadedPlan, load_plan
+from plancheck.load.planset import PlanSet, parent_view
 from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
-from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
 from plancheck.rules.base import Rule
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
 from plancheck.rules.progress import MILESTONE_MISSED, RESULT_NOT_IN_SOURCE, TARGET_OFF_TRACK, TASK_OVERDUE

@@ -10,8 +10,9 @@ from typing import Any
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
 from plancheck.hints import did_you_mean
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.model import Waiver
-from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules import targets, tasks
 from plancheck.rules.consistency import UNUSED_WAIVER
 from plancheck.rules.references import UNKNOWN_PARENT

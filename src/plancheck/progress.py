@@ -34,12 +34,16 @@ from typing import Literal
 
 from plancheck.algebra import accepts_or_better, worst_edge
 from plancheck.findings import Finding
+from plancheck.load.discover import discover, display_path
+from plancheck.load.files import read_raw
+from plancheck.load.plan import LoadedPlan, load_plan
+from plancheck.load.planset import PlanSet
+from plancheck.load.schema import validate_model
+from plancheck.load.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 from plancheck.model import Indicator, Plan, Target, Task
 from plancheck.model.bound import format_number
 from plancheck.model.results import ReportedValue, ResultsFile, TaskStatus
-from plancheck.planset import LoadedPlan, PlanSet, discover, display_path, load_plan, read_raw, validate_model
 from plancheck.rules.input import UNREADABLE_FILE
-from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 
 RESULTS_DIR = "results"
 DAYS_PER_YEAR = Decimal("365.25")

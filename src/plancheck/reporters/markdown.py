@@ -23,8 +23,9 @@ from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.fsutil import open_atomic
 from plancheck.inert import inert
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet, left_out_files
 from plancheck.model import Indicator, Target
-from plancheck.planset import LoadedPlan, PlanSet, left_out_files
 from plancheck.reporters.i18n import LANGS, STATUS_NAMES, TEXT, reason, unit
 from plancheck.summary import EdgeSummary, edges, worst_status
 

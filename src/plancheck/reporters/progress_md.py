@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from plancheck.algebra import worst_edge
+from plancheck.load.planset import PlanSet
 from plancheck.model.bound import format_number
-from plancheck.planset import PlanSet
 from plancheck.progress import Progress, TargetAssessment, TaskAssessment, Value, as_reported, prepare
 from plancheck.reporters.markdown import _normalise, _template, md
 

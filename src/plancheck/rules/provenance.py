@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from plancheck.findings import Finding
-from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
 
 LINE_WINDOW = 3  # a recorded line may be this far from where the label occurs

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.hints import Suggester
-from plancheck.inforce import in_force, issue_date, parent_ids, replacements
+from plancheck.load.inforce import in_force, issue_date, parent_ids, replacements
 from plancheck.model import LEVEL_RANK, Measure, Task
 from plancheck.rules.base import Rule
 
 if TYPE_CHECKING:  # the plan set names these rules' objects, so it is imported for types only
-    from plancheck.planset import LoadedPlan, PlanSet
+    from plancheck.load.plan import LoadedPlan
+    from plancheck.load.planset import PlanSet
 
 
 def _plan_finding(

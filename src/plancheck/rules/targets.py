@@ -10,7 +10,8 @@ from plancheck.findings import Finding
 from plancheck.rules.base import Rule
 
 if TYPE_CHECKING:  # the plan set names these rules' objects, so it is imported for types only
-    from plancheck.planset import LoadedPlan, PlanSet
+    from plancheck.load.plan import LoadedPlan
+    from plancheck.load.planset import PlanSet
 
 FAMILY = "PC2"  # the prefix of the target rules' codes (waivers of them must name the indicator)
 
