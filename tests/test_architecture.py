@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from plancheck import engine
+from plancheck.check import engine
 from plancheck.config import from_table
 from plancheck.load.planset import load_planset
 from plancheck.rules import progress as progress_rules

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from plancheck import pipeline
 from plancheck.cache import LAYOUT, Store
+from plancheck.check.engine import run
 from plancheck.cli import app
 from plancheck.config import Config
-from plancheck.engine import run
 from plancheck.load.planset import load_planset
 from plancheck.reporters.json_report import render
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from plancheck.cache import Store
+from plancheck.check.engine import run
 from plancheck.config import from_table
-from plancheck.engine import run
 from plancheck.findings import Finding
 from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree

@@ -188,8 +188,8 @@ def _value(value: str, qualifier: str | None) -> Any:
 def test_qualified_values_against_a_lower_is_better_bound(
     value: str, qualifier: str | None, expected: Any
 ) -> None:
+    from plancheck.check.progress import meets
     from plancheck.model import Target
-    from plancheck.progress import meets
 
     target = Target.model_validate(
         {

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from plancheck.check.engine import Result
 from plancheck.cli import app
-from plancheck.engine import Result
 from plancheck.findings import Finding
 from plancheck.reporters import github, sarif
 from plancheck.rules.registry import RULES

@@ -44,8 +44,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from plancheck.cache import Store
+from plancheck.check.engine import run
 from plancheck.config import from_table
-from plancheck.engine import run
 from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
 from plancheck.reporters.json_report import render

@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from plancheck import cache
-from plancheck.algebra import compare_bounds, worst_edge
+from plancheck.check.algebra import compare_bounds, worst_edge
 from plancheck.cli import app
 from plancheck.config import ConfigError, from_table
 from plancheck.model import Bound, Plan

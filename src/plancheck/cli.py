@@ -24,8 +24,8 @@ from rich.text import Text
 
 from plancheck import __version__
 from plancheck.cache import Store
+from plancheck.check.engine import Result
 from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
-from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
 from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
@@ -741,7 +741,8 @@ def coverage(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Which of the 34 provinces (and communes) have a plan implementing 57-NQ/TW, and since when."""
-    from plancheck.coverage import compute, render_text
+    from plancheck.check.coverage import compute
+    from plancheck.report.coverage import render_text
 
     config = _config()
     result = _checked_tree(paths, config, no_cache, cache_dir)
@@ -857,7 +858,7 @@ def diff(
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
 ) -> None:
     """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
-    from plancheck.plandiff import (
+    from plancheck.check.plandiff import (
         DiffInputError,
         diff_plans,
         load_plan_bytes,

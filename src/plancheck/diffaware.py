@@ -17,11 +17,11 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plancheck.algebra import compare_deadlines
 from plancheck.cache import Store
-from plancheck.compliance import compare_plans
+from plancheck.check.algebra import compare_deadlines
+from plancheck.check.compliance import compare_plans
+from plancheck.check.engine import Result
 from plancheck.config import Config, ConfigError, from_text, setting_line
-from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
 from plancheck.load.discover import display_path
@@ -49,7 +49,7 @@ from plancheck.rules.tasks import (
 )
 
 if TYPE_CHECKING:
-    from plancheck.progress import Progress
+    from plancheck.check.progress import Progress
 
 
 def _replacements(ps: PlanSet) -> dict[str, Replacement]:
@@ -435,7 +435,7 @@ class _Head:
     def progress(self, memo: PlanSet) -> Progress | None:
         base = memo is self._base_memo
         if base not in self._progress:
-            from plancheck.progress import prepare
+            from plancheck.check.progress import prepare
 
             self._progress[base] = prepare(memo, self.as_of, self.max_bytes)
         return self._progress[base]

@@ -44,9 +44,9 @@ from plancheck.cache import (
     merge_results,
     sha256,
 )
-from plancheck.compliance import compare_plans
+from plancheck.check.compliance import compare_plans
+from plancheck.check.engine import Result, child_findings, finish, tree_findings
 from plancheck.config import Config
-from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
 from plancheck.load.catalogue import CatalogueLoad, load_catalogue
 from plancheck.load.discover import display_path, find_root, tree_files

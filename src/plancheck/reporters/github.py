@@ -19,8 +19,8 @@ from plancheck.inert import inert
 from plancheck.reporters.text import clean
 
 if TYPE_CHECKING:
+    from plancheck.check.engine import Result
     from plancheck.config import Config
-    from plancheck.engine import Result
 
 # Most severe first. GitHub caps annotations per level (10 errors, 10 warnings per step), so the
 # ones that block a merge go out before the ones that inform. Waived findings come last.

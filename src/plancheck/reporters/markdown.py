@@ -17,9 +17,9 @@ from typing import Any, NamedTuple, TextIO
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from plancheck import __version__
-from plancheck.algebra import worst_edge
-from plancheck.compliance import GAP_STATUSES, Comparison
-from plancheck.engine import Result
+from plancheck.check.algebra import worst_edge
+from plancheck.check.engine import Result
+from plancheck.check.status import GAP_STATUSES, Comparison
 from plancheck.findings import Finding
 from plancheck.fsutil import open_atomic
 from plancheck.inert import inert
@@ -612,7 +612,8 @@ class ReportWriter:
         if self.pages is not None:  # each page carries its own plan's; the index the rest
             written = {c for c, _, _ in self.children}
             ids = [p for p in ids if p not in written]
-        from plancheck.coverage import compute, render_markdown
+        from plancheck.check.coverage import compute
+        from plancheck.report.coverage import render_markdown
         from plancheck.reporters.progress_md import render_progress  # it imports this module
 
         plans = {pid: lp.plan for pid, lp in self.ps.plans.items() if lp.plan is not None}

@@ -13,10 +13,11 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Literal
 
-from plancheck.algebra import worst_edge
+from plancheck.check.algebra import worst_edge
+from plancheck.check.progress import Progress, TargetAssessment, TaskAssessment, as_reported, prepare
 from plancheck.load.planset import PlanSet
+from plancheck.load.results import Value
 from plancheck.model.bound import format_number
-from plancheck.progress import Progress, TargetAssessment, TaskAssessment, Value, as_reported, prepare
 from plancheck.reporters.markdown import _normalise, _template, md
 
 WORDS: dict[str, dict[str, str]] = {

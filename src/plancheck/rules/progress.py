@@ -1,6 +1,6 @@
 """PC6xx: progress — reported results and task statuses (``results/``) against the plans, as of a date.
 
-These rules run only when a results folder sits beside the plan tree; see ``plancheck.progress``.
+These rules run only when a results folder sits beside the plan tree; see ``plancheck.check.progress``.
 They are pure: each takes the prepared ``Progress`` and yields its findings.
 """
 
@@ -18,8 +18,9 @@ from plancheck.rules.base import Rule
 from plancheck.rules.provenance import LINE_WINDOW, SourceText, _read_source, fold, source_path
 
 if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
+    from plancheck.check.progress import Progress
+    from plancheck.load.results import Placed
     from plancheck.model.results import ResultSource
-    from plancheck.progress import Placed, Progress
 
 
 def target_progress(progress: Progress) -> Iterator[Finding]:
@@ -90,7 +91,7 @@ def unknown_references(progress: Progress) -> Iterator[Finding]:
 
 
 def not_comparable(progress: Progress) -> Iterator[Finding]:
-    from plancheck.progress import not_comparable_reason
+    from plancheck.check.progress import not_comparable_reason
 
     for v in progress.results.values:
         indicator = progress.indicators.get(v.item.indicator or "")

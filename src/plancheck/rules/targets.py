@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from plancheck.compliance import Comparison, compare_plans
+from plancheck.check.compliance import compare_plans
+from plancheck.check.status import Comparison
 from plancheck.findings import Finding
 from plancheck.rules.base import Rule
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from plancheck.algebra import compare_deadlines
+from plancheck.check.algebra import compare_deadlines
 from plancheck.findings import Finding
 from plancheck.load.admin import establishment
 from plancheck.load.plan import LoadedPlan

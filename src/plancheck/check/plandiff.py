@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from plancheck.algebra import compare_bounds
+from plancheck.check.algebra import compare_bounds
 from plancheck.load.schema import validate_model
 from plancheck.load.yamlio import DEFAULT_MAX_BYTES, load_bytes
 from plancheck.model import Indicator, Plan, Target
