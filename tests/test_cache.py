@@ -16,7 +16,7 @@ from plancheck.check.engine import run
 from plancheck.cli import app
 from plancheck.config import Config
 from plancheck.load.planset import load_planset
-from plancheck.reporters.json_report import render
+from plancheck.report.json_report import render
 
 from .conftest import EXAMPLE
 
@@ -175,7 +175,7 @@ def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch
     import datetime as dt
     import io
 
-    from plancheck.reporters import markdown
+    from plancheck.report import markdown
 
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(pipeline, "CHUNK", 2)

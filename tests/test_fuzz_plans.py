@@ -31,7 +31,7 @@ from rich.console import Console
 from plancheck.check.engine import run
 from plancheck.config import Config
 from plancheck.load.planset import load_planset
-from plancheck.reporters import github, json_report, sarif, text
+from plancheck.report import github, json_report, sarif, text
 
 from .conftest import EXAMPLE
 

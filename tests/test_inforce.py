@@ -16,7 +16,7 @@ from plancheck.config import from_table
 from plancheck.findings import Finding
 from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
-from plancheck.reporters.json_report import render
+from plancheck.report.json_report import render
 
 from .conftest import EXAMPLE
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from plancheck.cache import MAGIC, REPORT_LAYOUT, ROWS_LAYOUT, report_entry_problem
-from plancheck.reporters.markdown import ReportWriter, page_name
+from plancheck.report.markdown import ReportWriter
+from plancheck.report.mdtext import page_name
 from tests.test_hostile import MAX_RSS_MB, MAX_SECONDS, Outcome, run_command
 
 from .conftest import REPO

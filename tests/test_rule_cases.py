@@ -48,7 +48,7 @@ from plancheck.check.engine import run
 from plancheck.config import from_table
 from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
-from plancheck.reporters.json_report import render
+from plancheck.report.json_report import render
 from plancheck.rules.registry import RULES
 
 HERE = Path(__file__).parent

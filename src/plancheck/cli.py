@@ -37,13 +37,13 @@ from plancheck.load.planset import left_out_files
 from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.model import Plan
 from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
-from plancheck.reporters import json_report, text
-from plancheck.reporters.text import clean, shown_path
+from plancheck.report import json_report, text
+from plancheck.report.show import plan_to_dict, render_plan_text
+from plancheck.report.text import clean, shown_path
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
-from plancheck.show import plan_to_dict, render_plan_text
 
 if TYPE_CHECKING:
-    from plancheck.reporters.markdown import EdgeReport
+    from plancheck.report.rows import EdgeReport
 
 app = typer.Typer(
     name="plancheck",
@@ -459,12 +459,12 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
     if format is Format.json:
         json_report.write(sys.stdout, result.findings, result.counts, new)
     elif format is Format.github:
-        from plancheck.reporters import github
+        from plancheck.report import github
 
         sys.stdout.write(github.render(result.findings, new))
         github.write_step_summary(result, config, new)
     elif format is Format.sarif:
-        from plancheck.reporters import sarif
+        from plancheck.report import sarif
 
         sarif.write(sys.stdout, result.findings)
     else:
@@ -586,7 +586,8 @@ def report(
 ) -> None:
     """Write the Markdown gap report: per plan, its gaps against each parent, worst first."""
     from plancheck.pipeline import edge_reports
-    from plancheck.reporters.markdown import MIN_MAX_BYTES, ReportWriter
+    from plancheck.report.markdown import ReportWriter
+    from plancheck.report.mdfit import MIN_MAX_BYTES
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
@@ -809,7 +810,7 @@ def _tree_lines(roots: list[str], children: dict[str, list[EdgeReport]]) -> Iter
     """The hierarchy as lines with guides, walked with a stack: a chain of thousands of plans
     must not hit the recursion limit, and a plan below several parents is expanded only once, so
     the output grows with the number of links, never with the number of paths through them."""
-    from plancheck.reporters.markdown import ranked
+    from plancheck.report.rows import ranked
 
     expanded: set[str] = set()
     # plans in a cycle that no root leads into (two plans naming each other, PC106) come last,
@@ -858,14 +859,8 @@ def diff(
     format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
 ) -> None:
     """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
-    from plancheck.check.plandiff import (
-        DiffInputError,
-        diff_plans,
-        load_plan_bytes,
-        read_spec,
-        render_markdown,
-        render_text,
-    )
+    from plancheck.check.plandiff import DiffInputError, diff_plans, load_plan_bytes, read_spec
+    from plancheck.report.plandiff import render_markdown, render_text
 
     config = _config()
     try:

@@ -57,7 +57,7 @@ from plancheck.load.planset import PlanSet, make_planset, owners, parent_view, s
 from plancheck.load.yamlio import Loaded
 from plancheck.model import Target
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
-from plancheck.reporters.markdown import (
+from plancheck.report.rows import (
     ATOM_FIELDS,
     ComparisonRow,
     EdgeReport,
@@ -66,8 +66,8 @@ from plancheck.reporters.markdown import (
     render_edge,
     target_atom,
 )
+from plancheck.report.summary import child_edges, edge_findings
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
-from plancheck.summary import child_edges, edge_findings
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
 CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory

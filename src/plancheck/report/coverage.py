@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from plancheck.check.coverage import WORDS, Coverage, UnitCoverage, succession_text
 from plancheck.load import admin
-from plancheck.reporters.markdown import md
+from plancheck.report.mdtext import md
 
 
 def _plans_text(u: UnitCoverage, w: dict[str, str], escape: bool) -> str:

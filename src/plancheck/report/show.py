@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from plancheck.model import Plan
-from plancheck.reporters.text import clean
+from plancheck.report.text import clean
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

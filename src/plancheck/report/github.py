@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.inert import inert
-from plancheck.reporters.text import clean
+from plancheck.report.text import clean
 
 if TYPE_CHECKING:
     from plancheck.check.engine import Result

@@ -18,7 +18,7 @@ from plancheck.check.progress import Progress, TargetAssessment, TaskAssessment,
 from plancheck.load.planset import PlanSet
 from plancheck.load.results import Value
 from plancheck.model.bound import format_number
-from plancheck.reporters.markdown import _normalise, _template, md
+from plancheck.report.mdtext import _normalise, _template, md
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
