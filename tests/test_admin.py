@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.load import admin
 from plancheck.load.planset import load_planset
 from plancheck.load.yamlio import load_bytes

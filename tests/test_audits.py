@@ -27,7 +27,7 @@ from plancheck.check.audit import (
     finding_key,
     unlabelled_audit,
 )
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import REPO, SHARED
 

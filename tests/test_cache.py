@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from plancheck import pipeline
 from plancheck.cache import LAYOUT, Store
 from plancheck.check.engine import run
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.config import Config
 from plancheck.load.planset import load_planset
 from plancheck.report.json_report import render
@@ -219,7 +219,7 @@ def test_report_sections_are_cached_and_follow_every_change(
 
     from typer.testing import CliRunner
 
-    from plancheck.cli import app
+    from plancheck.cli.main import app
 
     from .conftest import EXAMPLE
 

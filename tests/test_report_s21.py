@@ -363,11 +363,11 @@ def test_sighup_ends_a_run_like_sigterm() -> None:
     through the same handler as SIGTERM (pending files removed, one line, exit 129)."""
     import signal
 
-    from plancheck import cli
+    from plancheck.cli import errors as cli
 
     assert cli._SIGNAL_EXITS[signal.SIGHUP] == ("hung up", 129)
     code = (
-        "import signal, plancheck.cli as c, sys\n"
+        "import signal, plancheck.cli.errors as c, sys\n"
         "signal.signal(signal.SIGTERM, c._on_signal)\n"
         "signal.signal(signal.SIGHUP, c._on_signal)\n"
         "from plancheck.fsutil import open_atomic\n"

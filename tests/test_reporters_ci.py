@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plancheck.check.engine import Result
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.findings import Finding
 from plancheck.report import github, sarif
 from plancheck.rules.registry import RULES

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from plancheck import cache
 from plancheck.check.algebra import compare_bounds, worst_edge
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.config import ConfigError, from_table
 from plancheck.model import Bound, Plan
 from plancheck.rules import provenance

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.load.yamlio import load_bytes
 
 from .conftest import SHARED, need_shared

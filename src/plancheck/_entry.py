@@ -25,6 +25,6 @@ def main() -> None:
         signal.signal(signal.SIGHUP, _early)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored (nohup, &)
         signal.signal(signal.SIGINT, _early)
-    from plancheck.cli import main as run
+    from plancheck.cli.main import main as run
 
     run()
