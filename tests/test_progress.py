@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from plancheck.cli.main import app
 from plancheck.model.results import Period, ResultsFile
-from plancheck.rules.progress import number_forms
+from plancheck.rules.result_sources import number_forms
 
 from .conftest import REPO, SHARED
 

@@ -32,7 +32,8 @@ from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
 from plancheck.rules.base import Rule
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
-from plancheck.rules.progress import MILESTONE_MISSED, RESULT_NOT_IN_SOURCE, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.progress import MILESTONE_MISSED, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.result_sources import RESULT_NOT_IN_SOURCE
 from plancheck.rules.targets import (
     TARGET_LATER,
     TARGET_MISSING,
@@ -470,7 +471,7 @@ class _Head:
     def unverified_entries(self, progress: Progress) -> set[tuple[str, int]]:
         """Results entries (file, line) this run could not check against a source text, or whose
         source text this change adds or edits (the change's own word is no evidence)."""
-        from plancheck.rules.progress import unverified
+        from plancheck.rules.result_sources import unverified
 
         if self._unverified is None:
             self._unverified = unverified(progress)

@@ -8,21 +8,10 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from plancheck.gitutil import GitError
-from plancheck.hints import did_you_mean
-from plancheck.load.catalogue import load_catalogue
-from plancheck.load.discover import find_root
-from plancheck.load.plan import load_plan
-from plancheck.model import Plan
-from plancheck.report.show import render_plan_text, write_json
-from plancheck.report.text import clean
-
-if TYPE_CHECKING:
-    from plancheck.report.rows import EdgeReport
 from plancheck.cli.app import CacheDirOpt, DiffFormat, NoCacheOpt, Paths, ShowFormat
 from plancheck.cli.common import (
     _check,
@@ -38,6 +27,15 @@ from plancheck.cli.common import (
     _workers,
 )
 from plancheck.cli.errors import _fail, _shown
+from plancheck.gitutil import GitError
+from plancheck.hints import did_you_mean
+from plancheck.load.catalogue import load_catalogue
+from plancheck.load.discover import find_root
+from plancheck.load.plan import load_plan
+from plancheck.model import Plan
+from plancheck.report.rows import EdgeReport
+from plancheck.report.show import render_plan_text, write_json
+from plancheck.report.text import clean
 from plancheck.report.tree import tree_lines
 
 

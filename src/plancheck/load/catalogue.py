@@ -11,10 +11,7 @@ from plancheck.load.files import read_file
 from plancheck.load.schema import validate_model
 from plancheck.load.yamlio import Loaded
 from plancheck.model import Catalogue, Indicator
-from plancheck.rules.references import (
-    CATALOGUE_RELATION_INVALID,
-    DUPLICATE_INDICATOR,
-)
+from plancheck.rules.schema import CATALOGUE_RELATION_INVALID, DUPLICATE_INDICATOR
 
 
 @dataclass

@@ -16,9 +16,7 @@ from plancheck.load.plan import LoadedPlan, load_plan
 from plancheck.load.yamlio import DEFAULT_MAX_BYTES
 from plancheck.model import Catalogue, Indicator
 from plancheck.rules.input import FILE_NAME_NOT_UTF8, UNREADABLE_FILE
-from plancheck.rules.references import (
-    DUPLICATE_PLAN_ID,
-)
+from plancheck.rules.schema import DUPLICATE_PLAN_ID
 
 
 @dataclass

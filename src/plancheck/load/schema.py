@@ -9,9 +9,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from plancheck.findings import Finding
 from plancheck.load.yamlio import Loaded
-from plancheck.rules.references import (
-    SCHEMA_VIOLATION,
-)
+from plancheck.rules.schema import SCHEMA_VIOLATION
 
 MAX_SCHEMA_FINDINGS = 50  # per file: a wholly wrong file must not flood the output
 # Lists longer than this are validated a window of items at a time first (see _capped_errors).
