@@ -27,7 +27,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from plancheck.load import yamlio
 from plancheck.load.yamlio import DEFAULT_MAX_NODES, Loaded, load_bytes, load_text
 from plancheck.load.yamlscalars import resolve_plain
-from plancheck.load.yamltext import KeyPath, Pos, _hide_separators, decode
+from plancheck.load.yamltext import KeyPath, Pos, decode, hide_separators
 
 from .conftest import EXAMPLE, REPO, SHARED, need_shared
 from .hostile import generators as gen
@@ -62,7 +62,7 @@ class Reference:
         self.empty: set[KeyPath] = set()
         self.empty_keys: set[KeyPath] = set()
         # the reference is a YAML 1.1 reader on this point too: U+2028 and kin end its lines
-        self.hidden, self.back = _hide_separators(text)
+        self.hidden, self.back = hide_separators(text)
         root = YAML(typ="rt", pure=True).compose(self.hidden)
         self.data = None if root is None else self._build(root, ())
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from plancheck.check.algebra import compare_bounds
 from plancheck.check.related import (
-    _debatable_missing,
     _full,
-    _part_says_nothing,
-    _through_parts,
-    _through_relations,
+    debatable_missing,
+    part_says_nothing,
     tasks_by_aim,
+    through_parts,
+    through_relations,
 )
 from plancheck.check.status import (
     GAP_STATUSES,
@@ -26,7 +25,9 @@ from plancheck.check.status import (
     applicable,
     comparable_kind,
 )
-from plancheck.check.targetindex import TargetIndex, _stated_twice, by_indicator
+from plancheck.check.targetindex import TargetIndex, by_indicator, stated_twice
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.model import (
     Elsewhere,
     Indicator,
@@ -35,10 +36,6 @@ from plancheck.model import (
     Target,
     Task,
 )
-
-if TYPE_CHECKING:  # the plan set imports the target rules, which import this module
-    from plancheck.load.plan import LoadedPlan
-    from plancheck.load.planset import PlanSet
 
 
 def compare_target(
@@ -59,7 +56,7 @@ def compare_target(
     firm parent target met only as an aspiration is `softened`. A target the child would miss
     only on a reading an analyst must make (a level reached earlier on an indicator that can fall
     back, a closely related measure, an aim taken up as a task) is information, not a gap
-    (`_debatable_missing`).
+    (`debatable_missing`).
     """
     if child_index is None:
         child_index = by_indicator(child_plan)
@@ -82,18 +79,14 @@ def compare_target(
     if catalogue is not None and not _speaks_for(child_index, indicator, parent_target.year):
         # only where the child says nothing on the part for the year: a stated part figure,
         # even a weaker one beside 100 % of the whole, is the child's own word and stands
-        related = _through_relations(
-            child_plan, parent_plan, parent_target, indicator, child_index, catalogue
-        )
+        related = through_relations(child_plan, parent_plan, parent_target, indicator, child_index, catalogue)
         if related is None:
-            related = _through_parts(
-                child_plan, parent_plan, parent_target, indicator, child_index, catalogue
-            )
+            related = through_parts(child_plan, parent_plan, parent_target, indicator, child_index, catalogue)
         if related is not None:
             return _soften(related)
-        found = _part_says_nothing(found, child_plan, parent_target, child_index, catalogue)
+        found = part_says_nothing(found, child_plan, parent_target, child_index, catalogue)
         if found.status == "missing":
-            found = _debatable_missing(found, child_plan, indicator, child_index, catalogue, aims)
+            found = debatable_missing(found, child_plan, indicator, child_index, catalogue, aims)
     if found.status in GAP_STATUSES and parent_target.year_inferred is not None:
         found = replace(
             found,
@@ -290,7 +283,7 @@ def compare_plans(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> list[Co
         ps.memo[index_key] = by_indicator(child.plan)
     siblings_key = ("figures-by-year", parent.id)
     if siblings_key not in ps.memo:
-        ps.memo[siblings_key] = _stated_twice(parent.plan)
+        ps.memo[siblings_key] = stated_twice(parent.plan)
     aims_key = ("tasks-by-aim", child.id)
     if aims_key not in ps.memo:
         ps.memo[aims_key] = tasks_by_aim(child.plan)

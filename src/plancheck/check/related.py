@@ -39,7 +39,7 @@ def _full(target: Target) -> bool:
     return bound is not None and bound.op in ("=", ">=", ">", "..") and bound.low >= 100
 
 
-def _through_relations(
+def through_relations(
     child_plan: Plan,
     parent_plan: Plan,
     parent_target: Target,
@@ -82,7 +82,7 @@ def _through_relations(
     return None
 
 
-def _through_parts(
+def through_parts(
     child_plan: Plan,
     parent_plan: Plan,
     parent_target: Target,
@@ -126,7 +126,7 @@ def _through_parts(
     )
 
 
-def _part_says_nothing(
+def part_says_nothing(
     found: Comparison,
     child_plan: Plan,
     parent_target: Target,
@@ -190,7 +190,7 @@ def tasks_by_aim(plan: Plan) -> dict[str, list[Task | Measure]]:
     return out
 
 
-def _debatable_missing(
+def debatable_missing(
     found: Comparison,
     child_plan: Plan,
     indicator: Indicator,

@@ -145,7 +145,7 @@ def _latest_by(targets: list[Target], year: int) -> Target | None:
     return max(pool, key=lambda t: (t.year, t.id)) if pool else None
 
 
-def _stated_twice(plan: Plan) -> dict[tuple[str, int], list[Target]]:
+def stated_twice(plan: Plan) -> dict[tuple[str, int], list[Target]]:
     """(indicator, year) that a plan states with two or three different figures, one target per
     figure. More is not a plan's appendices disagreeing (a generated or hostile file): left out,
     so that comparing stays linear in the targets."""

@@ -11,7 +11,7 @@ from ruamel.yaml.events import (
 )
 
 from plancheck.findings import Finding
-from plancheck.load.yamltext import _line_col
+from plancheck.load.yamltext import line_col
 from plancheck.rules.input import (
     ANCHOR_OR_ALIAS,
     FILE_TOO_LARGE,
@@ -21,14 +21,14 @@ from plancheck.rules.input import (
 )
 
 
-class _Stop(Exception):
+class Stop(Exception):
     """Raised inside the event loop when the file is unusable; the finding is already recorded."""
 
 
 _STR_TAGS = ("!", "tag:yaml.org,2002:str")
 
 
-def _check_node(
+def check_node(
     event: Any, path: str, nodes: int, max_nodes: int, back: dict[int, int], findings: list[Finding]
 ) -> None:
     """Stop at an anchor, a tag other than a string's, or one node too many (in that order)."""
@@ -43,12 +43,12 @@ def _check_node(
                 f"anchor &{anchor} not allowed: plan files do not use anchors or aliases",
             )
         )
-        raise _Stop
+        raise Stop
     tag = event.tag  # the property: a plain string whichever parser made the event
     if tag is not None and not (type(event) is ScalarEvent and tag in _STR_TAGS):
         shown = tag.translate(back) if back else tag
         findings.append(FORBIDDEN_TAG.finding(path, *pos, f"tag {shown} not allowed in plan files"))
-        raise _Stop
+        raise Stop
     if nodes > max_nodes:
         findings.append(
             FILE_TOO_LARGE.finding(
@@ -59,13 +59,13 @@ def _check_node(
                 ctx={"nodes": nodes, "limit": max_nodes},
             )
         )
-        raise _Stop
+        raise Stop
 
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML", re.MULTILINE)
 
 
-def _check_document(event: Any, documents: int, text: str, path: str, findings: list[Finding]) -> None:
+def check_document(event: Any, documents: int, text: str, path: str, findings: list[Finding]) -> None:
     """One document per file; a ``%YAML`` directive other than 1.2 is ignored, and said so."""
     mark = event.start_mark
     pos = (mark.line + 1, mark.column + 1)
@@ -77,13 +77,13 @@ def _check_document(event: Any, documents: int, text: str, path: str, findings: 
                 "more than one YAML document in a plan file; keep one plan per file",
             )
         )
-        raise _Stop
+        raise Stop
     version = getattr(event, "version", None)
     if version is not None and tuple(version) != (1, 2):
         # at the directive, which libyaml's event starts at and the pure-Python parser's does not
         directive = _YAML_DIRECTIVE.search(text)
         if directive is not None:
-            pos = _line_col(text, directive.start())
+            pos = line_col(text, directive.start())
         findings.append(
             YAML_VERSION_DIRECTIVE.finding(
                 path,
@@ -97,7 +97,7 @@ def _check_document(event: Any, documents: int, text: str, path: str, findings: 
 _UNQUOTED_OPERATOR = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s*[<>]")
 
 
-def _syntax_hint(text: str, line: int) -> str:
+def syntax_hint(text: str, line: int) -> str:
     """What the common slip behind a syntax error is: ``bound: > 80`` unquoted, where YAML reads
     ``>`` as the start of a folded block."""
     lines = text.splitlines()

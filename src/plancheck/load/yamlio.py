@@ -39,9 +39,9 @@ try:
 except ImportError:  # ruamel.yaml.clib is optional: without it the pure-Python parser is used
     _CParser = None
 from plancheck.findings import Finding
-from plancheck.load.yamlchecks import _check_document, _check_node, _Stop, _syntax_hint
+from plancheck.load.yamlchecks import Stop, check_document, check_node, syntax_hint
 from plancheck.load.yamlscalars import resolve_plain
-from plancheck.load.yamltext import KeyPath, Pos, _hide_separators, _line_col, decode
+from plancheck.load.yamltext import KeyPath, Pos, decode, hide_separators, line_col
 from plancheck.rules.input import (
     ANCHOR_OR_ALIAS,
     DUPLICATE_KEY,
@@ -122,7 +122,7 @@ def load_text(
     findings = out.findings
     positions = out.positions
     key_positions = out.key_positions
-    parsed, back = _hide_separators(text)
+    parsed, back = hide_separators(text)
     scalar_event, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end = MappingEndEvent, SequenceEndEvent
     bad_key = _BAD_KEY
@@ -150,7 +150,7 @@ def load_text(
                 nodes += 1
                 tagged = event.ctag is not None
                 if tagged or event.anchor is not None or nodes > max_nodes:
-                    _check_node(event, path, nodes, max_nodes, back, findings)
+                    check_node(event, path, nodes, max_nodes, back, findings)
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 value = event.value
@@ -193,14 +193,14 @@ def load_text(
             elif kind is mapping_start or kind is sequence_start:
                 nodes += 1
                 if event.ctag is not None or event.anchor is not None or nodes > max_nodes:
-                    _check_node(event, path, nodes, max_nodes, back, findings)
+                    check_node(event, path, nodes, max_nodes, back, findings)
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 if len(stack) >= max_depth:
                     findings.append(
                         NESTING_TOO_DEEP.finding(path, *pos, f"nesting deeper than {max_depth} levels")
                     )
-                    raise _Stop
+                    raise Stop
                 as_key = False
                 if is_map:
                     if key is None or key is bad_key:
@@ -240,7 +240,7 @@ def load_text(
                     positions[()] = pos
             elif kind is DocumentStartEvent:
                 documents += 1
-                _check_document(event, documents, text, path, findings)
+                check_document(event, documents, text, path, findings)
             elif kind is AliasEvent:
                 anchor = event.anchor.translate(back) if back else event.anchor
                 mark = event.start_mark
@@ -252,16 +252,16 @@ def load_text(
                         f"alias *{anchor} not allowed: write the value out in full",
                     )
                 )
-                raise _Stop
+                raise Stop
             elif event is None or kind is StreamEndEvent:
                 break
-    except _Stop:
+    except Stop:
         return out
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        problem += _syntax_hint(text, line)
+        problem += syntax_hint(text, line)
         findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML syntax error: {problem}"))
         return out
     except (AssertionError, OverflowError, ValueError) as exc:
@@ -276,7 +276,7 @@ def load_text(
         if isinstance(position, int) and _CParser is not None:
             # libyaml counts this offset in bytes of the UTF-8 text (marks count characters)
             position = len(parsed.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
-        line, col = _line_col(text, position) if isinstance(position, int) else (1, 1)
+        line, col = line_col(text, position) if isinstance(position, int) else (1, 1)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML error: {reason}"))
         return out

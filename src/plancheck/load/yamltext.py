@@ -16,7 +16,7 @@ KeyPath = tuple[str | int, ...]
 Pos = tuple[int, int]
 
 
-def _line_col(text: str, index: int) -> Pos:
+def line_col(text: str, index: int) -> Pos:
     line = text.count("\n", 0, index) + 1
     start = text.rfind("\n", 0, index) + 1
     return line, index - start + 1
@@ -38,7 +38,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8", errors="replace")
-        line, col = _line_col(good, len(good))
+        line, col = line_col(good, len(good))
         return None, [
             INVALID_ENCODING.finding(
                 path,
@@ -49,7 +49,7 @@ def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
         ]
     nul = text.find("\x00")
     if nul >= 0:
-        line, col = _line_col(text, nul)
+        line, col = line_col(text, nul)
         return None, [INVALID_ENCODING.finding(path, line, col, "NUL byte in a text file")]
     return text, []
 
@@ -65,7 +65,7 @@ _PRIVATE_RANGES = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 _PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
-def _hide_separators(text: str) -> tuple[str, dict[int, int]]:
+def hide_separators(text: str) -> tuple[str, dict[int, int]]:
     """``text`` with the YAML 1.1 line breaks swapped out, and the table that swaps them back."""
     if not any(sep in text for sep in _SEPARATORS):
         return text, {}

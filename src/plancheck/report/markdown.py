@@ -22,22 +22,22 @@ from plancheck.report.i18n import LANGS, STATUS_NAMES, TEXT
 from plancheck.report.mdfit import (
     TAIL_ROWS_BOUNDED,
     _bytes,
-    _copy_bytes,
     _fit,
     _parts,
-    _share_range,
     _size,
-    _worst_key,
+    copy_bytes,
+    share_range,
+    worst_key,
 )
 from plancheck.report.mdtext import (
-    _MD_TABLE,
-    _normalise,
-    _template,
+    MD_TABLE,
     md,
     mermaid_label,
+    normalise,
     page_name,
     plan_name,
     plan_short,
+    template,
 )
 from plancheck.report.progress_md import render_progress
 from plancheck.report.rows import (
@@ -53,7 +53,7 @@ from plancheck.report.rows import (
 )
 from plancheck.report.summary import edges
 
-_MD_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
+MD_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
 
 
 class ReportWriter:
@@ -96,7 +96,7 @@ class ReportWriter:
         self.totals.update(er.counts)
         self.links.append((er.child, er.parent, er.counts, er.worst))
         self.gap_count += len(er.gap_rows)
-        self.worst_rows = sorted([*self.worst_rows, *er.gap_rows], key=_worst_key)[: self.WORST_SHOWN]
+        self.worst_rows = sorted([*self.worst_rows, *er.gap_rows], key=worst_key)[: self.WORST_SHOWN]
         text = er.section
         if not self.children or self.children[-1][0] != er.child:
             self._start_page(er.child)
@@ -160,7 +160,7 @@ class ReportWriter:
                 }
             )
         legend = [
-            {"mark": mark, "text": _share_range(i)} for i, (_, _colour, mark) in enumerate(SHARE_SCALE)
+            {"mark": mark, "text": share_range(i)} for i, (_, _colour, mark) in enumerate(SHARE_SCALE)
         ] + [{"mark": NONE_COMPARED[1], "text": t["legend_none"]}]
         totals = self.totals
         context = {
@@ -194,7 +194,7 @@ class ReportWriter:
             if self.pages is not None
             else [],
         }
-        return _normalise(_template("report-head.md.j2").render(**context))
+        return normalise(template("report-head.md.j2").render(**context))
 
     def _waivers_and_caveats(self, plan_ids: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         t = TEXT[self.lang]
@@ -242,8 +242,8 @@ class ReportWriter:
         if limit is not None:
             more = max(0, len(waivers) - limit) + max(0, len(caveats) - limit)
             waivers, caveats = waivers[:limit], caveats[:limit]
-        return _normalise(
-            _template("report-tail.md.j2").render(
+        return normalise(
+            template("report-tail.md.j2").render(
                 t=TEXT[self.lang],
                 lang=self.lang,
                 waivers=waivers,
@@ -312,7 +312,7 @@ class ReportWriter:
             shown += 1
         out.write(kept_head)
         self.sections.seek(0)
-        _copy_bytes(self.sections, out, keep)
+        copy_bytes(self.sections, out, keep)
         left = len(self.children) - shown
         if left:
             out.write("> " + t["truncated"].format(size=_size(max_bytes), n=left) + "\n\n")

@@ -11,7 +11,7 @@ from plancheck.report.rows import SHARE_SCALE, weight
 TAIL_ROWS_BOUNDED = 200
 
 
-def _copy_bytes(src: TextIO, out: TextIO, size: int) -> None:
+def copy_bytes(src: TextIO, out: TextIO, size: int) -> None:
     """Copy the first ``size`` bytes (UTF-8) of ``src``, which ends at a section's end."""
     while size > 0:
         line = src.readline()
@@ -25,7 +25,7 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
 
 
-def _share_range(i: int) -> str:
+def share_range(i: int) -> str:
     upper = SHARE_SCALE[i][0]
     if i == 0:
         return "0%"
@@ -77,7 +77,7 @@ def _fit(parts: list[tuple[str, str]], budget: int, lang: str) -> tuple[str, lis
     return "".join(kept), left, budget
 
 
-def _worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
+def worst_key(r: dict[str, Any]) -> tuple[Any, ...]:
     return (
         weight(str(r["status_key"])),
         -float(r.get("severity", 0.0)),

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from plancheck.inert import inert
 from plancheck.report.i18n import TEXT
 
-_MD_TABLE = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|~>"}
+MD_TABLE = {ord(c): "\\" + c for c in "\\`*_{}[]()#+!|~>"}
 
 
 _SCHEME = re.compile(r"(?i)\b(javascript|data|vbscript):")
@@ -31,7 +31,7 @@ def _md(value: str) -> str:
     # the same labels come back for every child of a parent: escaping is cached
     # controls, escapes and bidi overrides shown as visible escapes (plancheck.inert), never interpreted
     value = " ".join(inert(value, keep="\t\n\r\x0b\x0c").split())
-    value = value.translate(_MD_TABLE)
+    value = value.translate(MD_TABLE)
     if ":" in value:
         # "javascript:" and friends cannot form a link once brackets are escaped; break bare schemes too
         value = _SCHEME.sub(r"\1&#58;", value)
@@ -92,7 +92,7 @@ _MAX_PAGE_STEM = 160
 
 
 @cache
-def _template(name: str) -> Template:
+def template(name: str) -> Template:
     env = Environment(
         loader=PackageLoader("plancheck", "templates"),
         undefined=StrictUndefined,
@@ -104,5 +104,5 @@ def _template(name: str) -> Template:
     return env.get_template(name)
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text)

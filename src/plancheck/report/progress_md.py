@@ -18,7 +18,7 @@ from plancheck.check.progress import Progress, TargetAssessment, TaskAssessment,
 from plancheck.load.planset import PlanSet
 from plancheck.load.results import Value
 from plancheck.model.bound import format_number
-from plancheck.report.mdtext import _normalise, _template, md
+from plancheck.report.mdtext import md, normalise, template
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -147,8 +147,8 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
         drafts=drafts,
         as_of=as_of.isoformat(),
     )
-    text = _template("progress.md.j2").render(w=w, intro=intro, sections=sections)
-    return _normalise(text)
+    text = template("progress.md.j2").render(w=w, intro=intro, sections=sections)
+    return normalise(text)
 
 
 def _row(a: TargetAssessment, w: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from plancheck.findings import Finding
 from plancheck.load.plan import LoadedPlan
 from plancheck.model import Indicator, Target
 from plancheck.report.i18n import STATUS_NAMES, TEXT, reason, unit
-from plancheck.report.mdtext import _normalise, _template, md, plan_name, plan_short, small
+from plancheck.report.mdtext import md, normalise, plan_name, plan_short, small, template
 from plancheck.report.summary import EdgeSummary, worst_status
 
 # The order of rows, worst first. Keyed by status name so that statuses added by other rules
@@ -305,7 +305,7 @@ def render_edge(
             for f in task_findings
         ],
     }
-    text = _normalise(_template("report-section.md.j2").render(t=t, s=section))
+    text = normalise(template("report-section.md.j2").render(t=t, s=section))
     return EdgeReport(
         child.id or "",
         parent.id or "",

@@ -12,7 +12,7 @@ from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
 
 
-def _plan_finding(
+def plan_finding(
     lp: LoadedPlan, rule: Rule, loc: tuple[str | int, ...], message: str, **ctx: object
 ) -> Finding:
     line, col = lp.pos(*loc)
@@ -49,7 +49,7 @@ def implements_cycle(ps: PlanSet) -> Iterator[Finding]:
                         loop = " -> ".join(
                             [*cycle[cycle.index(first) :], *cycle[: cycle.index(first)], first]
                         )
-                        yield _plan_finding(
+                        yield plan_finding(
                             lp,
                             IMPLEMENTS_CYCLE,
                             ("implements",),
@@ -109,7 +109,7 @@ def cites_replaced_plan(ps: PlanSet) -> Iterator[Finding]:
             if r is None or r.on > on or cited == pid:
                 continue
             now = in_force(cited, on, docs, repl)
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 IMPLEMENTS_REPLACED_PLAN,
                 ("implements", i),
@@ -137,7 +137,7 @@ def unknown_stand_in(ps: PlanSet) -> Iterator[Finding]:
             problem = "a plan that has no table of its own (it names a stand-in itself)"
         else:
             continue
-        yield _plan_finding(
+        yield plan_finding(
             lp,
             UNKNOWN_STAND_IN,
             ("document",),

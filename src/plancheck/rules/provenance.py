@@ -88,7 +88,7 @@ class SourceText:
 
 
 @lru_cache(maxsize=64)
-def _read_source(path: Path, mtime_ns: int) -> SourceText | None:
+def read_source(path: Path, mtime_ns: int) -> SourceText | None:
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_SOURCE_BYTES + 1)
@@ -134,7 +134,7 @@ def _named_source(
             plan=lp.id,
             ctx={"source": name},
         )
-    text = _read_source(path, path.stat().st_mtime_ns)
+    text = read_source(path, path.stat().st_mtime_ns)
     if text is None:
         return None, SOURCE_NOT_FOUND.finding(
             lp.path, line, col, f"source {name!r} cannot be read", plan=lp.id

@@ -16,7 +16,7 @@ from plancheck.rules.hierarchy import (
     IMPLEMENTS_REPLACED_PLAN,
     MISSING_CATALOGUE,
     UNKNOWN_STAND_IN,
-    _plan_finding,
+    plan_finding,
 )
 from plancheck.rules.schema import (
     CATALOGUE_RELATION_INVALID,
@@ -37,7 +37,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     hints = Suggester(ps.indicators, budget=SUGGESTION_BUDGET)
     for i, target in enumerate(lp.plan.targets):
         if target.indicator not in ps.indicators:
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 UNKNOWN_INDICATOR,
                 ("targets", i, "indicator"),
@@ -54,7 +54,7 @@ def unknown_indicator(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for kind, i, item in linked:
         for j, aim in enumerate(item.aims):
             if aim not in ps.indicators:
-                yield _plan_finding(
+                yield plan_finding(
                     lp,
                     UNKNOWN_INDICATOR,
                     (kind, i, "aims", j),
@@ -70,7 +70,7 @@ def unit_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     for i, target in enumerate(lp.plan.targets):
         indicator = ps.indicators.get(target.indicator)
         if indicator is not None and target.unit != indicator.unit:
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 UNIT_MISMATCH,
                 ("targets", i, "unit"),
@@ -87,7 +87,7 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
     if lp.plan is None:
         return
     if lp.expected_id is None:
-        yield _plan_finding(
+        yield plan_finding(
             lp,
             PLAN_ID_MISMATCH,
             ("id",),
@@ -95,7 +95,7 @@ def plan_id_mismatch(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             "cannot be checked",
         )
     elif lp.plan.id != lp.expected_id:
-        yield _plan_finding(
+        yield plan_finding(
             lp,
             PLAN_ID_MISMATCH,
             ("id",),
@@ -113,7 +113,7 @@ def unknown_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             continue  # a plan implementing itself is a cycle (PC106); a repeat is PC120
         seen.add(parent)
         if parent not in ps.plans:
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 UNKNOWN_PARENT,
                 ("implements", i),
@@ -134,7 +134,7 @@ def duplicate_parent(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             first[parent] = i
     for parent, where in repeats.items():
         times = len(where) + 1
-        yield _plan_finding(
+        yield plan_finding(
             lp,
             DUPLICATE_PARENT,
             ("implements", where[0]),
@@ -152,7 +152,7 @@ def parent_below_child(child: LoadedPlan, parent: LoadedPlan, ps: PlanSet) -> It
     if LEVEL_RANK[p] > LEVEL_RANK[c]:
         cited = parent.cited_id
         index = child.plan.implements.index(cited) if cited in child.plan.implements else 0
-        yield _plan_finding(
+        yield plan_finding(
             child,
             PARENT_BELOW_CHILD,
             ("implements", index),
@@ -174,7 +174,7 @@ def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
         for i, item_id in enumerate(ids):
             if item_id in first:
                 line = lp.pos(kind, first[item_id])[0]
-                yield _plan_finding(
+                yield plan_finding(
                     lp,
                     DUPLICATE_ITEM_ID,
                     (kind, i, "id"),
@@ -194,7 +194,7 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             continue
         parent = ps.plans.get(ref.plan)
         if ref.plan not in lp.plan.implements:
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 UNKNOWN_PARENT_TASK,
                 ("tasks", i, "implements", "plan"),
@@ -208,7 +208,7 @@ def unknown_parent_task(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
             and parent.plan.tasks
             and all(t.id != ref.task for t in parent.plan.tasks)
         ):
-            yield _plan_finding(
+            yield plan_finding(
                 lp,
                 UNKNOWN_PARENT_TASK,
                 ("tasks", i, "implements", "task"),

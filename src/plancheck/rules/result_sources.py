@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from plancheck.findings import Finding
 from plancheck.model.bound import format_number
 from plancheck.rules.base import Rule
-from plancheck.rules.provenance import LINE_WINDOW, SourceText, _read_source, fold, source_path
+from plancheck.rules.provenance import LINE_WINDOW, SourceText, fold, read_source, source_path
 
 if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
     from plancheck.check.progress import Progress
@@ -52,7 +52,7 @@ def _source_problem(
     if progress.sources is None or src.document is None:
         return
     path = source_path(progress.sources, src.document)
-    text = _read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
+    text = read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
     if text is None:
         yield RESULT_NOT_IN_SOURCE.finding(
             at.path,
@@ -86,7 +86,7 @@ def _checked_text(progress: Progress, src: ResultSource) -> tuple[SourceText, in
     if progress.sources is None or src.document is None or src.line is None:
         return None
     path = source_path(progress.sources, src.document)
-    text = _read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
+    text = read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
     return (text, src.line) if text is not None and src.line <= len(text.lines) else None
 
 
