@@ -4,7 +4,7 @@
 
 Runs `plancheck validate plans --sources SOURCES --no-cache --format json` from the repository
 root, draws a seeded random sample of gap and warning findings stratified by rule and plan
-(plancheck.audit.draw), and writes an audit file with every verdict empty, for readers who did
+(plancheck.check.audit.draw), and writes an audit file with every verdict empty, for readers who did
 not encode the plans. audits/README.md describes the format.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from plancheck import __version__
-from plancheck.audit import recall_sample, unlabelled_audit
-from plancheck.planset import load_planset
+from plancheck.check.audit import recall_sample, unlabelled_audit
+from plancheck.load.planset import load_planset
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ OUT_DIR receives a copy of ``plans/indicators.yaml`` and ``plans/national/*.yaml
 plan per province (``pNN/KH-UBND.yaml``, shaped like Hải Phòng's 142/KH-UBND: about 300 targets on
 2025..2045 milestones and about 100 tasks) and one per commune (``pNN/cNNNNN/KH-UBND.yaml``, shaped
 like a ward plan: about 130 targets and 40 tasks). Provinces and communes are the real units of the
-2025 registry (the vietnam-provinces package, read through ``plancheck.admin``): their official
+2025 registry (the vietnam-provinces package, read through ``plancheck.load.admin``): their official
 codes (``NN``, ``NNNNN``), names, and the real number of communes of each province; the plans
 themselves are invented.
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from plancheck.admin import Unit, registry
+from plancheck.load.admin import Unit, registry
 
 REPO = Path(__file__).resolve().parent.parent
 PLANS = REPO / "plans"

@@ -15,7 +15,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from plancheck.yamlio import load_bytes
+from plancheck.load.yamlio import load_bytes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck import admin
-from plancheck.cli import app
-from plancheck.planset import load_planset
-from plancheck.yamlio import load_bytes
+from plancheck.cli.main import app
+from plancheck.load import admin
+from plancheck.load.planset import load_planset
+from plancheck.load.yamlio import load_bytes
 
 from .conftest import REPO
 

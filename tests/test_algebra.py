@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plancheck.algebra import accepts, accepts_or_better, compare_bounds, compare_deadlines
+from plancheck.check.algebra import accepts, accepts_or_better, compare_bounds, compare_deadlines
 from plancheck.model import Bound, BoundError, Deadline, DeadlineError
 
 NUM = st.integers(min_value=-20, max_value=120).map(Decimal)

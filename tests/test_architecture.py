@@ -1,5 +1,8 @@
 """The rule is the unit: its code is written once, in the module that defines it, and its
-findings are made by the rule object, so ``findings.py`` knows no rule."""
+findings are made by the rule object, so ``findings.py`` knows no rule.
+
+The layout shows the flow (issue 14): no module over 400 lines, no import cycle (imports inside
+functions counted), and every module named in the README's layout section."""
 
 from __future__ import annotations
 
@@ -12,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from plancheck import engine
+from plancheck.check import engine
 from plancheck.config import from_table
-from plancheck.planset import load_planset
+from plancheck.load.planset import load_planset
 from plancheck.rules import progress as progress_rules
 from plancheck.rules.base import Rule
 from plancheck.rules.consistency import UNUSED_WAIVER
@@ -177,3 +180,130 @@ def test_checks_yield_only_the_codes_they_declare(monkeypatch: pytest.MonkeyPatc
     assert {code: codes for code, codes in wrong.items() if codes} == {}
     # the bundled plans exercise checks that find several problems in one pass
     assert any(len(codes) > 1 for codes in seen.values()), seen
+
+
+# --- the layout (issue 14) -----------------------------------------------------------------------
+
+MAX_MODULE_LINES = 400
+# The modules another change of issue 14 moves into plancheck/run/ (and splits there); each of
+# them may stay over the limit until then, nothing else may. This set only shrinks: the change
+# that moves them empties it.
+OVER_THE_LIMIT_FOR_NOW = {"pipeline.py", "cache.py", "records.py", "diffaware.py"}
+
+
+def test_no_module_is_over_400_lines() -> None:
+    sizes = {
+        path.relative_to(PACKAGE).as_posix(): len(path.read_text("utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    over = {name: lines for name, lines in sorted(sizes.items()) if lines > MAX_MODULE_LINES}
+    unexpected = {name: lines for name, lines in over.items() if name not in OVER_THE_LIMIT_FOR_NOW}
+    assert unexpected == {}, (
+        f"modules over {MAX_MODULE_LINES} lines (split them by responsibility): {unexpected}; "
+        f"every module over the limit: {over}"
+    )
+
+
+def _module_name(path: Path, package: Path) -> str:
+    parts = path.relative_to(package.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _type_checking_only(tree: ast.AST) -> set[int]:
+    """ids of the nodes under ``if TYPE_CHECKING:``: they are never imported at run time."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out.update(id(inner) for stmt in node.body for inner in ast.walk(stmt))
+    return out
+
+
+def import_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules of ``package`` it imports when it runs: at module level and inside
+    functions, relative imports resolved, ``from pkg import module`` as an import of the module.
+    Imports under ``if TYPE_CHECKING:`` are left out: they never run."""
+    paths = {_module_name(path, package): path for path in package.rglob("*.py")}
+    root = package.name
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        tree = ast.parse(path.read_text("utf-8"))
+        own_package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        skipped = _type_checking_only(tree)
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    parts = own_package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1])
+                    module = f"{base}.{node.module}" if node.module else base
+                else:
+                    module = node.module or ""
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+        graph[name] = {m for m in found if m in paths and m != name and m.split(".")[0] == root}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as a list of modules (the first repeated at the end), or None."""
+    done: set[str] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        # iterative depth-first search, the path on a stack
+        path: list[str] = [start]
+        on_path = {start}
+        todo = [iter(sorted(graph[start]))]
+        while todo:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                todo.pop()
+                done.add(path[-1])
+                on_path.discard(path.pop())
+            elif nxt in on_path:
+                return [*path[path.index(nxt) :], nxt]
+            elif nxt not in done:
+                path.append(nxt)
+                on_path.add(nxt)
+                todo.append(iter(sorted(graph[nxt])))
+    return None
+
+
+def test_the_import_graph_sees_imports_in_functions_relative_and_from_package(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "a.py").write_text("def f():\n    from pkg.sub import b\n")
+    (package / "sub" / "b.py").write_text("from . import c\n")
+    (package / "sub" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\nfrom ..a import f\n"
+    )
+    graph = import_graph(package)
+    assert graph["pkg.a"] == {"pkg.sub", "pkg.sub.b"}
+    assert graph["pkg.sub.b"] == {"pkg.sub", "pkg.sub.c"}
+    assert graph["pkg.sub.c"] == {"pkg.a"}  # the TYPE_CHECKING import is not an edge
+    assert find_cycle(graph) == ["pkg.a", "pkg.sub.b", "pkg.sub.c", "pkg.a"]
+    assert find_cycle({"x": {"y"}, "y": set()}) is None
+
+
+def test_no_import_cycle() -> None:
+    cycle = find_cycle(import_graph(PACKAGE))
+    assert cycle is None, "import cycle (move the code to where it belongs): " + " -> ".join(cycle or [])
+
+
+def _layout_section() -> str:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    return readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    """One line per module, its path under src/plancheck/ first, then what it holds."""
+    named = set(re.findall(r"^  (\S+\.py)\s", _layout_section(), flags=re.MULTILINE))
+    modules = {path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")}
+    assert sorted(modules - named) == [], "modules the README's layout section does not name"
+    assert sorted(named - modules) == [], "modules the README's layout section names that do not exist"

@@ -18,8 +18,16 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from plancheck.audit import allocate, audit_files, check_audit, draw, figures, finding_key, unlabelled_audit
-from plancheck.cli import app
+from plancheck.check.audit import (
+    allocate,
+    audit_files,
+    check_audit,
+    draw,
+    figures,
+    finding_key,
+    unlabelled_audit,
+)
+from plancheck.cli.main import app
 
 from .conftest import REPO, SHARED
 
@@ -40,8 +48,8 @@ def findings() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def status_of() -> dict[tuple[str, str, str], str]:
-    from plancheck.compliance import compare_plans
-    from plancheck.planset import load_planset
+    from plancheck.check.compliance import compare_plans
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     out = {}
@@ -205,8 +213,8 @@ def test_a_superseded_audit_still_guards_its_false_findings(findings: list[dict[
 def test_recall_draw_skips_a_parent_with_no_applicable_target() -> None:
     # with the national texts, some (child, parent) pairs have no applicable target (71/NQ-CP's
     # own table is a stand-in's): such a pair is no stratum, and the draw does not fail on it
-    from plancheck.audit import recall_sample
-    from plancheck.planset import load_planset
+    from plancheck.check.audit import recall_sample
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     drawn = recall_sample(ps, 30, 602917)
@@ -215,8 +223,8 @@ def test_recall_draw_skips_a_parent_with_no_applicable_target() -> None:
 
 
 def test_recall_rows_of_a_stand_in_point_at_the_stand_ins_text() -> None:
-    from plancheck.audit import recall_sample
-    from plancheck.planset import load_planset
+    from plancheck.check.audit import recall_sample
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     rows = [r for r in recall_sample(ps, 200, 1) if r["parent"] == "national/71-NQ-CP"]

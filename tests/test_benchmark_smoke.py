@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from plancheck import pipeline
 from plancheck.cache import LAYOUT, Store
-from plancheck.cli import app
+from plancheck.check.engine import run
+from plancheck.cli.main import app
 from plancheck.config import Config
-from plancheck.engine import run
-from plancheck.planset import load_planset
-from plancheck.reporters.json_report import render
+from plancheck.load.planset import load_planset
+from plancheck.report.json_report import render
 
 from .conftest import EXAMPLE
 
@@ -175,7 +175,7 @@ def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch
     import datetime as dt
     import io
 
-    from plancheck.reporters import markdown
+    from plancheck.report import markdown
 
     monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(pipeline, "CHUNK", 2)
@@ -219,7 +219,7 @@ def test_report_sections_are_cached_and_follow_every_change(
 
     from typer.testing import CliRunner
 
-    from plancheck.cli import app
+    from plancheck.cli.main import app
 
     from .conftest import EXAMPLE
 
@@ -264,7 +264,7 @@ def test_report_after_validate_reads_only_parents(
     """The check caches each child's comparison rows; the report renders them, in either
     language, to the byte of a report that reads and compares every plan, reading only the
     parents (each once for all its children), never a child."""
-    from plancheck.inforce import Edge
+    from plancheck.load.inforce import Edge
 
     _bundled_tree(tmp_path, monkeypatch)
     monkeypatch.setenv("PLANCHECK_JOBS", workers)
@@ -332,13 +332,13 @@ def test_cached_rows_and_sections_are_trusted_only_when_signed(
 def test_the_parser_is_part_of_the_code_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
     # a cache shared by an install with libyaml and one without: the pure-Python parser refuses
     # texts libyaml reads (and the reverse), so one's verdict must not serve the other
-    import plancheck.yamlio
+    import plancheck.load.yamlio
     from plancheck.cache import code_fingerprint
 
     getattr(code_fingerprint, "cache_clear", lambda: None)()
     first = code_fingerprint()
-    other = "python" if plancheck.yamlio.PARSER == "libyaml" else "libyaml"
-    monkeypatch.setattr(plancheck.yamlio, "PARSER", other)
+    other = "python" if plancheck.load.yamlio.PARSER == "libyaml" else "libyaml"
+    monkeypatch.setattr(plancheck.load.yamlio, "PARSER", other)
     getattr(code_fingerprint, "cache_clear", lambda: None)()
     assert code_fingerprint() != first
     monkeypatch.undo()

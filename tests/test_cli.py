@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.rules.registry import RULES
 
 from .conftest import EXAMPLE
@@ -205,7 +205,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal_and_for_many_plans(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plancheck import cli
+    from plancheck.cli import common as cli
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert cli._progress() is None  # a pipe or a CI log gets no progress bar
@@ -233,7 +233,7 @@ def test_text_output_is_the_same_on_a_terminal_and_in_a_pipe(tree: Path) -> None
 
     from plancheck.config import Config
     from plancheck.pipeline import check_tree
-    from plancheck.reporters import text
+    from plancheck.report import text
 
     (tree / "plans" / "ward" / "KH-2.yaml").write_text(
         (tree / "plans" / "ward" / "KH-2.yaml").read_text(encoding="utf-8").replace('">= 40"', '">= 1"'),
@@ -309,9 +309,9 @@ def test_an_internal_error_of_any_command_names_a_switch_that_command_takes() ->
     import subprocess
 
     code = (
-        "import sys; import plancheck.cli as c\n"
+        "import sys; import plancheck.cli.main as c, plancheck.cli.docs as d\n"
         "def broken(*a, **k): raise RuntimeError('boom')\n"
-        "c.rules_markdown = broken; sys.argv = ['plancheck', 'rules', '--format', 'markdown']; c.main()\n"
+        "d.rules_markdown = broken; sys.argv = ['plancheck', 'rules', '--format', 'markdown']; c.main()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PLANCHECK_DEBUG"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)

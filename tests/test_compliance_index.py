@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from plancheck.algebra import compare_bounds
-from plancheck.compliance import Comparison, by_indicator, comparable_kind, compare_target
+from plancheck.check.algebra import compare_bounds
+from plancheck.check.compliance import compare_target
+from plancheck.check.status import Comparison, comparable_kind
+from plancheck.check.targetindex import by_indicator
 from plancheck.model import Indicator, Plan, Target
 
 BOUNDS = [">= 40", "> 40", "40", "<= 40", "< 40", "38..42", "40..45", ">= 45", "> 38", "<= 45", None]

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from plancheck.check.engine import run
 from plancheck.config import from_table
-from plancheck.engine import run
-from plancheck.planset import load_planset
+from plancheck.load.planset import load_planset
 from plancheck.rules.registry import RULES
 from tests.test_rule_cases import CASE_FILES, _apply
 

@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from plancheck.check.engine import run
 from plancheck.config import Config
-from plancheck.engine import run
-from plancheck.planset import load_planset
-from plancheck.reporters import github, json_report, sarif, text
+from plancheck.load.planset import load_planset
+from plancheck.report import github, json_report, sarif, text
 
 from .conftest import EXAMPLE
 

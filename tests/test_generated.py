@@ -7,9 +7,9 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
+from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.rules.registry import rules_markdown
-from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 
 from .conftest import REPO
 

@@ -564,8 +564,8 @@ def test_plan_text_is_printed_inert(tree: Path) -> None:
 
 
 def test_text_findings_escape_bidi_and_controls() -> None:
-    from plancheck.reporters import text
-    from plancheck.rules.references import SCHEMA_VIOLATION
+    from plancheck.report import text
+    from plancheck.rules.schema import SCHEMA_VIOLATION
 
     finding = SCHEMA_VIOLATION.finding("plans/a\u202e.yaml", 1, 1, "label \u2066x\u2069 \x1b[31mred\x9b")
     out = text.plain([finding], {"error": 1}, 1, None)

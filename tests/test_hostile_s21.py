@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from plancheck.load.catalogue import load_catalogue
 from plancheck.model.bound import Bound, format_number
 from plancheck.model.results import ReportedValue
-from plancheck.planset import load_catalogue
 from tests.hostile import generators as gen
 from tests.test_hostile import EXAMPLE, MAX_RSS_MB, MAX_SECONDS, Outcome, check, run_command
 
@@ -323,7 +323,7 @@ def test_the_one_pass_cycle_check_agrees_with_a_search_per_relation() -> None:
     import random
     from types import SimpleNamespace
 
-    from plancheck.planset import _cycles
+    from plancheck.load.catalogue import _cycles
 
     def reaches(graph: dict[str, list[str]], start: str, goal: str) -> bool:
         seen: set[str] = set()

@@ -115,7 +115,7 @@ def test_a_utf32_file_is_called_utf32() -> None:
     # case 5: its byte order mark starts with UTF-16's, and it was called UTF-16
     import codecs
 
-    from plancheck.yamlio import load_bytes
+    from plancheck.load.yamlio import load_bytes
 
     for raw in (
         codecs.BOM_UTF32_LE + "id: x\n".encode("utf-32-le"),

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from plancheck.cache import Store
+from plancheck.check.engine import run
 from plancheck.config import from_table
-from plancheck.engine import run
 from plancheck.findings import Finding
+from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
-from plancheck.planset import load_planset
-from plancheck.reporters.json_report import render
+from plancheck.report.json_report import render
 
 from .conftest import EXAMPLE
 

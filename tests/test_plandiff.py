@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import git
 

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.model.results import Period, ResultsFile
-from plancheck.rules.progress import number_forms
+from plancheck.rules.result_sources import number_forms
 
 from .conftest import REPO, SHARED
 
@@ -188,8 +188,8 @@ def _value(value: str, qualifier: str | None) -> Any:
 def test_qualified_values_against_a_lower_is_better_bound(
     value: str, qualifier: str | None, expected: Any
 ) -> None:
+    from plancheck.check.progress import meets
     from plancheck.model import Target
-    from plancheck.progress import meets
 
     target = Target.model_validate(
         {

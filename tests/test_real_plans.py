@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import REPO, SHARED, need_shared
 
@@ -247,7 +247,7 @@ def test_aims_of_57_the_reference_page_left_out_are_compared(findings: list[dict
 
 @pytest.fixture(scope="module")
 def planset() -> Any:
-    from plancheck.planset import load_planset
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     return ps
@@ -256,7 +256,7 @@ def planset() -> Any:
 def test_whole_at_100_meets_its_part(findings: list[dict[str, Any]], planset: Any) -> None:
     """142/KH-UBND Phụ lục 1 row 11.7: 100 % of work files online for all state administrative
     agencies; 89-CTr/TU line 24: 100 / 90 / 70 % at city / district / commune level."""
-    from plancheck.compliance import compare_plans
+    from plancheck.check.compliance import compare_plans
 
     edge = compare_plans(planset.plans["haiphong/142-KH-UBND"], planset.plans["haiphong/89-CTr-TU"], planset)
     parts = [c for c in edge if c.indicator.startswith("electronic-work-processing-share-")]
@@ -274,7 +274,7 @@ def test_whole_at_100_meets_its_part(findings: list[dict[str, Any]], planset: An
 
 def test_part_says_nothing_about_the_whole(planset: Any) -> None:
     """The reverse never holds: 89-CTr-TU states only the levels, so 03/NQ-CP's whole is missing."""
-    from plancheck.compliance import compare_plans
+    from plancheck.check.compliance import compare_plans
 
     edge = compare_plans(planset.plans["haiphong/89-CTr-TU"], planset.plans["national/03-NQ-CP"], planset)
     [whole] = [c for c in edge if c.indicator == "electronic-work-processing-share"]
@@ -345,7 +345,8 @@ SPEAKING = {"missing", "weaker", "boundary", "later", "softened", "unverifiable"
 def test_no_silent_drops(findings: list[dict[str, Any]], planset: Any) -> None:
     """Per child and parent: one status per parent target, each with a reason, and every status
     an analyst must see has exactly one finding (not-applicable ones are counted in PC206)."""
-    from plancheck.compliance import STATUS_ORDER, compare_plans
+    from plancheck.check.compliance import compare_plans
+    from plancheck.check.status import STATUS_ORDER
 
     edges = 0
     for child in planset.plans.values():
@@ -375,7 +376,7 @@ def test_parts_that_make_up_the_whole(planset: Any) -> None:
     """142 Phụ lục 1 part II row 43: 100 % of education institutions and authorities at DT level 2
     by 2045; the ward states 100 % for general schools (2035) and for kindergartens and
     authorities (2040), the parts the catalogue says make up that whole."""
-    from plancheck.compliance import compare_plans
+    from plancheck.check.compliance import compare_plans
 
     edge = compare_plans(
         planset.plans["hongbang/106-KH-UBND"], planset.plans["haiphong/142-KH-UBND"], planset

@@ -11,7 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import EXAMPLE
 
@@ -138,8 +138,8 @@ def test_report_to_a_device_writes_through_it(tree: Path) -> None:
 
 # --- what matters first (issue 18) --------------------------------------------------------------
 
-from plancheck.reporters.i18n import STATUS_NAMES  # noqa: E402
-from plancheck.reporters.markdown import STATUS_WEIGHT  # noqa: E402
+from plancheck.report.i18n import STATUS_NAMES  # noqa: E402
+from plancheck.report.rows import STATUS_WEIGHT  # noqa: E402
 
 from .conftest import REPO  # noqa: E402
 
@@ -280,7 +280,7 @@ def test_tree_prints_each_edge_once_with_a_legend(tree: Path) -> None:
 
 
 def test_status_order_is_a_table_new_statuses_slot_into() -> None:
-    from plancheck.reporters.markdown import ranked, weight
+    from plancheck.report.rows import ranked, weight
 
     assert ranked(["missing", "softened", "boundary", "later", "weaker"]) == [
         "weaker",

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from plancheck.cache import MAGIC, REPORT_LAYOUT, ROWS_LAYOUT, report_entry_problem
-from plancheck.reporters.markdown import ReportWriter, page_name
+from plancheck.report.markdown import ReportWriter
+from plancheck.report.mdtext import page_name
 from tests.test_hostile import MAX_RSS_MB, MAX_SECONDS, Outcome, run_command
 
 from .conftest import REPO
@@ -208,7 +209,7 @@ def test_out_dir_pages_differing_only_in_case_get_a_page_each(tmp_path: Path) ->
     import datetime as dt
     import io
 
-    from plancheck.planset import load_planset
+    from plancheck.load.planset import load_planset
 
     ps, _ = load_planset([REPO / "plans"])
     writer = ReportWriter(ps, "en", dt.date(2026, 1, 1), None, io.StringIO(), tmp_path)
@@ -362,11 +363,11 @@ def test_sighup_ends_a_run_like_sigterm() -> None:
     through the same handler as SIGTERM (pending files removed, one line, exit 129)."""
     import signal
 
-    from plancheck import cli
+    from plancheck.cli import errors as cli
 
     assert cli._SIGNAL_EXITS[signal.SIGHUP] == ("hung up", 129)
     code = (
-        "import signal, plancheck.cli as c, sys\n"
+        "import signal, plancheck.cli.errors as c, sys\n"
         "signal.signal(signal.SIGTERM, c._on_signal)\n"
         "signal.signal(signal.SIGHUP, c._on_signal)\n"
         "from plancheck.fsutil import open_atomic\n"

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
-from plancheck.engine import Result
+from plancheck.check.engine import Result
+from plancheck.cli.main import app
 from plancheck.findings import Finding
-from plancheck.reporters import github, sarif
+from plancheck.report import github, sarif
 from plancheck.rules.registry import RULES
 
 from .conftest import SHARED, need_shared

@@ -44,11 +44,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from plancheck.cache import Store
+from plancheck.check.engine import run
 from plancheck.config import from_table
-from plancheck.engine import run
+from plancheck.load.planset import load_planset
 from plancheck.pipeline import check_tree
-from plancheck.planset import load_planset
-from plancheck.reporters.json_report import render
+from plancheck.report.json_report import render
 from plancheck.rules.registry import RULES
 
 HERE = Path(__file__).parent

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from plancheck import cache, pipeline
 from plancheck.cache import INDEX_LAYOUT, StatIndex, Store, index_key, write_signed
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import EXAMPLE
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 
 from .conftest import EXAMPLE, REPO
 

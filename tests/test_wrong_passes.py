@@ -18,8 +18,8 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from plancheck import cache
-from plancheck.algebra import compare_bounds, worst_edge
-from plancheck.cli import app
+from plancheck.check.algebra import compare_bounds, worst_edge
+from plancheck.cli.main import app
 from plancheck.config import ConfigError, from_table
 from plancheck.model import Bound, Plan
 from plancheck.rules import provenance
@@ -760,7 +760,7 @@ def test_a_warm_cache_sees_an_edit_of_an_items_other_source_text(tree: Path, lin
     assert other.stat().st_size == stamp.st_size
     if not linked:
         os.utime(other, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    provenance._read_source.cache_clear()  # each real run is a process of its own
+    provenance.read_source.cache_clear()  # each real run is a process of its own
     warm = [f["message"] for f in _json(*args) if f["code"] == "PC501"]
     cold = [f["message"] for f in _json(*args, "--no-cache") if f["code"] == "PC501"]
     assert warm == cold and len(cold) == 1, (warm, cold)

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
-from plancheck.yamlio import load_bytes
+from plancheck.cli.main import app
+from plancheck.load.yamlio import load_bytes
 
 from .conftest import SHARED, need_shared
 

@@ -24,17 +24,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from plancheck import yamlio
-from plancheck.yamlio import (
-    DEFAULT_MAX_NODES,
-    KeyPath,
-    Loaded,
-    Pos,
-    decode,
-    load_bytes,
-    load_text,
-    resolve_plain,
-)
+from plancheck.load import yamlio
+from plancheck.load.yamlio import DEFAULT_MAX_NODES, Loaded, load_bytes, load_text
+from plancheck.load.yamlscalars import resolve_plain
+from plancheck.load.yamltext import KeyPath, Pos, decode, hide_separators
 
 from .conftest import EXAMPLE, REPO, SHARED, need_shared
 from .hostile import generators as gen
@@ -69,7 +62,7 @@ class Reference:
         self.empty: set[KeyPath] = set()
         self.empty_keys: set[KeyPath] = set()
         # the reference is a YAML 1.1 reader on this point too: U+2028 and kin end its lines
-        self.hidden, self.back = yamlio._hide_separators(text)
+        self.hidden, self.back = hide_separators(text)
         root = YAML(typ="rt", pure=True).compose(self.hidden)
         self.data = None if root is None else self._build(root, ())
 
@@ -507,7 +500,7 @@ def test_without_the_c_extension(tmp_path: Path) -> None:
         "import sys, json\n"
         "sys.modules['_ruamel_yaml'] = None\n"
         "sys.modules['_ruamel_yaml_clibz'] = None\n"
-        "from plancheck import yamlio\n"
+        "from plancheck.load import yamlio\n"
         "loaded = yamlio.load_bytes(open(sys.argv[1], 'rb').read(), 'x.yaml')\n"
         "broken = yamlio.load_text('a: [1\\n', 'x.yaml')\n"
         "print(json.dumps({'parser': yamlio.PARSER, 'data': loaded.data,\n"

@@ -1,8 +1,8 @@
 """The console script and ``python -m plancheck``: signals are handled before anything loads.
 
 Importing the command line (typer, rich, pydantic, the rules) takes a moment; a Ctrl-C in it
-would print a KeyboardInterrupt traceback. Until ``cli.main`` installs its own handlers, a
-signal ends the run here, with the same line and exit code.
+would print a KeyboardInterrupt traceback. Until ``plancheck.cli.errors.run`` installs its own
+handlers, a signal ends the run here, with the same line and exit code.
 """
 
 from __future__ import annotations
@@ -25,6 +25,6 @@ def main() -> None:
         signal.signal(signal.SIGHUP, _early)
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when ignored (nohup, &)
         signal.signal(signal.SIGINT, _early)
-    from plancheck.cli import main as run
+    from plancheck.cli.main import main as run
 
     run()

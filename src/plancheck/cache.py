@@ -181,8 +181,8 @@ MAX_ENTRY_BYTES = 16 * 1024 * 1024
 def code_fingerprint() -> str:
     """plancheck's version, the text of every module, template and data file it runs, and the
     registry's data (it decides the jurisdiction rules)."""
-    from plancheck.admin import registry_digest
-    from plancheck.yamlio import PARSER
+    from plancheck.load.admin import registry_digest
+    from plancheck.load.yamlio import PARSER
 
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())

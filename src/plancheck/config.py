@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from plancheck.findings import SEVERITIES, Severity
-from plancheck.yamlio import DEFAULT_MAX_BYTES
+from plancheck.load.yamlio import DEFAULT_MAX_BYTES
 
 
 class ConfigError(ValueError):

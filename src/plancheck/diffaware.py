@@ -17,20 +17,23 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plancheck.algebra import compare_deadlines
 from plancheck.cache import Store
-from plancheck.compliance import compare_plans
+from plancheck.check.algebra import compare_deadlines
+from plancheck.check.compliance import compare_plans
+from plancheck.check.engine import Result
 from plancheck.config import Config, ConfigError, from_text, setting_line
-from plancheck.engine import Result
 from plancheck.findings import SEVERITY_ORDER, Finding, Severity, sort_findings
 from plancheck.gitutil import GitError, changed_files, extract, git, gitlinks, toplevel, verify_ref
-from plancheck.inforce import Replacement, replacements
+from plancheck.load.discover import display_path
+from plancheck.load.inforce import Replacement, replacements
+from plancheck.load.plan import LoadedPlan, load_plan
+from plancheck.load.planset import PlanSet, parent_view
 from plancheck.model import Indicator, Waiver
 from plancheck.pipeline import check_tree, default_workers
-from plancheck.planset import LoadedPlan, PlanSet, display_path, load_plan, parent_view
 from plancheck.rules.base import Rule
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK, UNREADABLE_FILE
-from plancheck.rules.progress import MILESTONE_MISSED, RESULT_NOT_IN_SOURCE, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.progress import MILESTONE_MISSED, TARGET_OFF_TRACK, TASK_OVERDUE
+from plancheck.rules.result_sources import RESULT_NOT_IN_SOURCE
 from plancheck.rules.targets import (
     TARGET_LATER,
     TARGET_MISSING,
@@ -47,7 +50,7 @@ from plancheck.rules.tasks import (
 )
 
 if TYPE_CHECKING:
-    from plancheck.progress import Progress
+    from plancheck.check.progress import Progress
 
 
 def _replacements(ps: PlanSet) -> dict[str, Replacement]:
@@ -433,7 +436,7 @@ class _Head:
     def progress(self, memo: PlanSet) -> Progress | None:
         base = memo is self._base_memo
         if base not in self._progress:
-            from plancheck.progress import prepare
+            from plancheck.check.progress import prepare
 
             self._progress[base] = prepare(memo, self.as_of, self.max_bytes)
         return self._progress[base]
@@ -468,7 +471,7 @@ class _Head:
     def unverified_entries(self, progress: Progress) -> set[tuple[str, int]]:
         """Results entries (file, line) this run could not check against a source text, or whose
         source text this change adds or edits (the change's own word is no evidence)."""
-        from plancheck.rules.progress import unverified
+        from plancheck.rules.result_sources import unverified
 
         if self._unverified is None:
             self._unverified = unverified(progress)

@@ -44,33 +44,20 @@ from plancheck.cache import (
     merge_results,
     sha256,
 )
-from plancheck.compliance import compare_plans
+from plancheck.check.compliance import compare_plans
+from plancheck.check.engine import Result, child_findings, finish, tree_findings
 from plancheck.config import Config
-from plancheck.engine import Result, child_findings, finish, tree_findings
 from plancheck.findings import Finding
-from plancheck.inforce import Edge, identity, replacements, resolve
+from plancheck.load.catalogue import CatalogueLoad, load_catalogue
+from plancheck.load.discover import display_path, find_root, tree_files
+from plancheck.load.files import hash_file, read_raw, regular_stat
+from plancheck.load.inforce import Edge, identity, replacements, resolve
+from plancheck.load.plan import LoadedPlan, expected_id, plan_from_bytes, plan_from_loaded
+from plancheck.load.planset import PlanSet, make_planset, owners, parent_view, shown_paths
+from plancheck.load.yamlio import Loaded
 from plancheck.model import Target
-from plancheck.planset import (
-    CatalogueLoad,
-    LoadedPlan,
-    PlanSet,
-    display_path,
-    expected_id,
-    find_root,
-    hash_file,
-    load_catalogue,
-    make_planset,
-    owners,
-    parent_view,
-    plan_from_bytes,
-    plan_from_loaded,
-    read_raw,
-    regular_stat,
-    shown_paths,
-    tree_files,
-)
 from plancheck.records import RecordError, decode_finding, decode_record, encode_finding, encode_record
-from plancheck.reporters.markdown import (
+from plancheck.report.rows import (
     ATOM_FIELDS,
     ComparisonRow,
     EdgeReport,
@@ -79,9 +66,8 @@ from plancheck.reporters.markdown import (
     render_edge,
     target_atom,
 )
+from plancheck.report.summary import child_edges, edge_findings
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
-from plancheck.summary import child_edges, edge_findings
-from plancheck.yamlio import Loaded
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
 CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from plancheck.findings import SEVERITY_ORDER, Finding
+from plancheck.load.plan import LoadedPlan, _attach_positions
+from plancheck.load.yamlio import Loaded
 from plancheck.model import Plan
-from plancheck.planset import LoadedPlan, _attach_positions
 from plancheck.rules.provenance import cited_documents
 from plancheck.rules.registry import RULES
-from plancheck.yamlio import Loaded
 
 # Items of these lists are only ever pointed at by the plan and edge rules, which run in the
 # worker that holds the whole plan; the summary keeps the rest.

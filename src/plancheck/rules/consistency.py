@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from plancheck.algebra import compare_bounds
+from plancheck.check.algebra import compare_bounds
 from plancheck.findings import Finding
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.model import Target
-from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
 

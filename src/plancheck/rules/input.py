@@ -1,4 +1,4 @@
-"""PC0xx: input. The loader (`plancheck.yamlio`) emits these; they have no check of their own."""
+"""PC0xx: input. The loader (`plancheck.load.yamlio`) emits these; they have no check of their own."""
 
 from __future__ import annotations
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from plancheck import admin
 from plancheck.findings import Finding
-from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.load import admin
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
 
 

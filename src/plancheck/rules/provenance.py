@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from plancheck.findings import Finding
-from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
 
 LINE_WINDOW = 3  # a recorded line may be this far from where the label occurs
@@ -87,7 +88,7 @@ class SourceText:
 
 
 @lru_cache(maxsize=64)
-def _read_source(path: Path, mtime_ns: int) -> SourceText | None:
+def read_source(path: Path, mtime_ns: int) -> SourceText | None:
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_SOURCE_BYTES + 1)
@@ -133,7 +134,7 @@ def _named_source(
             plan=lp.id,
             ctx={"source": name},
         )
-    text = _read_source(path, path.stat().st_mtime_ns)
+    text = read_source(path, path.stat().st_mtime_ns)
     if text is None:
         return None, SOURCE_NOT_FOUND.finding(
             lp.path, line, col, f"source {name!r} cannot be read", plan=lp.id

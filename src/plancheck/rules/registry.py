@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from plancheck.compliance import STATUS_MEANING, STATUS_ORDER
+from plancheck.check.status import STATUS_MEANING, STATUS_ORDER
 from plancheck.rules import consistency, jurisdictions, progress, provenance, references, targets, tasks
 from plancheck.rules import input as input_rules
 from plancheck.rules.base import Rule

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from plancheck.compliance import Comparison, compare_plans
+from plancheck.check.compliance import compare_plans
+from plancheck.check.status import Comparison
 from plancheck.findings import Finding
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
-
-if TYPE_CHECKING:  # the plan set names these rules' objects, so it is imported for types only
-    from plancheck.planset import LoadedPlan, PlanSet
 
 FAMILY = "PC2"  # the prefix of the target rules' codes (waivers of them must name the indicator)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from plancheck.admin import establishment
-from plancheck.algebra import compare_deadlines
+from plancheck.check.algebra import compare_deadlines
 from plancheck.findings import Finding
+from plancheck.load.admin import establishment
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.model import Plan, Task
-from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules.base import Rule
 
 FAMILY = "PC3"  # the prefix of the task rules' codes (waivers of them must name the task)

@@ -168,7 +168,7 @@ def recall_sample(ps: Any, n: int, seed: int) -> list[dict[str, Any]]:
     written: readers state what they expect from the texts alone; ``reported`` is filled in
     when the labelled audit is committed.
     """
-    from plancheck.compliance import compare_plans
+    from plancheck.check.compliance import compare_plans
 
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for child_id in sorted(ps.plans):

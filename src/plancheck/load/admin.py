@@ -19,8 +19,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from plancheck.load.yamlio import load_bytes
 from plancheck.model.admin import Establishment, Merger, Reorganisation
-from plancheck.yamlio import load_bytes
 
 REGISTRY_PACKAGE = "vietnam-provinces"
 TABLE = "reorganisation.yaml"

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.inert import inert
-from plancheck.reporters.text import clean
+from plancheck.report.text import clean
 
 if TYPE_CHECKING:
+    from plancheck.check.engine import Result
     from plancheck.config import Config
-    from plancheck.engine import Result
 
 # Most severe first. GitHub caps annotations per level (10 errors, 10 warnings per step), so the
 # ones that block a merge go out before the ones that inform. Waived findings come last.

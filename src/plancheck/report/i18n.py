@@ -262,8 +262,9 @@ def _task_no_year(m: re.Match[str]) -> str:
     return _taken_up(m, "không nêu năm")
 
 
-# The comparison's reasons (compliance.py, in English) in Vietnamese, pattern by pattern. A
-# reason with no pattern here falls back to the status's own name, never to English.
+# The comparison's reasons (check/compliance.py and check/related.py, in English) in Vietnamese,
+# pattern by pattern. A reason with no pattern here falls back to the status's own name, never
+# to English.
 _REASONS_VI: list[tuple[re.Pattern[str], str | object]] = [
     (re.compile(r"^indicator not in the catalogue$"), "chỉ tiêu không có trong danh mục"),
     (re.compile(r"^indicator applies at (.+) level$"), _levels_vi),

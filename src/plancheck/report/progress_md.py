@@ -13,11 +13,12 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any, Literal
 
-from plancheck.algebra import worst_edge
+from plancheck.check.algebra import worst_edge
+from plancheck.check.progress import Progress, TargetAssessment, TaskAssessment, as_reported, prepare
+from plancheck.load.planset import PlanSet
+from plancheck.load.results import Value
 from plancheck.model.bound import format_number
-from plancheck.planset import PlanSet
-from plancheck.progress import Progress, TargetAssessment, TaskAssessment, Value, as_reported, prepare
-from plancheck.reporters.markdown import _normalise, _template, md
+from plancheck.report.mdtext import md, normalise, template
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
@@ -146,8 +147,8 @@ def render_progress(ps: PlanSet, lang: str, as_of: dt.date, only: set[str] | Non
         drafts=drafts,
         as_of=as_of.isoformat(),
     )
-    text = _template("progress.md.j2").render(w=w, intro=intro, sections=sections)
-    return _normalise(text)
+    text = template("progress.md.j2").render(w=w, intro=intro, sections=sections)
+    return normalise(text)
 
 
 def _row(a: TargetAssessment, w: dict[str, str]) -> dict[str, str]:

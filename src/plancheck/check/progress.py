@@ -27,57 +27,25 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from plancheck.algebra import accepts_or_better, worst_edge
-from plancheck.findings import Finding
+from plancheck.check.algebra import accepts_or_better, worst_edge
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
+from plancheck.load.results import Results, Status, Value, full_plans, load_results, results_folder
+from plancheck.load.yamlio import DEFAULT_MAX_BYTES
 from plancheck.model import Indicator, Plan, Target, Task
 from plancheck.model.bound import format_number
-from plancheck.model.results import ReportedValue, ResultsFile, TaskStatus
-from plancheck.planset import LoadedPlan, PlanSet, discover, display_path, load_plan, read_raw, validate_model
-from plancheck.rules.input import UNREADABLE_FILE
-from plancheck.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
+from plancheck.model.results import ReportedValue
 
-RESULTS_DIR = "results"
 DAYS_PER_YEAR = Decimal("365.25")
+
 
 TargetStatus = Literal["achieved", "missed", "no-data", "on-track", "off-track", "trend-unknown"]
 TaskOutcome = Literal["done", "overdue", "unreported"]
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A value or status report and where it stands in its results file."""
-
-    path: str
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Value:
-    item: ReportedValue
-    at: Placed
-
-
-@dataclass(frozen=True)
-class Status:
-    item: TaskStatus
-    at: Placed
-
-
-@dataclass
-class Results:
-    """Everything read from the results folder."""
-
-    folder: Path
-    files: list[str] = field(default_factory=list)
-    values: list[Value] = field(default_factory=list)
-    statuses: list[Status] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # reading and schema problems
 
 
 @dataclass(frozen=True)
@@ -126,82 +94,6 @@ class Progress:
         return self._tasks
 
 
-def results_folder(ps: PlanSet) -> Path | None:
-    """``results/`` beside the plan tree's root, when it exists (a link to one is returned too:
-    ``load_results`` reports it rather than letting it vanish)."""
-    if ps.root is None:
-        return None
-    folder = ps.root.parent / RESULTS_DIR
-    return folder if folder.is_dir() or folder.is_symlink() else None
-
-
-def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
-    out = Results(folder)
-    if folder.is_symlink():
-        # as for a linked plan folder: a pull request can commit `results -> /`, which os.walk
-        # would follow (the whole filesystem, files outside the repository printed in findings)
-        out.files.append(display_path(folder))  # shown like a results file
-        out.findings.append(
-            UNREADABLE_FILE.finding(
-                display_path(folder),
-                1,
-                1,
-                "the results folder is a symbolic link; it is not followed, and no results are read",
-            )
-        )
-        return out
-    files, problems = discover([folder])
-    out.findings.extend(problems)
-    # a linked subfolder (PC011) is shown like a results file, else the report of it is dropped
-    out.files.extend(sorted({f.path for f in problems} - set(out.files)))
-    for file in files:
-        shown = display_path(file)
-        out.files.append(shown)
-        if file.is_symlink():
-            # as for the linked folder: the link can point out of the repository (its keys would
-            # be printed in findings) or at a file the pull request's diff never shows
-            out.findings.append(
-                UNREADABLE_FILE.finding(
-                    shown,
-                    1,
-                    1,
-                    "this results file is a symbolic link; it is not followed, and no results are read from it",
-                )
-            )
-            continue
-        raw = read_raw(file, shown, max_bytes)
-        loaded = raw if isinstance(raw, Loaded) else load_bytes(raw, shown, max_bytes=max_bytes)
-        out.findings.extend(loaded.findings)
-        if loaded.data is None:
-            continue
-        model, schema = validate_model(ResultsFile, loaded, shown, None)
-        out.findings.extend(schema)
-        if model is None:
-            continue
-        for i, value in enumerate(model.values):
-            out.values.append(Value(value, Placed(shown, *loaded.locate(("values", i)))))
-        for i, status in enumerate(model.task_status):
-            out.statuses.append(Status(status, Placed(shown, *loaded.locate(("task_status", i)))))
-    return out
-
-
-def full_plans(ps: PlanSet, max_bytes: int) -> dict[str, LoadedPlan]:
-    """The valid plans with their targets and tasks.
-
-    The pipeline keeps plan summaries without targets and tasks (they stay in the workers);
-    those are read again here, which is why progress runs only when a results folder exists.
-    """
-    out: dict[str, LoadedPlan] = {}
-    for plan_id, lp in sorted(ps.plans.items()):
-        if lp.plan is not None and not lp.plan.targets and not lp.plan.tasks:
-            again = load_plan(lp.file, ps.root, max_bytes)
-            if again.plan is not None and again.plan.id == plan_id:
-                again.path = lp.path
-                lp = again
-        out[plan_id] = lp
-    return out
-
-
 def prepare(ps: PlanSet, as_of: dt.date | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Progress | None:
     """The progress inputs of a plan set, or None when it has no results folder."""
     day = as_of or dt.date.today()
@@ -221,9 +113,6 @@ def prepare(ps: PlanSet, as_of: dt.date | None, max_bytes: int = DEFAULT_MAX_BYT
         )
     ps.memo[key] = progress
     return progress
-
-
-# --- values ------------------------------------------------------------------------------------
 
 
 def not_comparable_reason(value: ReportedValue, indicator: Indicator) -> str | None:
@@ -303,9 +192,6 @@ def _years(start: dt.date, end: dt.date) -> Decimal:
 def _rate(x: Decimal) -> str:
     # derived figures (rates of change) are shown to two decimals; reported values never are
     return f"{x:+.2f}"
-
-
-# --- targets -----------------------------------------------------------------------------------
 
 
 def assess_targets(progress: Progress) -> Iterator[TargetAssessment]:
@@ -399,9 +285,6 @@ def _assess_target(
         needed=_rate(needed),
         observed=_rate(observed),
     )
-
-
-# --- tasks -------------------------------------------------------------------------------------
 
 
 def statuses_by_task(progress: Progress) -> dict[tuple[str, str], list[Status]]:

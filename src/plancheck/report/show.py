@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from plancheck.model import Plan
-from plancheck.reporters.text import clean
+from plancheck.report.text import clean
+
+
+def write_json(out: TextIO, plans: Iterable[Plan]) -> None:
+    """The bytes of ``json.dumps(list, indent=2)``, written a plan at a time: showing a national
+    tree never holds it in memory."""
+    out.write("[")
+    written = False
+    for plan in plans:
+        item = json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("," if written else "") + "\n  " + item)
+        written = True
+    out.write("\n]\n" if written else "]\n")
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

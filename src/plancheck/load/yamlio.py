@@ -17,9 +17,6 @@ indices from the root (a ``KeyPath``).
 
 from __future__ import annotations
 
-import itertools
-import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,46 +38,32 @@ try:
     from ruamel.yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 except ImportError:  # ruamel.yaml.clib is optional: without it the pure-Python parser is used
     _CParser = None
-
 from plancheck.findings import Finding
+from plancheck.load.yamlchecks import Stop, check_document, check_node, syntax_hint
+from plancheck.load.yamlscalars import resolve_plain
+from plancheck.load.yamltext import KeyPath, Pos, decode, hide_separators, line_col
 from plancheck.rules.input import (
     ANCHOR_OR_ALIAS,
     DUPLICATE_KEY,
     EMPTY_FILE,
     FILE_TOO_LARGE,
-    FORBIDDEN_TAG,
-    INVALID_ENCODING,
-    MULTIPLE_DOCUMENTS,
     NESTING_TOO_DEEP,
     YAML_SYNTAX_ERROR,
-    YAML_VERSION_DIRECTIVE,
 )
-
-KeyPath = tuple[str | int, ...]
-Pos = tuple[int, int]
 
 # Which parser reads the events: "libyaml" (the C extension) or "python" (without it).
 PARSER = "libyaml" if _CParser is not None else "python"
 
+
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
 DEFAULT_MAX_DEPTH = 64
+
+
 # Nodes per file at the default max-file-size. The largest real plan (174 KB) has about 10,000; a
 # 5 MB file of `[1,1,1,...]` has 2.6 million, which took 23 s and 3 GB to load and validate.
 DEFAULT_MAX_NODES = 100_000
-_MAX_INT_DIGITS = 60  # a plan never needs more; Python refuses int() of > 4300 digits anyway
-
-_WORDS: dict[str, Any] = {
-    **dict.fromkeys(("", "~", "null", "Null", "NULL")),
-    **dict.fromkeys(("true", "True", "TRUE"), True),
-    **dict.fromkeys(("false", "False", "FALSE"), False),
-}
-_NUMBER_START = frozenset("0123456789+-.")  # every number, infinity and NaN starts with one
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_OCT = re.compile(r"^0o[0-7]+$")
-_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
 
 
 @dataclass(slots=True)
@@ -112,129 +95,9 @@ class Loaded:
         return best
 
 
-class PlainInt(int):
-    """An int written otherwise than in plain decimal digits (``0x7EE``, ``+2030``, ``02030``):
-    ``yaml_text`` keeps how, so that a year or a bound can refuse it (see model.bound, model.plan)."""
-
-    yaml_text: str
-
-    def __new__(cls, value: int, text: str) -> PlainInt:
-        obj = super().__new__(cls, value)
-        obj.yaml_text = text
-        return obj
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (PlainInt, (int(self), self.yaml_text))
-
-
-class PlainFloat(float):
-    """A float read from a plain scalar, with its text: ``39.99999999999999999`` is not 40.0 as a
-    bound, and ``4e1`` is an exponent, which bounds refuse."""
-
-    yaml_text: str
-
-    def __new__(cls, value: float, text: str) -> PlainFloat:
-        obj = super().__new__(cls, value)
-        obj.yaml_text = text
-        return obj
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (PlainFloat, (float(self), self.yaml_text))
-
-
-def resolve_plain(text: str) -> Any:
-    """YAML 1.2 core schema for plain scalars; everything else stays a string."""
-    if text in _WORDS:
-        return _WORDS[text]
-    if text[0] not in _NUMBER_START:  # most values are words: no pattern needs to run
-        return text
-    if _INT.match(text):
-        digits = text.lstrip("+-")
-        if len(digits) > _MAX_INT_DIGITS:
-            return text  # kept as text: the schema then says which number it expected
-        number = int(text)
-        return number if str(number) == text else PlainInt(number, text)
-    if _OCT.match(text):
-        return PlainInt(int(text[2:], 8), text) if len(text) <= _MAX_INT_DIGITS else text
-    if _HEX.match(text):
-        return PlainInt(int(text[2:], 16), text) if len(text) <= _MAX_INT_DIGITS else text
-    if _FLOAT.match(text) and len(text) <= _MAX_INT_DIGITS:
-        return PlainFloat(float(text), text)
-    if _INF.match(text):
-        return -math.inf if text.startswith("-") else math.inf
-    if _NAN.match(text):
-        return math.nan
-    return text
-
-
-def _line_col(text: str, index: int) -> Pos:
-    line = text.count("\n", 0, index) + 1
-    start = text.rfind("\n", 0, index) + 1
-    return line, index - start + 1
-
-
-def decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
-    """Decode UTF-8 (with or without a BOM); anything else is a positioned finding."""
-    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's, which it starts with
-        return None, [INVALID_ENCODING.finding(path, 1, 1, "file is UTF-32; save it as UTF-8")]
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [INVALID_ENCODING.finding(path, 1, 1, "file is UTF-16; save it as UTF-8")]
-    if b"\x00" in raw[:4]:  # "i\0d\0" or "\0i\0d": text saved as UTF-16 without a byte order mark
-        return None, [
-            INVALID_ENCODING.finding(path, 1, 1, "file looks like UTF-16 (no BOM); save it as UTF-8")
-        ]
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        good = raw[: exc.start].decode("utf-8", errors="replace")
-        line, col = _line_col(good, len(good))
-        return None, [
-            INVALID_ENCODING.finding(
-                path,
-                line,
-                col,
-                f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; save the file as UTF-8",
-            )
-        ]
-    nul = text.find("\x00")
-    if nul >= 0:
-        line, col = _line_col(text, nul)
-        return None, [INVALID_ENCODING.finding(path, line, col, "NUL byte in a text file")]
-    return text, []
-
-
-# YAML 1.2 reads U+2028, U+2029 and U+0085 as ordinary characters; libyaml (and ruamel.yaml's
-# pure-Python parser) still follow YAML 1.1, where they end a line, so a comment or a quoted string holding one shifted every
-# later line number (or broke the file). They are swapped for private-use characters the text
-# does not hold, which the parser takes as ordinary, and swapped back in every value.
-_SEPARATORS = ("\u2028", "\u2029", "\x85")
-_PRIVATE_RANGES = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
-_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
-
-
-def _hide_separators(text: str) -> tuple[str, dict[int, int]]:
-    """``text`` with the YAML 1.1 line breaks swapped out, and the table that swaps them back."""
-    if not any(sep in text for sep in _SEPARATORS):
-        return text, {}
-    used = set(_PRIVATE.findall(text))  # one pass, however many private-use characters it holds
-    candidates = (chr(c) for start, end in _PRIVATE_RANGES for c in range(start, end + 1))
-    free = [c for c in itertools.islice((c for c in candidates if c not in used), len(_SEPARATORS))]
-    if len(free) < len(_SEPARATORS):  # every private-use character is taken: read as YAML 1.1
-        return text, {}
-    stand_ins = {ord(sep): ord(c) for sep, c in zip(_SEPARATORS, free, strict=True)}
-    return text.translate(stand_ins), {v: k for k, v in stand_ins.items()}
-
-
-class _Stop(Exception):
-    """Raised inside the event loop when the file is unusable; the finding is already recorded."""
-
-
 # A mapping key that is dropped (a duplicate, or not a scalar): kept apart so it never matches a
 # field name, and its value is read (for its own findings) but attached nowhere.
 _BAD_KEY = object()
-_STR_TAGS = ("!", "tag:yaml.org,2002:str")
 
 
 def _event_source(text: str) -> Callable[[], Any]:
@@ -259,7 +122,7 @@ def load_text(
     findings = out.findings
     positions = out.positions
     key_positions = out.key_positions
-    parsed, back = _hide_separators(text)
+    parsed, back = hide_separators(text)
     scalar_event, mapping_start, sequence_start = ScalarEvent, MappingStartEvent, SequenceStartEvent
     mapping_end, sequence_end = MappingEndEvent, SequenceEndEvent
     bad_key = _BAD_KEY
@@ -287,7 +150,7 @@ def load_text(
                 nodes += 1
                 tagged = event.ctag is not None
                 if tagged or event.anchor is not None or nodes > max_nodes:
-                    _check_node(event, path, nodes, max_nodes, back, findings)
+                    check_node(event, path, nodes, max_nodes, back, findings)
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 value = event.value
@@ -330,14 +193,14 @@ def load_text(
             elif kind is mapping_start or kind is sequence_start:
                 nodes += 1
                 if event.ctag is not None or event.anchor is not None or nodes > max_nodes:
-                    _check_node(event, path, nodes, max_nodes, back, findings)
+                    check_node(event, path, nodes, max_nodes, back, findings)
                 mark = event.start_mark
                 pos = (mark.line + 1, mark.column + 1)
                 if len(stack) >= max_depth:
                     findings.append(
                         NESTING_TOO_DEEP.finding(path, *pos, f"nesting deeper than {max_depth} levels")
                     )
-                    raise _Stop
+                    raise Stop
                 as_key = False
                 if is_map:
                     if key is None or key is bad_key:
@@ -377,7 +240,7 @@ def load_text(
                     positions[()] = pos
             elif kind is DocumentStartEvent:
                 documents += 1
-                _check_document(event, documents, text, path, findings)
+                check_document(event, documents, text, path, findings)
             elif kind is AliasEvent:
                 anchor = event.anchor.translate(back) if back else event.anchor
                 mark = event.start_mark
@@ -389,16 +252,16 @@ def load_text(
                         f"alias *{anchor} not allowed: write the value out in full",
                     )
                 )
-                raise _Stop
+                raise Stop
             elif event is None or kind is StreamEndEvent:
                 break
-    except _Stop:
+    except Stop:
         return out
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        problem += _syntax_hint(text, line)
+        problem += syntax_hint(text, line)
         findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML syntax error: {problem}"))
         return out
     except (AssertionError, OverflowError, ValueError) as exc:
@@ -413,7 +276,7 @@ def load_text(
         if isinstance(position, int) and _CParser is not None:
             # libyaml counts this offset in bytes of the UTF-8 text (marks count characters)
             position = len(parsed.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
-        line, col = _line_col(text, position) if isinstance(position, int) else (1, 1)
+        line, col = line_col(text, position) if isinstance(position, int) else (1, 1)
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         findings.append(YAML_SYNTAX_ERROR.finding(path, line, col, f"YAML error: {reason}"))
         return out
@@ -422,85 +285,6 @@ def load_text(
         return out
     out.data = root
     return out
-
-
-def _check_node(
-    event: Any, path: str, nodes: int, max_nodes: int, back: dict[int, int], findings: list[Finding]
-) -> None:
-    """Stop at an anchor, a tag other than a string's, or one node too many (in that order)."""
-    mark = event.start_mark
-    pos = (mark.line + 1, mark.column + 1)
-    if event.anchor is not None:
-        anchor = event.anchor.translate(back) if back else event.anchor
-        findings.append(
-            ANCHOR_OR_ALIAS.finding(
-                path,
-                *pos,
-                f"anchor &{anchor} not allowed: plan files do not use anchors or aliases",
-            )
-        )
-        raise _Stop
-    tag = event.tag  # the property: a plain string whichever parser made the event
-    if tag is not None and not (type(event) is ScalarEvent and tag in _STR_TAGS):
-        shown = tag.translate(back) if back else tag
-        findings.append(FORBIDDEN_TAG.finding(path, *pos, f"tag {shown} not allowed in plan files"))
-        raise _Stop
-    if nodes > max_nodes:
-        findings.append(
-            FILE_TOO_LARGE.finding(
-                path,
-                *pos,
-                f"file holds more than {max_nodes:,} keys and values; real plans hold a few "
-                "thousand (raising max-file-size raises this limit in proportion)",
-                ctx={"nodes": nodes, "limit": max_nodes},
-            )
-        )
-        raise _Stop
-
-
-_YAML_DIRECTIVE = re.compile(r"^%YAML", re.MULTILINE)
-
-
-def _check_document(event: Any, documents: int, text: str, path: str, findings: list[Finding]) -> None:
-    """One document per file; a ``%YAML`` directive other than 1.2 is ignored, and said so."""
-    mark = event.start_mark
-    pos = (mark.line + 1, mark.column + 1)
-    if documents > 1:
-        findings.append(
-            MULTIPLE_DOCUMENTS.finding(
-                path,
-                *pos,
-                "more than one YAML document in a plan file; keep one plan per file",
-            )
-        )
-        raise _Stop
-    version = getattr(event, "version", None)
-    if version is not None and tuple(version) != (1, 2):
-        # at the directive, which libyaml's event starts at and the pure-Python parser's does not
-        directive = _YAML_DIRECTIVE.search(text)
-        if directive is not None:
-            pos = _line_col(text, directive.start())
-        findings.append(
-            YAML_VERSION_DIRECTIVE.finding(
-                path,
-                *pos,
-                f"%YAML {version[0]}.{version[1]} directive ignored: plancheck reads YAML 1.2 "
-                "(yes/no/on/off are text, dates are text)",
-            )
-        )
-
-
-_UNQUOTED_OPERATOR = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s*[<>]")
-
-
-def _syntax_hint(text: str, line: int) -> str:
-    """What the common slip behind a syntax error is: ``bound: > 80`` unquoted, where YAML reads
-    ``>`` as the start of a folded block."""
-    lines = text.splitlines()
-    for number in (line, line - 1):
-        if 1 <= number <= len(lines) and _UNQUOTED_OPERATOR.match(lines[number - 1]):
-            return f' (line {number}: quote the bound, e.g. bound: ">= 80"; YAML reads a leading > or < as syntax)'
-    return ""
 
 
 def load_bytes(raw: bytes, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:

@@ -10,8 +10,9 @@ from typing import Any
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
 from plancheck.hints import did_you_mean
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.model import Waiver
-from plancheck.planset import LoadedPlan, PlanSet
 from plancheck.rules import targets, tasks
 from plancheck.rules.consistency import UNUSED_WAIVER
 from plancheck.rules.references import UNKNOWN_PARENT
@@ -182,7 +183,7 @@ def finish(raw: Iterable[Finding], ps: PlanSet, requested: set[str], config: Con
     # progress (PC6xx) depends on the as-of date and results/, never on one plan: not cached
     results = ps.root.parent / "results" if ps.root is not None else None  # progress.RESULTS_DIR
     if results is not None and (results.is_dir() or results.is_symlink()):  # a link is reported
-        from plancheck.progress import prepare
+        from plancheck.check.progress import prepare
         from plancheck.rules.progress import progress_findings
 
         progress = prepare(ps, config.as_of, config.max_file_size)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from plancheck.algebra import compare_bounds
+from plancheck.check.algebra import compare_bounds
+from plancheck.load.schema import validate_model
+from plancheck.load.yamlio import DEFAULT_MAX_BYTES, load_bytes
 from plancheck.model import Indicator, Plan, Target
-from plancheck.planset import validate_model
-from plancheck.yamlio import DEFAULT_MAX_BYTES, load_bytes
 
 
 class DiffInputError(ValueError):
@@ -104,30 +104,6 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         )
     }
     return sorted(changes, key=lambda c: (order.get(c.kind, 99), c.item))
-
-
-def render_text(changes: list[Change], old_name: str, new_name: str) -> str:
-    from plancheck.reporters.text import clean
-
-    lines = [f"--- {clean(old_name)}", f"+++ {clean(new_name)}"]
-    if not changes:
-        lines.append("no changes to targets or task deadlines")
-    for c in changes:
-        lines.append(f"{c.kind:<17} {clean(c.item)}: {clean(c.detail)}")
-    return "\n".join(lines) + "\n"
-
-
-def render_markdown(changes: list[Change], old_name: str, new_name: str) -> str:
-    from plancheck.reporters.markdown import md
-
-    out = [f"### plancheck diff: `{md(old_name)}` → `{md(new_name)}`", ""]
-    if not changes:
-        out.append("No changes to targets or task deadlines.")
-        return "\n".join(out) + "\n"
-    out += ["| change | item | before | after |", "|---|---|---|---|"]
-    for c in changes:
-        out.append(f"| {c.kind} | {md(c.item)} | {md(c.before or '—')} | {md(c.after or '—')} |")
-    return "\n".join(out) + "\n"
 
 
 def _read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:

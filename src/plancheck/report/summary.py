@@ -6,10 +6,12 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from plancheck.compliance import GAP_STATUSES, STATUS_ORDER, Comparison, compare_plans
-from plancheck.engine import Result
+from plancheck.check.compliance import compare_plans
+from plancheck.check.engine import Result
+from plancheck.check.status import GAP_STATUSES, STATUS_ORDER, Comparison
 from plancheck.findings import Finding
-from plancheck.planset import LoadedPlan, PlanSet
+from plancheck.load.plan import LoadedPlan
+from plancheck.load.planset import PlanSet
 from plancheck.rules.tasks import PLAN_ISSUED_LATE, TASK_DUE_AFTER_PARENT
 
 

@@ -1,0 +1,1 @@
+"""Check: comparing plans with their parents, the rules engine, coverage and progress judgements."""

@@ -1,1 +1,0 @@
-"""Reporters turn a list of findings into text, JSON, GitHub annotations or SARIF."""
