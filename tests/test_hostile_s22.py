@@ -165,3 +165,22 @@ def test_a_hangup_while_plancheck_starts_is_one_line(tree: Path) -> None:
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 129 and err == "plancheck: hung up\n", (proc.returncode, err)
+
+
+def test_a_tree_below_a_folder_whose_name_is_not_utf8_is_checked(tmp_path: Path) -> None:
+    # cache round 2, case 2: every cached run ended in an internal error (the status index's
+    # key encoded the folder's path strictly), and --no-cache checked nothing (PC015 on plans)
+    import os
+
+    odd = os.fsencode(tmp_path) + b"/t\xff"
+    shutil.copytree(os.fsencode(EXAMPLE / "plans"), odd + b"/plans")
+    cwd = Path(os.fsdecode(odd))
+    runs = [
+        run_command(cwd, ["validate", "plans", "--format", "json", *extra])
+        for extra in ([], ["--no-cache"], [])
+    ]
+    assert [r.code for r in runs] == [0, 0, 0], [r.stderr for r in runs]
+    import json
+
+    found = [json.loads(r.stdout)["findings"] for r in runs]
+    assert found[0] == found[1] == found[2] and len(found[0]) == 3, found

@@ -1223,3 +1223,19 @@ def test_a_setting_is_found_in_an_inline_table_and_not_inside_a_string() -> None
     )
     assert setting_line(quoted, "ignore") == 13
     assert setting_line("[project]\nx = '''\n[tool.plancheck]\n'''\n", "ignore") == 1
+
+
+def test_base_a_later_gap_made_later_is_new(repo: Path) -> None:
+    # gate-plans round 2, #8: the year the plan reaches the parent's level was in no field of a
+    # finding's identity, so "only in 2031" pushed to "only in 2045" stayed existing
+    text = (repo / WARD).read_text(encoding="utf-8")
+    (repo / WARD).write_text(text.replace("year: 2030", "year: 2031", 1), encoding="utf-8")  # W1's
+    git(repo, "commit", "-qam", "later")
+    git(repo, "branch", "-f", "main")
+    later = [f for f in _json("validate", "plans") if f["code"] == "PC204"]
+    assert later and all("only in 2031" in f["message"] for f in later), later
+    text = (repo / WARD).read_text(encoding="utf-8")
+    (repo / WARD).write_text(text.replace("year: 2031", "year: 2045", 1), encoding="utf-8")
+    found = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC204"]
+    assert found and all(f["new"] and "only in 2045" in f["message"] for f in found), found
+    assert invoke(*GATE).exit_code == 1

@@ -454,7 +454,9 @@ def file_stat(info: os.stat_result) -> FileStat:
 
 def index_key(tree_root: Path) -> str:
     """The key (and file name) of the status index of the plan tree at ``tree_root``."""
-    return hashlib.sha256(f"stat-index\0{INDEX_LAYOUT}\0{tree_root}".encode()).hexdigest()
+    # os.fsencode: a folder above the tree may have a name that is not UTF-8 (kept by Python as
+    # surrogates, which str.encode refuses)
+    return hashlib.sha256(f"stat-index\0{INDEX_LAYOUT}\0".encode() + os.fsencode(tree_root)).hexdigest()
 
 
 def index_problem(data: Any, key: str) -> str | None:

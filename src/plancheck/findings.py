@@ -59,6 +59,9 @@ class Finding:
             self.ctx.get("item"),
             self.ctx.get("child_bound"),
             self.ctx.get("parent_bound"),
+            # why a comparison failed: "reaches the parent's level only in 2045" is a worse gap
+            # than "only in 2031" with the same bounds
+            self.ctx.get("reason"),
             self.message if not self.ctx.get("item") and not self.ctx.get("indicator") else "",
         )
 

@@ -80,7 +80,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     problems: list[Finding] = []
     for start in paths:
         start = _abs(start)
-        if not _utf8_name(str(start)):
+        # the name as findings show it (relative to the working folder): a folder above the
+        # tree whose name is not UTF-8 is never shown, so it does not stop the check
+        if not _utf8_name(display_path(start)):
             problems.append(_bad_name(str(start)))
             continue
         if not os.path.isdir(start) and (os.path.exists(start) or os.path.islink(start)):
