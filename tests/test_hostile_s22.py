@@ -48,9 +48,9 @@ def test_a_closed_pipe_ends_quietly_whatever_the_command(tree: Path) -> None:
         plan.read_text(encoding="utf-8").replace("targets:\n", "targets:\n" + lines + "\n", 1),
         encoding="utf-8",
     )
-    # JSON is written finding by finding: the reader goes away while it is written (one huge write,
-    # as text output makes, may be taken whole by the pipe, and then the run ends as it would)
-    for args in (["validate", "plans", "-f", "json", "--no-cache"],):
+    # text output was one write of megabytes, which could end without the broken pipe being
+    # raised (round 2, case 16): it is written in pieces now
+    for args in (["validate", "plans", "-f", "json", "--no-cache"], ["validate", "plans", "--no-cache"]):
         proc = subprocess.Popen(
             [sys.executable, "-m", "plancheck", *args],
             cwd=tree,
@@ -184,3 +184,23 @@ def test_a_tree_below_a_folder_whose_name_is_not_utf8_is_checked(tmp_path: Path)
 
     found = [json.loads(r.stdout)["findings"] for r in runs]
     assert found[0] == found[1] == found[2] and len(found[0]) == 3, found
+
+
+def test_a_closed_standard_output_is_no_internal_error(tree: Path) -> None:
+    # round 2, case 13: `plancheck validate >&-` ended in "internal error: AttributeError"
+    for args in (["validate", "plans"], ["rules"]):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; sys.stdout.close(); sys.stdout = None; "
+                "sys.argv = ['plancheck', *sys.argv[1:]]; from plancheck._entry import main; main()",
+                *args,
+            ],
+            cwd=tree,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == 0, done.stderr

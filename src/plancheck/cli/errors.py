@@ -152,8 +152,10 @@ def run(app: Callable[[], object]) -> None:
         try:
             app()
         finally:
-            # a full device fails here, said in one line, rather than at exit with a traceback
-            sys.stdout.flush()
+            # a full device fails here, said in one line, rather than at exit with a traceback;
+            # with standard output closed (`>&-`) there is none to flush
+            if sys.stdout is not None:
+                sys.stdout.flush()
     except KeyboardInterrupt:
         _on_signal(signal.SIGINT, None)
     except BrokenPipeError:

@@ -46,7 +46,7 @@ from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
 from plancheck.load.discover import find_root
 from plancheck.report import json_report, text
-from plancheck.report.text import clean
+from plancheck.report.text import clean, write_out
 
 
 def validate(
@@ -155,7 +155,7 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
     elif format is Format.github:
         from plancheck.report import github
 
-        sys.stdout.write(github.render(result.findings, new))
+        write_out(sys.stdout, github.render(result.findings, new))
         github.write_step_summary(result, config, new)
     elif format is Format.sarif:
         from plancheck.report import sarif

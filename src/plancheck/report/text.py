@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import IO
 
 from rich.console import Console
 from rich.text import Text
@@ -11,6 +12,14 @@ from plancheck.findings import Finding
 from plancheck.inert import inert
 
 _STYLE = {"error": "bold red", "warning": "yellow", "gap": "magenta", "info": "cyan"}
+
+
+def write_out(stream: IO[str], text: str, piece: int = 1 << 16) -> None:
+    """Write ``text`` in pieces: one write of megabytes into a pipe whose reader has gone may
+    end without the broken pipe ever being raised, the rest of the output silently lost and
+    the run's exit code kept (`plancheck validate | head` would exit 0)."""
+    for start in range(0, len(text), piece):
+        stream.write(text[start : start + piece])
 
 
 def clean(text: str) -> str:
@@ -35,7 +44,7 @@ def render(
     if not console.is_terminal:
         # a file or a pipe gets the same text without styles; written directly, since rich
         # takes seconds for the tens of thousands of lines of a national tree
-        console.file.write(plain(findings, counts, files_checked, new, not_compared))
+        write_out(console.file, plain(findings, counts, files_checked, new, not_compared))
         console.file.flush()
         return
     for path, group in groupby(findings, key=lambda f: f.path):
