@@ -100,7 +100,8 @@ def compare_target(
                 found,
                 status="unverifiable",
                 reason=f"{found.reason}; this plan keeps its specific targets in {declared.where}, "
-                f"absent from the source text (line {declared.source.line})",
+                "absent from the source text"
+                + (f" (line {declared.source.line})" if declared.source.line is not None else ""),
             )
     return found
 
