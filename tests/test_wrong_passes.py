@@ -1239,3 +1239,11 @@ def test_base_a_later_gap_made_later_is_new(repo: Path) -> None:
     found = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC204"]
     assert found and all(f["new"] and "only in 2045" in f["message"] for f in found), found
     assert invoke(*GATE).exit_code == 1
+
+
+def test_a_severity_setting_is_found_in_any_case() -> None:
+    # gate-config round 2, #12b: `pc608 = "info"` in a severity sub-table was put at the header
+    from plancheck.config import setting_line
+
+    text = '[tool.plancheck]\npaths = ["plans"]\n\n[tool.plancheck.severity]\nPC202 = "gap"\npc608 = "info"\n'
+    assert setting_line(text, "severity", ("PC608", "task-overdue")) == 6

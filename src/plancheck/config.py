@@ -165,7 +165,8 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
     [tool.plancheck] of a pyproject text; else the line of the table's header; else 1. A light
     scan: tomllib keeps no positions."""
     sub = bool(subs)
-    wanted = {f"tool.plancheck.{key}.{s}" for s in subs} if subs else {f"tool.plancheck.{key}"}
+    # codes are read in any case (`pc608 = "info"`): so is the key that names one
+    wanted = {f"tool.plancheck.{key}.{s}".casefold() for s in subs} if subs else {f"tool.plancheck.{key}"}
     header_line = 0
     table = ""
     fallback = 0
@@ -200,7 +201,7 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
             header_line = header_line or number
         if not eq or not name.startswith("tool."):
             continue
-        if name in wanted:
+        if name.casefold() in wanted:
             return number
         # `severity = { PC204 = "info" }` or `severity.PC204 = ...` seen from the key alone
         if sub and name == f"tool.plancheck.{key}":
