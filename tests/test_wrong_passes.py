@@ -1247,3 +1247,13 @@ def test_a_severity_setting_is_found_in_any_case() -> None:
 
     text = '[tool.plancheck]\npaths = ["plans"]\n\n[tool.plancheck.severity]\nPC202 = "gap"\npc608 = "info"\n'
     assert setting_line(text, "severity", ("PC608", "task-overdue")) == 6
+
+
+def test_base_a_reported_figure_renamed_makes_no_new_finding(repo: Path) -> None:
+    # gate-config round 2, #11: renaming a figure's id (nothing else) made its PC606 new
+    off = _value("V1", "2024-12", "39") + _value("V2", "2025-12", "39.5") + _value("V3", "2026-06", "20")
+    _results_base(repo, off)
+    edit(repo, Path("results/values.yaml"), "id: V3", "id: V9")
+    off_track = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC606"]
+    assert off_track and not any(f["new"] for f in off_track), off_track
+    assert invoke(*GATE).exit_code == 0

@@ -157,6 +157,13 @@ def _age(v: Value) -> tuple[dt.date, dt.date, str, int]:
     return (v.item.period.end, v.item.reported_on or dt.date.min, v.at.path, v.at.line)
 
 
+def claimed_value(v: ReportedValue) -> str:
+    """What a value claims, without the entry's own id: a finding's identity rests on it, and a
+    figure renamed (P2 to P9) makes no new claim."""
+    qualifier = f"{v.qualifier} " if v.qualifier else ""
+    return f"{qualifier}{format_number(v.value)} {v.unit} ({v.period}, {v.reliability})"
+
+
 def shown_value(v: ReportedValue) -> str:
     qualifier = f"{v.qualifier} " if v.qualifier else ""
     return f"{qualifier}{format_number(v.value)} {v.unit} ({v.period}, {v.reliability}, {v.id})"
@@ -237,20 +244,26 @@ def _assess_target(
                 "no-data",
                 f"{what}: the latest result, {shown}, cannot settle the bound",
                 [latest],
-                child_bound=shown,
+                child_bound=claimed_value(latest.item),
             )
         if verdict:
-            return make("achieved", f"{what}: achieved, {shown}", [latest], child_bound=shown)
+            return make(
+                "achieved", f"{what}: achieved, {shown}", [latest], child_bound=claimed_value(latest.item)
+            )
         edge = worst_edge(target.bound, direction).value
         gap = abs(edge - latest.item.value) if edge is not None else None
         by = f", short by {format_number(gap)} {indicator.unit}" if gap is not None else ""
-        return make("missed", f"{what}: not achieved, {shown}{by}", [latest], child_bound=shown)
+        return make(
+            "missed", f"{what}: not achieved, {shown}{by}", [latest], child_bound=claimed_value(latest.item)
+        )
     if not values:
         return None  # ahead and nothing reported yet: the report says "no data", no finding
     latest = values[-1]
     shown = shown_value(latest.item)
     if meets(target, direction, latest.item):
-        return make("on-track", f"{what}: already met, {shown}", [latest], child_bound=shown)
+        return make(
+            "on-track", f"{what}: already met, {shown}", [latest], child_bound=claimed_value(latest.item)
+        )
     goal = worst_edge(target.bound, direction).value
     assert goal is not None  # a bound that is not met has an edge
     left = _years(latest.item.period.end, due)
@@ -265,7 +278,7 @@ def _assess_target(
             "trend-unknown",
             f"{what}: one comparable result, {shown}; {method}; no earlier value to compare the pace with",
             [latest],
-            child_bound=shown,
+            child_bound=claimed_value(latest.item),
             needed=_rate(needed),
         )
     previous = values[earlier - 1]
@@ -281,7 +294,7 @@ def _assess_target(
         "on-track" if on_track else "off-track",
         f"{what}: {'on track' if on_track else 'not on track'}: {method}; {pace}",
         [previous, latest],
-        child_bound=shown,
+        child_bound=claimed_value(latest.item),
         needed=_rate(needed),
         observed=_rate(observed),
     )
