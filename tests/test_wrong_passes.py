@@ -970,7 +970,7 @@ def test_base_a_reported_value_edited_in_place_is_no_fix_without_its_source(repo
     # third adversarial round: typing a better figure over an off-track one cleared PC606, exit 0
     shutil.copytree(EXAMPLE / "sources", repo / "sources")
     report = repo / "sources" / "report.txt"
-    report.write_text("BÁO CÁO\nKinh tế số đạt 45% GRDP trong 6 tháng.\n", encoding="utf-8")
+    report.write_text("BÁO CÁO\nKinh tế số 6 tháng đầu năm 2026 đạt 45% GRDP.\n", encoding="utf-8")
     off = _value("V1", "2024-12", "39") + _value("V2", "2025-12", "39.5") + _value("V3", "2026-06", "20")
     results = _results_base(repo, off)
     assert [f for f in _json("validate", "plans") if f["code"] == "PC606"]
@@ -992,7 +992,7 @@ def test_base_a_reported_value_edited_in_place_is_no_fix_without_its_source(repo
     assert invoke(*GATE, "--sources", "sources").exit_code == 0
     assert invoke(*GATE).exit_code == 1  # without the sources it is not checked
     # and a source that holds it only inside another number ("45" in "145") is no evidence
-    report.write_text("BÁO CÁO\nKinh tế số đạt 145% GRDP trong 6 tháng.\n", encoding="utf-8")
+    report.write_text("BÁO CÁO\nKinh tế số 6 tháng đầu năm 2026 đạt 145% GRDP.\n", encoding="utf-8")
     assert invoke(*GATE, "--sources", "sources").exit_code == 1
 
 

@@ -40,9 +40,11 @@ def _near(lines: tuple[str, ...], line: int) -> list[str]:
     return list(lines[max(0, line - 1 - LINE_WINDOW) : line + LINE_WINDOW])
 
 
-def written(form: str, text: str) -> bool:
-    """``form`` stands in ``text`` as a number of its own: "4,6" is not written in "14,6" or "4,65"."""
-    return re.search(rf"(?<!\d)(?<!\d[.,]){re.escape(form)}(?!\d)(?![.,]\d)", text) is not None
+def written(form: str, text: str, sign: str = "") -> bool:
+    """``form`` stands in ``text`` as a number of its own: "4,6" is not written in "14,6" or "4,65";
+    with ``sign``, followed by it ("18,3%", "18,3 %")."""
+    after = rf"\s?{re.escape(sign)}" if sign else r"(?!\d)(?![.,]\d)"
+    return re.search(rf"(?<!\d)(?<!\d[.,]){re.escape(form)}{after}", text) is not None
 
 
 def _source_problem(
@@ -143,19 +145,21 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
             continue
         text, line = checked
         forms = number_forms(v.item.value)
+        # a share is written with its sign: "2025" in "năm 2025" is no 2025 % of GDP
+        percent = v.item.unit.lstrip().startswith("%")
         first = max(1, line - LINE_WINDOW)
         holding = [
             n
             for n, row in enumerate(_near(text.lines, line), start=first)
-            if any(written(form, row) for form in forms)
+            if any(written(form, row, "%" if percent else "") for form in forms)
         ]
         if not holding:
             yield RESULT_NOT_IN_SOURCE.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
-                f"value {v.item.id}: {format_number(v.item.value)} is not written near line {line} of "
-                f"{src.document}",
+                f"value {v.item.id}: {format_number(v.item.value)}{'%' if percent else ''} is not written "
+                f"near line {line} of {src.document}",
                 ctx={"item": v.item.id, "source": src.document, "line": line},
             )
             continue
@@ -167,6 +171,17 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
                 v.at.column,
                 f"value {v.item.id}: {format_number(v.item.value)} stands near line {line} of "
                 f"{src.document} only where {promised[holding[0]]} states a target: a promise, not a result",
+                ctx={"item": v.item.id, "source": src.document, "line": line},
+            )
+            continue
+        year = str(v.item.period.end.year)
+        if not any(written(year, row) for row in _near(text.lines, line)):
+            # the period decides which target year a figure counts for, and the pace between two
+            yield RESULT_NOT_IN_SOURCE.finding(
+                v.at.path,
+                v.at.line,
+                v.at.column,
+                f"value {v.item.id}: its period's year {year} is not written near line {line} of {src.document}",
                 ctx={"item": v.item.id, "source": src.document, "line": line},
             )
     for s in progress.results.statuses:
@@ -230,8 +245,9 @@ RESULT_NOT_IN_SOURCE = Rule(
     summary="A reported value or status whose `source.document` is a text in the sources folder: "
     "`source.line` must be given; a value's number (as 27.7 or 27,7; 12106, 12.106 or 12,106) "
     f"must be written within {LINE_WINDOW} lines of it as a number of its own (4,6 is not "
-    "written in 14,6 or 4,65), and not only on lines where a plan states a target (a promise, "
-    "not a result); a status's wording and evidence must stand on that very line, the wording "
+    "written in 14,6 or 4,65), with its % sign when the unit is a share, and not only on lines "
+    "where a plan states a target (a promise, not a result); the year its period ends must be "
+    "written within the same lines; a status's wording and evidence must stand on that very line, the wording "
     "as a phrase of its own (a table cell or a sentence's end: 'hoàn thành trong tháng 3/2025' "
     "is a deadline), and the line must be the task's row: the line the task's own `source` "
     "gives in the same document, or else one holding the start of the task's title. Runs only "
