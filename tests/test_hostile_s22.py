@@ -204,3 +204,29 @@ def test_a_closed_standard_output_is_no_internal_error(tree: Path) -> None:
         )
         assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert done.returncode == 0, done.stderr
+
+
+def test_short_labels_of_many_plans_against_one_long_text_are_searched_quickly(tree: Path) -> None:
+    # round 2, case 9: labels of one or two words were searched line by line, and the budget
+    # of each plan added up over 200 plans (11.9 s of CPU); PC506 never fired
+    from tests.test_hostile import MAX_SECONDS
+
+    (tree / "sources").mkdir()
+    (tree / "sources" / "big.txt").write_text("a\n" * 340_000, encoding="utf-8")
+    for i in range(200):
+        targets = "".join(
+            f"  - {{id: W{j}, indicator: digital-economy-share, year: {2026 + j}, bound: '>= 40', "
+            f"unit: '% GDP', label: z{i} q{j}, source: {{section: I}}}}\n"
+            for j in range(8)
+        )
+        (tree / "plans" / "ward" / f"KH-{i + 3}.yaml").write_text(
+            f"id: ward/KH-{i + 3}\ndocument: {{number: {i}/KH-UBND, kind: Kế hoạch, title: K, issuer: UBND, "
+            f'issued: "2025-03-10", source: big.txt}}\njurisdiction: {{code: w{i}, name: P, level: commune}}\n'
+            f"implements: [province/KH-1]\ntargets:\n{targets}",
+            encoding="utf-8",
+        )
+    outcome = run_command(
+        tree, ["validate", "plans/ward", "--sources", "sources", "--no-cache", "-f", "json"]
+    )
+    assert outcome.seconds < MAX_SECONDS, f"took {outcome.seconds:.2f}s"
+    assert len(outcome.of("PC501")) == 1600 and not outcome.of("PC506")
