@@ -230,3 +230,16 @@ def test_short_labels_of_many_plans_against_one_long_text_are_searched_quickly(t
     )
     assert outcome.seconds < MAX_SECONDS, f"took {outcome.seconds:.2f}s"
     assert len(outcome.of("PC501")) == 1600 and not outcome.of("PC506")
+
+
+def test_positions_count_lines_as_yaml_does() -> None:
+    # round 2, cases 1 and 2: with CR-only line ends a bad byte was put on line 1 (column 685);
+    # a U+2028 in a comment lost the "quote the bound" hint (the hint counted it as a line break)
+    from plancheck.load.yamlio import load_bytes
+
+    bad = load_bytes(b"id: x\rdocument: a\rnote: caf\xe9\r", "x.yaml")
+    assert [(f.code, f.line, f.column) for f in bad.findings] == [("PC003", 3, 10)]
+    nul = load_bytes(b"id: x\r\ndocument: a\rnote: c\x00\n", "x.yaml")
+    assert [(f.code, f.line, f.column) for f in nul.findings] == [("PC003", 3, 8)]
+    hinted = load_bytes("id: x\n# a\u2028b\nbound: > 80\n".encode(), "x.yaml")
+    assert "line 3: quote the bound" in hinted.findings[0].message

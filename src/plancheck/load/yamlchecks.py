@@ -11,7 +11,7 @@ from ruamel.yaml.events import (
 )
 
 from plancheck.findings import Finding
-from plancheck.load.yamltext import line_col
+from plancheck.load.yamltext import LINE_BREAK, line_col
 from plancheck.rules.input import (
     ANCHOR_OR_ALIAS,
     FILE_TOO_LARGE,
@@ -100,7 +100,7 @@ _UNQUOTED_OPERATOR = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s*[<>]")
 def syntax_hint(text: str, line: int) -> str:
     """What the common slip behind a syntax error is: ``bound: > 80`` unquoted, where YAML reads
     ``>`` as the start of a folded block."""
-    lines = text.splitlines()
+    lines = LINE_BREAK.split(text)  # as the parser counts lines: U+2028 in a comment is text
     for number in (line, line - 1):
         if 1 <= number <= len(lines) and _UNQUOTED_OPERATOR.match(lines[number - 1]):
             return f' (line {number}: quote the bound, e.g. bound: ">= 80"; YAML reads a leading > or < as syntax)'

@@ -16,9 +16,16 @@ KeyPath = tuple[str | int, ...]
 Pos = tuple[int, int]
 
 
+# YAML 1.2's line breaks: CR LF, CR alone, LF (U+2028, U+2029 and U+0085 are text)
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def line_col(text: str, index: int) -> Pos:
-    line = text.count("\n", 0, index) + 1
-    start = text.rfind("\n", 0, index) + 1
+    """1-based line and column of ``index``, counting lines as YAML does (a file of CR-only line
+    ends put everything on line 1)."""
+    line, start = 1, 0
+    for brk in LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, brk.end()
     return line, index - start + 1
 
 
