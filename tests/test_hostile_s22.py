@@ -243,3 +243,16 @@ def test_positions_count_lines_as_yaml_does() -> None:
     assert [(f.code, f.line, f.column) for f in nul.findings] == [("PC003", 3, 8)]
     hinted = load_bytes("id: x\n# a\u2028b\nbound: > 80\n".encode(), "x.yaml")
     assert "line 3: quote the bound" in hinted.findings[0].message
+
+
+def test_out_dir_does_not_replace_a_read_only_page(tree: Path) -> None:
+    # round 2, case 12: `-o` and `schema --out` refused a read-only file; --out-dir replaced it
+    assert run_command(tree, ["report", "--out-dir", "out", "--no-cache"]).code == 0
+    page = tree / "out" / "index.md"
+    before = page.read_bytes()
+    page.chmod(0o444)
+    outcome = run_command(tree, ["report", "--out-dir", "out", "--no-cache"])
+    assert outcome.code == 2 and outcome.stderr.strip() == (
+        "plancheck: --out-dir out: holds a read-only page, index.md; it is not replaced"
+    ), outcome.stderr
+    assert page.read_bytes() == before

@@ -20,7 +20,16 @@ def _not_a_folder(path: Path) -> str | None:
         # a link there is replaced, never written through (as every page); a folder cannot be
         if os.path.isdir(index) and not os.path.islink(index):
             return "its index.md is a folder; remove it or choose another folder"
-        return None if os.access(path, os.W_OK | os.X_OK) else "the folder is read-only"
+        if not os.access(path, os.W_OK | os.X_OK):
+            return "the folder is read-only"
+        # a page is replaced by renaming a new one over it, which a read-only page would not
+        # stop: refused as `-o` refuses a read-only file
+        for page in sorted(path.glob("*.md")):
+            with contextlib.suppress(OSError):
+                info = page.lstat()
+                if stat.S_ISREG(info.st_mode) and (info.st_mode & 0o222 == 0 or not os.access(page, os.W_OK)):
+                    return f"holds a read-only page, {clean(page.name)}; it is not replaced"
+        return None
     # the folder and its missing parents are made: the nearest existing one must be a folder
     folder = Path(os.path.abspath(path))
     while not os.path.lexists(folder) and folder != folder.parent:
