@@ -143,7 +143,8 @@ def _apply_waivers(findings: list[Finding], ps: PlanSet, config: Config) -> list
                 if not waivable(waiver.rule):
                     message = (
                         f"waiver of {waiver.rule} has no effect: input, schema and reference findings "
-                        "(PC0xx, PC1xx) and encoding errors are never waived; fix the encoding instead"
+                        "(PC0xx, PC1xx) and rules whose default severity is error are never waived; fix "
+                        "what it finds instead"
                     )
                 elif _names_nothing(waiver):
                     message = (

@@ -44,7 +44,7 @@ def load_catalogue(root: Path | None, max_bytes: int) -> CatalogueLoad:
                     DUPLICATE_INDICATOR.finding(
                         out.shown,
                         *pos,
-                        f"indicator {indicator.id!r} is defined twice",
+                        f"indicator {indicator.id!r} is defined more than once",
                         ctx={"indicator": indicator.id},
                     )
                 )

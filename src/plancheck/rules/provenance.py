@@ -150,11 +150,16 @@ def _named_source(
             lp.path, line, col, f"source {name!r} points outside the sources folder", plan=lp.id
         )
     if not path.is_file():
+        where = (
+            "is a folder in the sources folder, not a text"
+            if path.is_dir()
+            else "is not in the sources folder"
+        )
         return None, SOURCE_NOT_FOUND.finding(
             lp.path,
             line,
             col,
-            f"source {name!r} is not in the sources folder",
+            f"source {name!r} {where}",
             plan=lp.id,
             ctx={"source": name},
         )

@@ -178,7 +178,7 @@ def duplicate_item_id(lp: LoadedPlan, ps: PlanSet) -> Iterator[Finding]:
                     lp,
                     DUPLICATE_ITEM_ID,
                     (kind, i, "id"),
-                    f"{kind[:-1]} id {item_id!r} is used twice (first at line {line})",
+                    f"{kind[:-1]} id {item_id!r} is used more than once (first at line {line})",
                     item=item_id,
                 )
             else:
