@@ -15,6 +15,7 @@ from plancheck.load.schema import validate_model
 from plancheck.load.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
 from plancheck.model.results import ReportedValue, ResultsFile, TaskStatus
 from plancheck.rules.input import UNREADABLE_FILE
+from plancheck.rules.references import DUPLICATE_ITEM_ID
 
 RESULTS_DIR = "results"
 
@@ -103,8 +104,21 @@ def load_results(folder: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Results:
         out.findings.extend(schema)
         if model is None:
             continue
+        seen: dict[str, int] = {}
         for i, value in enumerate(model.values):
-            out.values.append(Value(value, Placed(shown, *loaded.locate(("values", i)))))
+            at = Placed(shown, *loaded.locate(("values", i)))
+            if value.id in seen:
+                # ids name a figure in findings and reports: unique in the file, as results/README says
+                out.findings.append(
+                    DUPLICATE_ITEM_ID.finding(
+                        shown,
+                        *loaded.locate(("values", i, "id")),
+                        f"value id {value.id!r} is used more than once (first at line {seen[value.id]})",
+                        ctx={"item": value.id},
+                    )
+                )
+            seen.setdefault(value.id, at.line)
+            out.values.append(Value(value, at))
         for i, status in enumerate(model.task_status):
             out.statuses.append(Status(status, Placed(shown, *loaded.locate(("task_status", i)))))
     return out
