@@ -23,7 +23,6 @@ from rich.console import Console
 from rich.text import Text
 
 from plancheck import __version__
-from plancheck.cache import Store
 from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
 from plancheck.engine import Result
 from plancheck.findings import SEVERITIES, Finding
@@ -31,11 +30,12 @@ from plancheck.fsutil import discard_pending, open_atomic, write_atomic
 from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
 from plancheck.model import Plan
-from plancheck.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
 from plancheck.planset import display_path, find_root, left_out_files, load_catalogue, load_plan
 from plancheck.reporters import json_report, text
 from plancheck.reporters.text import clean, shown_path
 from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
+from plancheck.run.cache import Store
+from plancheck.run.pipeline import JobsError, Progress, check_tree, default_workers, end_workers
 from plancheck.schemas_gen import SCHEMA_FILES, schema_text
 from plancheck.show import plan_to_dict, render_plan_text
 
@@ -407,8 +407,8 @@ def validate(
     source_dir = _sources(sources, config)
     try:
         if base is not None:
-            from plancheck.diffaware import load_base_config, run_against_base, stricter_fail_on
             from plancheck.gitutil import toplevel, verify_ref
+            from plancheck.run.diffaware import load_base_config, run_against_base, stricter_fail_on
 
             # the base is judged by its own [tool.plancheck]; the command line wins on both sides
             base_config = load_base_config(base, config)
@@ -582,8 +582,8 @@ def report(
     debug: DebugOpt = False,
 ) -> None:
     """Write the Markdown gap report: per plan, its gaps against each parent, worst first."""
-    from plancheck.pipeline import edge_reports
     from plancheck.reporters.markdown import MIN_MAX_BYTES, ReportWriter
+    from plancheck.run.reports import edge_reports
 
     config = _config()
     _apply_common(config, None, None, None, as_of)
@@ -758,7 +758,7 @@ def tree(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show the hierarchy of plans with, per child and parent, counts of targets by status."""
-    from plancheck.pipeline import edge_reports
+    from plancheck.run.reports import edge_reports
 
     config = _config()
     result = _checked_tree(paths, config, no_cache, cache_dir)

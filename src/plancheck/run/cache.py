@@ -32,8 +32,7 @@ and not racily clean; otherwise the file is hashed.
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
-runs at once never see half an entry; the last rename wins, and both wrote what they computed.
-"""
+runs at once never see half an entry; the last rename wins, and both wrote what they comput"""
 
 from __future__ import annotations
 
@@ -45,7 +44,6 @@ import os
 import re
 import secrets
 import stat
-import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,7 +57,7 @@ KEEP_CONTEXTS = 4  # e.g. with and without --sources, before and after a catalog
 SECRET_NAME = "cache-secret"
 _MAC_HEAD = '{"mac":"'
 _MAC_LEN = 64
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+HEX64 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_KEYS = frozenset({"magic", "key", "file", "results"})
 _RECORD_KEYS = frozenset({"findings", "plan", "readable", "positions", "keys", "documents"})
 
@@ -83,7 +81,7 @@ def _read_secret(path: Path) -> bytes | None:
         text = os.read(fd, 2 * _MAC_LEN).decode("ascii", "replace").strip()
     finally:
         os.close(fd)
-    return bytes.fromhex(text) if _HEX64.fullmatch(text) else None
+    return bytes.fromhex(text) if HEX64.fullmatch(text) else None
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +135,7 @@ def entry_problem(data: Any, key: str) -> str | None:
     results, record = data["results"], data["file"]
     if not isinstance(results, dict) or len(results) > KEEP_CONTEXTS:
         return "results is not an object of at most a few contexts"
-    if not all(isinstance(k, str) and _HEX64.fullmatch(k) and isinstance(v, str) for k, v in results.items()):
+    if not all(isinstance(k, str) and HEX64.fullmatch(k) and isinstance(v, str) for k, v in results.items()):
         return "results maps context keys to JSON text"
     if not isinstance(record, dict) or set(record) != _RECORD_KEYS:
         return "file is not an object with exactly findings, plan, readable, positions, keys and documents"
@@ -184,7 +182,7 @@ def code_fingerprint() -> str:
     from plancheck.admin import registry_digest
     from plancheck.yamlio import PARSER
 
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # plancheck itself, not only this package
     digest = hashlib.sha256(__version__.encode())
     digest.update(registry_digest().encode())
     # two installs of one plancheck may parse with libyaml or the pure-Python parser, which
@@ -307,242 +305,6 @@ def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
     # UnicodeEncodeError: a lone surrogate, as above (the entry is not written, nothing half-written)
     with contextlib.suppress(OSError, UnicodeEncodeError):
         write_atomic(path, text, durable=False)
-
-
-_REPORT_ENTRY_KEYS = frozenset({"magic", "key", "edges"})
-_EDGE_TEXT = ("child", "parent", "worst", "section", "child_heading")
-_EDGE_KEYS = frozenset({*_EDGE_TEXT, "counts", "gap_rows"})
-# the fields of a gap row (reporters.markdown.render_edge) that the report's summary shows
-GAP_ROW_TEXT = (
-    "indicator",
-    "parent",
-    "child",
-    "status",
-    "status_key",
-    "reason",
-    "sources",
-    "child_plan",
-    "parent_plan",
-    "child_name",
-    "parent_name",
-)
-_GAP_ROW_KEYS = frozenset({*GAP_ROW_TEXT, "year", "severity"})
-
-
-def report_entry_problem(data: Any, key: str) -> str | None:
-    """What makes ``data`` not a report-sections entry for ``key`` as plancheck writes one, or None.
-
-    ``{"magic", "key", "edges"}``; each edge has exactly the fields of ``EdgeReport``: texts,
-    ``counts`` mapping statuses to counts from 0, and ``gap_rows`` of exactly the fields the
-    summary reads (texts, an integer year, a number severity). The report trusts these fields
-    as they are (a missing one was an internal error), so they are checked before it reads any.
-    """
-    if not isinstance(data, dict) or set(data) != _REPORT_ENTRY_KEYS:
-        return "not an entry object with exactly magic, key and edges"
-    if data["magic"] != MAGIC or data["key"] != key:
-        return "another format, or an entry for another key"
-    edges = data["edges"]
-    if type(edges) is not list:
-        return "edges is a list"
-    for edge in edges:
-        if type(edge) is not dict or set(edge) != _EDGE_KEYS:
-            return "an edge has exactly the fields of a report edge"
-        if not all(type(edge[name]) is str for name in _EDGE_TEXT):
-            return "an edge's names, worst status and texts are strings"
-        counts = edge["counts"]
-        if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
-            return "an edge's counts map statuses to counts from 0"
-        rows = edge["gap_rows"]
-        if type(rows) is not list:
-            return "an edge's gap rows are a list"
-        for row in rows:
-            if (
-                type(row) is not dict
-                or set(row) != _GAP_ROW_KEYS
-                or not all(type(row[name]) is str for name in GAP_ROW_TEXT)
-                or type(row["year"]) is not int
-                or type(row["severity"]) not in (int, float)
-            ):
-                return "a gap row has exactly the fields the summary reads, of their types"
-    return None
-
-
-REPORT_LAYOUT = "reports-v2"  # v2: signed, as every other entry
-ROWS_LAYOUT = "rows-v1"
-
-
-class ReportStore:
-    """Rendered report sections of one child plan, keyed by everything they depend on (see
-    ``pipeline.report_key``); a national report then re-reads no plan that did not change."""
-
-    def __init__(self, store: Store) -> None:
-        self.root = store.root
-
-    def path(self, key: str) -> Path:
-        assert self.root is not None
-        return self.root / REPORT_LAYOUT / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> list[dict[str, Any]] | None:
-        """The edges of the entry for ``key`` when it is signed with this user's secret and
-        agrees with ``report_entry_problem``; None otherwise (it is then rebuilt)."""
-        if self.root is None:
-            return None
-        data = read_signed(self.path(key), key)
-        if report_entry_problem(data, key) is not None:
-            return None
-        edges: list[dict[str, Any]] = data["edges"]
-        return edges
-
-    def put(self, key: str, edges: list[dict[str, Any]]) -> None:
-        if self.root is not None:
-            write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "edges": edges})
-
-
-def rows_key(context: str) -> str:
-    """The key of the report rows a check computed in ``context`` (see ``context_key``)."""
-    return hashlib.sha256(f"rows\0{context}".encode()).hexdigest()
-
-
-class RowStore:
-    """The report's comparison rows of one child plan against each parent, written by the check
-    that compared them and keyed by its context key, so a report after `validate` reads them
-    instead of reading and comparing the plans again. Signed like every entry."""
-
-    def __init__(self, root: Path | None) -> None:
-        self.root = root
-
-    def path(self, key: str) -> Path:
-        assert self.root is not None
-        return self.root / ROWS_LAYOUT / key[:2] / f"{key}.json"
-
-    def get(self, context: str) -> tuple[list[Any], list[Any]] | None:
-        """The edges ``[[parent, stand-in, rows], ...]`` and the child's targets they show, their
-        shape not yet checked (see ``pipeline.encode_rows``)."""
-        if self.root is None:
-            return None
-        key = rows_key(context)
-        data = read_signed(self.path(key), key)
-        if not isinstance(data, dict) or data.get("magic") != MAGIC or data.get("key") != key:
-            return None
-        edges, targets = data.get("edges"), data.get("targets")
-        return (edges, targets) if isinstance(edges, list) and isinstance(targets, list) else None
-
-    def put(self, context: str, edges: list[Any], targets: list[Any]) -> None:
-        if self.root is not None:
-            key = rows_key(context)
-            entry = {"magic": MAGIC, "key": key, "edges": edges, "targets": targets}
-            write_signed(self.path(key), key, entry)
-
-
-INDEX_LAYOUT = "index-v1"
-# A file whose mtime or ctime is this close to (or after) the start of the run that recorded its
-# status is "racily clean", as git calls it: it may have changed again within the same tick of
-# the file system's clock (one or two seconds on some file systems), so its content is hashed.
-RACY_WINDOW_NS = 3_000_000_000
-_INDEX_KEYS = frozenset({"magic", "key", "started", "files"})
-FileStat = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
-
-
-def run_start_ns() -> int:
-    """The time a run starts, as the index records it (a function, so tests can move it)."""
-    return time.time_ns()
-
-
-def file_stat(info: os.stat_result) -> FileStat:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-
-
-def index_key(tree_root: Path) -> str:
-    """The key (and file name) of the status index of the plan tree at ``tree_root``."""
-    return hashlib.sha256(f"stat-index\0{INDEX_LAYOUT}\0{tree_root}".encode()).hexdigest()
-
-
-def index_problem(data: Any, key: str) -> str | None:
-    """What makes ``data`` not a status index for ``key`` as plancheck writes one, or None.
-
-    ``{"magic", "key", "started", "files"}``: ``started`` the start of the run that wrote it, in
-    nanoseconds (an integer), and ``files`` mapping each file's absolute path to ``[size,
-    mtime_ns, ctime_ns, inode, device, sha256]``: five integers (sizes, inodes and devices from
-    0) and 64 hex digits.
-    """
-    if not isinstance(data, dict) or set(data) != _INDEX_KEYS:
-        return "not an index object with exactly magic, key, started and files"
-    if data["magic"] != MAGIC or data["key"] != key:
-        return "another format, or an index for another tree"
-    if type(data["started"]) is not int or type(data["files"]) is not dict:
-        return "started is an integer and files an object"
-    for path, item in data["files"].items():
-        if (
-            type(item) is not list
-            or len(item) != 6
-            or not all(type(n) is int for n in item[:5])
-            or item[0] < 0
-            or item[3] < 0
-            or item[4] < 0
-            or type(item[5]) is not str
-            or not _HEX64.fullmatch(item[5])
-            or not path
-        ):
-            return "files maps paths to [size, mtime_ns, ctime_ns, inode, device, sha256]"
-    return None
-
-
-class StatIndex:
-    """The status of each plan file of one tree when its content was last hashed, as git's index
-    keeps it: a file whose size, mtime, ctime, inode and device are unchanged, and whose times
-    are not within RACY_WINDOW_NS of the start of the run that recorded them, is taken to hold
-    the content it held then, and is not hashed again.
-
-    One signed file per tree (``<cache-dir>/index-v1/<key>.json``, see ``index_key``), checked
-    like every entry: a tampered, foreign, malformed or unreadable index is ignored, and every
-    file is then hashed. What it trusts beyond the signature: that a change to a file's content
-    changes its ctime (which no user can set back, unlike mtime) or its inode, and that the
-    clock does not go back by more than the window.
-    """
-
-    def __init__(self, store: Store, tree_root: Path) -> None:
-        assert store.root is not None
-        self.key = index_key(tree_root)
-        self.path = store.root / INDEX_LAYOUT / f"{self.key}.json"
-        # taken before any file's status is: a file changed after its status was recorded is
-        # then either seen as changed or racy on the next run (see lookup)
-        self.started = run_start_ns()
-        self.old: dict[str, list[Any]] = {}
-        self.old_started = 0
-        data = read_signed(self.path, self.key)
-        if index_problem(data, self.key) is None:
-            self.old, self.old_started = data["files"], data["started"]
-        self.files: dict[str, list[Any]] = {}
-        self.changed = False
-
-    def lookup(self, path: str, info: os.stat_result) -> str | None:
-        """The SHA-256 of the content of the file at ``path`` with status ``info``, when the index
-        vouches for it; None when it must be hashed (unknown, changed or racily clean)."""
-        item = self.old.get(path)
-        now = file_stat(info)
-        if item is None or tuple(item[:5]) != now:
-            return None
-        if max(now[1], now[2]) >= self.old_started - RACY_WINDOW_NS:
-            self.changed = True  # written again with this run's start: clean on the next run
-            return None
-        self.files[path] = item
-        return str(item[5])
-
-    def record(self, path: str, info: os.stat_result, digest: str) -> None:
-        """The content of ``path``, whose status before it was read was ``info``, hashes to ``digest``."""
-        self.files[path] = [*file_stat(info), digest]
-        self.changed = True
-
-    def forget(self, path: str) -> None:
-        """The file at ``path`` was found to change during the run: hash it next time."""
-        if self.files.pop(path, None) is not None:
-            self.changed = True
-
-    def save(self) -> None:
-        """Write the index when it differs from the one read (atomically, signed)."""
-        if self.changed or self.files.keys() != self.old.keys():
-            entry = {"magic": MAGIC, "key": self.key, "started": self.started, "files": self.files}
-            write_signed(self.path, self.key, entry)
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:
