@@ -252,8 +252,9 @@ def _linked_folder(path: Path) -> bool:
     return False
 
 
-def read_signed(path: Path, key: str) -> Any:
-    """The JSON data of the entry at ``path`` when it is signed for ``key``; None otherwise."""
+def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES) -> Any:
+    """The JSON data of the entry at ``path`` when it is signed for ``key`` and at most ``limit``
+    bytes long; None otherwise."""
     if _linked_folder(path):
         return None
     try:
@@ -264,8 +265,8 @@ def read_signed(path: Path, key: str) -> Any:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return None
-            raw = handle.read(MAX_ENTRY_BYTES + 1)
-        if len(raw) > MAX_ENTRY_BYTES:
+            raw = handle.read(limit + 1)
+        if len(raw) > limit:
             return None
         text = raw.decode("utf-8")
     except (OSError, ValueError):
@@ -284,14 +285,14 @@ def read_signed(path: Path, key: str) -> Any:
         return None
 
 
-def write_signed(path: Path, key: str, entry: dict[str, Any]) -> None:
+def write_signed(path: Path, key: str, entry: dict[str, Any], limit: int = MAX_ENTRY_BYTES) -> None:
     """Write ``entry`` (a JSON object) to ``path``, signed for ``key``; silently not at all when
     it is too large to be read back or the folder cannot be written (a cache costs only speed)."""
     body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     try:
         text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
         # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
-        if len(text) > MAX_ENTRY_BYTES // 4 and len(text.encode("utf-8")) > MAX_ENTRY_BYTES:
+        if len(text) > limit // 4 and len(text.encode("utf-8")) > limit:
             return  # it would never be read back: computing it again is the cost
     except UnicodeEncodeError:
         return  # a lone surrogate (a YAML "\ud800" escape) has no UTF-8: such a plan is not cached

@@ -133,9 +133,10 @@ class Checker:
         """
         if self.ctx.sources is None:
             return "-"
-        return "\0".join(self._document_digest(name) for name in cited_documents(plan)) or "-"
+        return "\0".join(self.document_digest(name) for name in cited_documents(plan)) or "-"
 
-    def _document_digest(self, name: str) -> str:
+    def document_digest(self, name: str) -> str:
+        """The digest of one source text as the provenance rules would read it (its content)."""
         sources = self.ctx.sources
         assert sources is not None
         path = source_path(sources, name)

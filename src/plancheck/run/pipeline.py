@@ -18,6 +18,7 @@ A wrong guess therefore costs time, never correctness.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from plancheck.findings import Finding
 from plancheck.inforce import replacements, resolve
 from plancheck.planset import (
     LoadedPlan,
+    TreeFiles,
     display_path,
     expected_id,
     find_root,
@@ -43,8 +45,9 @@ from plancheck.planset import (
 )
 from plancheck.run.cache import Store, context_key, file_key, merge_results
 from plancheck.run.checker import Checker, Context, Job, Outcome, edge_keys, needed_plans
-from plancheck.run.records import RecordError, decode_finding, decode_record
+from plancheck.run.records import RecordError, decode_finding, decode_record, encode_finding
 from plancheck.run.statindex import StatIndex
+from plancheck.run.treecache import TreeStore, decode_findings, encode_result, tree_key, without_results
 from plancheck.run.workers import JobsError, Progress, default_workers, end_workers, run_jobs
 from plancheck.yamlio import Loaded
 
@@ -81,6 +84,7 @@ class _File:
     results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
     # the encoded summary a worker sent: set only when the cache entry must be written
     record: dict[str, Any] | None = None
+    encoded: dict[str, Any] | None = None  # the summary as its entry holds it, for the tree's entry
     guess: tuple[str | None, list[str]] = (None, [])
 
 
@@ -126,26 +130,46 @@ def check_tree(
     local = Checker(ctx)
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
+    heads: list[bytes | None] = []
     for f in files:
         digest, head = _content_digest(f, max_bytes, index)
+        heads.append(head)
         if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
             f.light = plan_from_loaded(f.file, f.shown, f.plan_id, digest)
+        else:
+            f.key = file_key(digest, f.plan_id, max_bytes)
+
+    # the whole tree's result, when nothing it depends on changed: one entry instead of one per file
+    trees = _trees(store, tree.root, paths) if stat_index else None
+    whole = _tree_key(paths, config, sources, tree, local.catalogue_sha, files) if trees else ""
+    if trees is not None:
+        found = _from_tree(trees.get(whole, len(files)), files, tree, local, sources)
+        if found is not None:
+            if index is not None:
+                index.save()
+            return found
+
+    for f, head in zip(files, heads, strict=True):
+        if f.key is None:
             continue
-        f.key = file_key(digest, f.plan_id, max_bytes)
         entry = store.get(f.key)
         if entry is not None:
             try:
                 f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
-                f.results = entry["results"]
+                f.results, f.encoded = entry["results"], entry["file"]
             except RecordError:
                 f.light, f.results = None, {}
         if f.light is None:
             f.guess = guess_header(head if head is not None else _head(f.file))
+    moved = False  # a file changed while this run read it: its result is not the tree's
 
     def absorb(outcome: Outcome) -> None:
         f = files[outcome.index]
+        nonlocal moved
         f.light, f.record = decode_record(outcome.record, f.file, f.shown, f.plan_id), outcome.record
+        f.encoded = outcome.record
         if outcome.key != f.key:  # the file changed since it was hashed: trust what was checked
+            moved = True
             f.key, f.results = outcome.key, {}
             if index is not None:
                 index.forget(str(f.file))
@@ -222,6 +246,8 @@ def check_tree(
     result.checker = local  # its parsed parents serve a report computed in this process
     result.catalogue_sha = local.catalogue_sha
     result.contexts = contexts
+    if trees is not None and not moved:
+        _to_tree(trees, whole, result, files, local)
     return result
 
 
@@ -279,3 +305,89 @@ def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Find
         return [decode_finding(data, home, own_file=own_file) for data in items]
     except (ValueError, RecordError, RecursionError):
         return None
+
+
+def _trees(store: Store, root: Path | None, paths: list[Path]) -> TreeStore | None:
+    """Where the tree entry of this check is, when there is one (see treecache)."""
+    if store.root is None or not without_results(root):
+        return None
+    return TreeStore(store.root, [str(root), os.getcwd(), [str(p) for p in paths]])
+
+
+def _tree_key(
+    paths: list[Path],
+    config: Config,
+    sources: Path | None,
+    tree: TreeFiles,
+    catalogue_sha: str,
+    files: list[_File],
+) -> str:
+    """Everything the whole tree's result depends on but the source texts (see treecache), as one key."""
+    unread = [
+        [encode_finding(x, "") for x in f.light.findings] if f.light is not None else None for f in files
+    ]
+    return tree_key(
+        [
+            str(tree.root),
+            os.getcwd(),
+            [str(p) for p in paths],
+            list(config.judged()),
+            None if sources is None else str(sources),
+            catalogue_sha,
+            [encode_finding(x, "") for x in tree.problems],
+            [[f.shown, f.key if f.key is not None else u] for f, u in zip(files, unread, strict=True)],
+        ]
+    )
+
+
+def _from_tree(
+    entry: dict[str, Any] | None, files: list[_File], tree: TreeFiles, local: Checker, sources: Path | None
+) -> Result | None:
+    """The result a tree entry holds, decoded and checked; None when there is none, when a source
+    text it depends on changed, or when it is not what plancheck writes."""
+    if entry is None:
+        return None
+    if any(local.document_digest(name) != digest for name, digest in entry["documents"]):
+        return None
+    lights: list[LoadedPlan] = []
+    try:
+        for f, record in zip(files, entry["records"], strict=True):
+            if record is not None and f.key is not None:
+                lights.append(decode_record(record, f.file, f.shown, f.plan_id, own_file=True))
+            elif record is None and f.key is None and f.light is not None:
+                lights.append(f.light)  # a file that cannot be read: its finding is known afresh
+            else:
+                return None
+        findings = decode_findings(entry["findings"])
+    except RecordError:
+        return None
+    plans, plan_findings = owners(lights)
+    ps = make_planset(
+        tree.root,
+        local.catalogue,
+        plans,
+        lights,
+        [*tree.problems, *local.catalogue.findings, *plan_findings],
+        sources,
+    )
+    result = Result(
+        findings=findings,
+        planset=ps,
+        requested=set(entry["requested"]),
+        suppressed=entry["suppressed"],
+        counts=entry["counts"],
+        not_compared=entry["not_compared"],
+    )
+    result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
+    result.checker, result.catalogue_sha, result.contexts = local, local.catalogue_sha, entry["contexts"]
+    return result
+
+
+def _to_tree(trees: TreeStore, key: str, result: Result, files: list[_File], local: Checker) -> None:
+    """Write the tree entry of ``result`` (nothing when a file's summary is not at hand)."""
+    records = [f.encoded if f.key is not None else None for f in files]
+    if any(r is None for f, r in zip(files, records, strict=True) if f.key is not None):
+        return
+    names = sorted({d for f in files if f.light is not None for d in f.light.documents or ()})
+    documents = [[name, local.document_digest(name)] for name in names] if local.ctx.sources else []
+    trees.put(key, encode_result(result, records, documents))
