@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plancheck.engine import child_findings
 from plancheck.findings import Finding
@@ -28,18 +28,14 @@ from plancheck.planset import (
     plan_from_loaded,
     read_raw,
 )
-from plancheck.reporters.markdown import (
-    EdgeReport,
-    edge_report,
-    render_edge,
-    target_atom,
-)
 from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
 from plancheck.run.cache import context_key, file_key, sha256
 from plancheck.run.records import encode_finding, encode_record
 from plancheck.run.rows import RowStore, decode_atom, decode_row, encode_rows
-from plancheck.summary import child_edges, edge_findings
 from plancheck.yamlio import Loaded
+
+if TYPE_CHECKING:  # the report's modules (and jinja2) are imported by the report alone
+    from plancheck.reporters.markdown import EdgeReport
 
 PARENTS_KEPT = 6  # parsed parents a worker keeps (a commune has three; a province, two)
 ATOMS_KEPT = 4_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
@@ -222,6 +218,9 @@ class Checker:
     def report(self, job: ReportJob) -> list[EdgeReport]:
         """The report's sections for one child and each of its parents: from the rows its check
         cached when there are (see check), else from the child read and compared again."""
+        from plancheck.reporters.markdown import edge_report
+        from plancheck.summary import child_edges
+
         plans: dict[str, LoadedPlan] = {}
         for pid, file in job.parents:
             if file != job.file:
@@ -255,6 +254,9 @@ class Checker:
     ) -> list[EdgeReport] | None:
         """The sections from a child's cached rows and its parents (read here, each once for many
         children); None when the rows are not for exactly these edges, or not what plancheck writes."""
+        from plancheck.reporters.markdown import render_edge
+        from plancheck.summary import edge_findings
+
         edges, targets = cached
         views = self._views(list(job.edges), plans)
         if len(edges) != len(views):
@@ -288,6 +290,8 @@ class Checker:
 
     def _atom(self, target: Target) -> list[Any]:
         """A parent target's atom, made once for all the children of the parent."""
+        from plancheck.reporters.markdown import target_atom
+
         known = self.atoms.get(id(target))
         if known is None or known[0] is not target:
             if len(self.atoms) > ATOMS_KEPT:

@@ -7,21 +7,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plancheck.compliance import compare_plans
 from plancheck.model import Target
 from plancheck.planset import (
     LoadedPlan,
     PlanSet,
 )
-from plancheck.reporters.markdown import (
-    ATOM_FIELDS,
-    ComparisonRow,
-    comparison_row,
-    target_atom,
-)
 from plancheck.run.cache import MAGIC, Store, read_signed, write_signed
+
+if TYPE_CHECKING:  # the report's modules (and jinja2) are imported when rows are made or read
+    from plancheck.reporters.markdown import ComparisonRow
 
 _REPORT_ENTRY_KEYS = frozenset({"magic", "key", "edges"})
 _EDGE_TEXT = ("child", "parent", "worst", "section", "child_heading")
@@ -155,6 +151,9 @@ def encode_rows(lp: LoadedPlan, parents: list[LoadedPlan], ps: PlanSet) -> tuple
     report reads with the parents; only the child's targets the rows show are written out whole.
     A target that is in neither list is written out whole in its row.
     """
+    from plancheck.compliance import compare_plans
+    from plancheck.reporters.markdown import comparison_row, target_atom
+
     assert lp.plan is not None
     own_at = {id(t): i for i, t in enumerate(lp.plan.targets)}
     shown: dict[int, list[Any]] = {}
@@ -183,6 +182,8 @@ def decode_row(
     item: Any, table: list[Target], own: dict[int, list[Any]], atom_of: Callable[[Target], list[Any]]
 ) -> ComparisonRow:
     """A cached row, its fields' types checked (an entry is signed, but data all the same)."""
+    from plancheck.reporters.markdown import ComparisonRow
+
     if type(item) is not list or len(item) != len(ComparisonRow._fields):
         raise ValueError("not a row")
     status, indicator, year, severity, reason, via, parent, child = item
@@ -202,6 +203,8 @@ def decode_row(
 
 
 def decode_atom(atom: Any) -> list[Any]:
+    from plancheck.reporters.markdown import ATOM_FIELDS
+
     if not (
         type(atom) is list
         and len(atom) == len(ATOM_FIELDS)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import re
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
-from plancheck.reporters.markdown import EdgeReport
 from plancheck.run.checker import Checker, Context, Job, Outcome, ReportJob
+
+if TYPE_CHECKING:  # a warm run starts no process: the pool's modules are imported when one is
+    from concurrent.futures import ProcessPoolExecutor
+
+    from plancheck.reporters.markdown import EdgeReport
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
 CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory
@@ -39,6 +42,8 @@ def _die_with_parent(parent: int) -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
@@ -71,6 +76,8 @@ def _pool(workers: int, ctx: Context) -> Iterator[ProcessPoolExecutor]:
     # to it. Frozen objects are never visited by a worker's garbage collector, so they stay
     # shared instead of being copied into every worker.
     gc.freeze()
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx, os.getpid()))
     _POOLS.append(pool)
     try:
@@ -128,6 +135,8 @@ def run_jobs(
     # plans that share parents go together, so a worker parses each parent about once
     ordered = sorted(jobs, key=lambda j: (tuple(str(f) for _, f in j.parents), j.index))
     chunks = [ordered[i : i + CHUNK] for i in range(0, len(ordered), CHUNK)]
+    from concurrent.futures import as_completed
+
     done = 0
     with _pool(workers, ctx) as pool:
         futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
