@@ -18,6 +18,7 @@ from plancheck.reporters.json_report import render
 from plancheck.run import checker, pipeline, reports
 from plancheck.run import workers as pool
 from plancheck.run.cache import LAYOUT, Store
+from plancheck.run.treecache import TREE_LAYOUT
 
 from .conftest import EXAMPLE
 
@@ -77,6 +78,8 @@ def test_warm_run_reads_no_plan_again(tree: Path, monkeypatch: pytest.MonkeyPatc
 def test_corrupt_and_foreign_entries_are_ignored(tree: Path) -> None:
     expected = _run("--no-cache")
     _run()  # fill the cache
+    # without the tree's entry, which would answer for the unchanged tree (test_tree_entry.py)
+    shutil.rmtree(tree / "cache" / TREE_LAYOUT)
     entries = _entries(tree)
     assert len(entries) >= 4
     entries[0].write_text("{not json", encoding="utf-8")

@@ -49,13 +49,14 @@ from pathlib import Path
 from typing import Any
 
 from plancheck import __version__
-from plancheck.fsutil import write_atomic
+from plancheck.fsutil import open_atomic
 
 MAGIC = "plancheck-cache-entry"
 LAYOUT = "v3"  # v3: signed entries
 KEEP_CONTEXTS = 4  # e.g. with and without --sources, before and after a catalogue edit
 SECRET_NAME = "cache-secret"
 _MAC_HEAD = '{"mac":"'
+_MAC_HEAD_BYTES = _MAC_HEAD.encode()
 _MAC_LEN = 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_KEYS = frozenset({"magic", "key", "file", "results"})
@@ -109,10 +110,6 @@ def secret() -> bytes:
     except (OSError, ValueError):
         pass
     return secrets.token_bytes(32)
-
-
-def _mac(key: str, body: str) -> str:
-    return hmac.new(secret(), f"{key}\0{body}".encode(), hashlib.sha256).hexdigest()
 
 
 def entry_problem(data: Any, key: str) -> str | None:
@@ -263,49 +260,54 @@ def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES) -> Any:
         # through a link (it points out of the cache folder)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
-            raw = handle.read(limit + 1)
-        if len(raw) > limit:
-            return None
-        text = raw.decode("utf-8")
+            # read into one buffer, checked and parsed in place: a tree's entry is tens of
+            # megabytes, and each copy of it (as text, as the body, encoded again) cost time
+            raw = bytearray(info.st_size + 1)
+            size = handle.readinto(raw)
     except (OSError, ValueError):
         return None
-    head = len(_MAC_HEAD)
-    mac, body = text[head : head + _MAC_LEN], "{" + text[head + _MAC_LEN + 2 :]
-    if (
-        not text.startswith(_MAC_HEAD)
-        or text[head + _MAC_LEN : head + _MAC_LEN + 2] != '",'
-        or not hmac.compare_digest(mac, _mac(key, body))
-    ):
+    if size > info.st_size:
+        return None  # it grew while it was read: not what was written whole
+    del raw[size:]
+    start = len(_MAC_HEAD) + _MAC_LEN  # the '",' after the signature; the body is '{' + the rest
+    if not raw.startswith(_MAC_HEAD_BYTES) or raw[start : start + 2] != b'",':
         return None
+    digest = hmac.new(secret(), f"{key}\0{{".encode(), hashlib.sha256)
+    digest.update(memoryview(raw)[start + 2 :])
+    if not hmac.compare_digest(bytes(raw[len(_MAC_HEAD) : start]), digest.hexdigest().encode()):
+        return None
+    raw[start + 1] = ord("{")
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return json.loads(str(memoryview(raw)[start + 1 :], "utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
 
 
 def write_signed(path: Path, key: str, entry: dict[str, Any], limit: int = MAX_ENTRY_BYTES) -> None:
     """Write ``entry`` (a JSON object) to ``path``, signed for ``key``; silently not at all when
     it is too large to be read back or the folder cannot be written (a cache costs only speed)."""
-    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
     try:
-        text = f'{_MAC_HEAD}{_mac(key, body)}",{body[1:]}'
-        # UTF-8 takes at most four bytes a character, so most entries skip the encoding here
-        if len(text) > limit // 4 and len(text.encode("utf-8")) > limit:
-            return  # it would never be read back: computing it again is the cost
+        body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:
         return  # a lone surrogate (a YAML "\ud800" escape) has no UTF-8: such a plan is not cached
+    if len(_MAC_HEAD) + _MAC_LEN + 1 + len(body) > limit:
+        return  # it would never be read back: computing it again is the cost
+    digest = hmac.new(secret(), f"{key}\0".encode(), hashlib.sha256)
+    digest.update(body)
     if _linked_folder(path):
         return
     with contextlib.suppress(OSError):
         if not stat.S_ISREG(os.lstat(path).st_mode):
-            # a FIFO, device or link planted in the cache: write_atomic would write through
+            # a FIFO, device or link planted in the cache: open_atomic would write through
             # it (and block on a FIFO); the entry is replaced instead
             os.unlink(path)
-    # UnicodeEncodeError: a lone surrogate, as above (the entry is not written, nothing half-written)
-    with contextlib.suppress(OSError, UnicodeEncodeError):
-        write_atomic(path, text, durable=False)
+    # written whole to a temporary file and renamed, as every entry (see fsutil)
+    with contextlib.suppress(OSError), open_atomic(path, durable=False) as handle:
+        handle.write(f'{_MAC_HEAD}{digest.hexdigest()}",'.encode())
+        handle.write(memoryview(body)[1:])
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:
