@@ -44,6 +44,7 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -308,6 +309,40 @@ def write_signed(path: Path, key: str, entry: dict[str, Any], limit: int = MAX_E
     with contextlib.suppress(OSError), open_atomic(path, durable=False) as handle:
         handle.write(f'{_MAC_HEAD}{digest.hexdigest()}",'.encode())
         handle.write(memoryview(body)[1:])
+
+
+class _TooLarge(Exception):
+    """An entry written piece by piece passed its limit: the temporary file is dropped."""
+
+
+def write_signed_pieces(path: Path, key: str, pieces: Iterable[str], limit: int) -> None:
+    """Write the JSON object whose text is the concatenation of ``pieces`` (the first starting
+    with ``{``), signed for ``key``, as ``write_signed`` would write it whole: for an entry of tens
+    of megabytes (a tree's), whose text would otherwise be held at once, twice over."""
+    if _linked_folder(path):
+        return
+    with contextlib.suppress(OSError):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            os.unlink(path)  # as in write_signed: never written through
+    digest = hmac.new(secret(), f"{key}\0".encode(), hashlib.sha256)
+    head = len(_MAC_HEAD) + _MAC_LEN + 2
+    with (
+        contextlib.suppress(OSError, UnicodeEncodeError, _TooLarge),
+        open_atomic(path, durable=False) as handle,
+    ):
+        handle.write(b" " * head)  # the signature, known at the end, is written over it
+        size = head - 1
+        first = True
+        for piece in pieces:
+            data = piece.encode("utf-8")
+            digest.update(data)
+            size += len(data)
+            if size > limit:
+                raise _TooLarge  # it would never be read back
+            handle.write(memoryview(data)[1:] if first else data)
+            first = False
+        handle.seek(0)
+        handle.write(f'{_MAC_HEAD}{digest.hexdigest()}",'.encode())
 
 
 def merge_results(old: dict[str, Any] | None, context: str, findings: str) -> dict[str, Any]:

@@ -25,11 +25,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plancheck.findings import Finding
-from plancheck.run.cache import MAGIC, code_fingerprint, read_signed, write_signed
+from plancheck.run.cache import MAGIC, code_fingerprint, read_signed, write_signed_pieces
 from plancheck.run.records import decode_finding, encode_finding
 
 if TYPE_CHECKING:
@@ -121,7 +122,32 @@ class TreeStore:
         return data if tree_entry_problem(data, key, files) is None else None
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        write_signed(self.path, key, {"magic": MAGIC, "key": key, **entry}, MAX_TREE_ENTRY_BYTES)
+        write_signed_pieces(
+            self.path, key, _pieces({"magic": MAGIC, "key": key, **entry}), MAX_TREE_ENTRY_BYTES
+        )
+
+
+_PIECE = 2_000  # items of a long list encoded at once
+
+
+def _pieces(entry: dict[str, Any]) -> Iterator[str]:
+    """The JSON text of ``entry`` (compact, as ``write_signed`` writes it) in pieces: its long
+    lists a few thousand items at a time, so the whole text is never held at once."""
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    sep = "{"
+    for name, value in entry.items():
+        if type(value) is list and len(value) > _PIECE:
+            yield f"{sep}{dump(name)}:["
+            for at in range(0, len(value), _PIECE):
+                yield ("," if at else "") + dump(value[at : at + _PIECE])[1:-1]
+            yield "]"
+        else:
+            yield f"{sep}{dump(name)}:{dump(value)}"
+        sep = ","
+    yield "}"
 
 
 def without_results(root: Path | None) -> bool:
