@@ -21,18 +21,15 @@ An entry is trusted only when it is signed and well-formed (the README's "Cache 
 - *well-formed*: the entry then agrees with the schema in ``entry_problem`` (exact keys, types,
   sizes; findings of known rules, about this file only), and its records decode and validate.
 
-Two more kinds of entry serve the report, signed the same way: the comparison rows a check
-computed for a child (``RowStore``, keyed by its context key) and the sections rendered from
-them (``ReportStore``, well-formed when ``report_entry_problem`` says so).
-
-Which content a plan file holds is taken from the tree's status index (``StatIndex``, one signed
-file per tree, well-formed when ``index_problem`` says so) when the file's status is unchanged
-and not racily clean; otherwise the file is hashed.
+Other entries are signed the same way: the report's rows and sections (``rows``), the tree's
+status index (``statindex``: which files need not be hashed again) and the whole tree's result
+(``treecache``: what a warm run reads when nothing changed), each with its own schema.
 
 Anything else (unreadable, larger than ``MAX_ENTRY_BYTES``, not a regular file, not JSON,
 nested deeper than plancheck writes, another key, a bad signature, a schema mismatch) is ignored
 and rebuilt, never trusted. Entries are written whole to a temporary file and renamed, so two
-runs at once never see half an entry; the last rename wins, and both wrote what they comput"""
+runs at once never see half an entry; the last rename wins, and both wrote what they computed.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +121,7 @@ def entry_problem(data: Any, key: str) -> str | None:
     source texts the plan cites (strings). Each finding's fields (a known
     rule and severity, types, positions from 1) are checked as it is decoded
     (``records.decode_finding(..., own_file=True)``), as are the findings in the JSON text of
-    results, when they are read (pipeline).
+    results, when they are read (``pipeline``).
     """
     if not isinstance(data, dict) or set(data) != _ENTRY_KEYS:
         return "not an entry object with exactly magic, key, file and results"

@@ -123,7 +123,7 @@ def report_key(result: Result, job: ReportJob) -> str | None:
 
 def _decode_edges(entry: list[dict[str, Any]], job: ReportJob) -> list[EdgeReport] | None:
     """The cached sections of ``job``'s child, when they are about its own edges only (the
-    summary names each edge's plans in the tree; see ``cache.report_entry_problem`` for the rest)."""
+    summary names each edge's plans in the tree; see ``rows.report_entry_problem`` for the rest)."""
     parents = {e.parent for e in job.edges}
     child = job.child.plan.id if job.child is not None and job.child.plan is not None else None
     if any(e["child"] != child or e["parent"] not in parents for e in entry):

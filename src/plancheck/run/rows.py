@@ -83,7 +83,7 @@ ROWS_LAYOUT = "rows-v1"
 
 class ReportStore:
     """Rendered report sections of one child plan, keyed by everything they depend on (see
-    ``pipeline.report_key``); a national report then re-reads no plan that did not change."""
+    ``reports.report_key``); a national report then re-reads no plan that did not change."""
 
     def __init__(self, store: Store) -> None:
         self.root = store.root
@@ -127,7 +127,7 @@ class RowStore:
 
     def get(self, context: str) -> tuple[list[Any], list[Any]] | None:
         """The edges ``[[parent, stand-in, rows], ...]`` and the child's targets they show, their
-        shape not yet checked (see ``pipeline.encode_rows``)."""
+        shape not yet checked (see ``encode_rows``)."""
         if self.root is None:
             return None
         key = rows_key(context)
