@@ -247,9 +247,11 @@ def _linked_folder(path: Path) -> bool:
     return False
 
 
-def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES) -> Any:
+def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES, starts: bytes = b"") -> Any:
     """The JSON data of the entry at ``path`` when it is signed for ``key`` and at most ``limit``
-    bytes long; None otherwise."""
+    bytes long; None otherwise. ``starts``: what the entry's text holds right after its signature
+    (its first fields, the key among them), looked at before the rest is read: an entry of tens of
+    megabytes for another key is then not read at all."""
     if _linked_folder(path):
         return None
     try:
@@ -263,8 +265,14 @@ def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES) -> Any:
                 return None
             # read into one buffer, checked and parsed in place: a tree's entry is tens of
             # megabytes, and each copy of it (as text, as the body, encoded again) cost time
+            head = len(_MAC_HEAD) + _MAC_LEN + 2
+            first = handle.read(head + len(starts)) if starts else b""
+            if starts and first[head:] != starts:
+                return None  # not this key's entry: it would not verify
             raw = bytearray(info.st_size + 1)
-            size = handle.readinto(raw)
+            raw[: len(first)] = first
+            with memoryview(raw) as view:  # released before the buffer is cut to size
+                size = len(first) + handle.readinto(view[len(first) :])
     except (OSError, ValueError):
         return None
     if size > info.st_size:

@@ -118,7 +118,9 @@ class TreeStore:
 
     def get(self, key: str, files: int) -> dict[str, Any] | None:
         """The entry when it is signed with this user's secret for ``key`` and well-formed."""
-        data = read_signed(self.path, key, MAX_TREE_ENTRY_BYTES)
+        # the fields come in the order _pieces writes them: magic, then key
+        starts = json.dumps({"magic": MAGIC, "key": key}, separators=(",", ":"))[1:-1] + ","
+        data = read_signed(self.path, key, MAX_TREE_ENTRY_BYTES, starts.encode())
         return data if tree_entry_problem(data, key, files) is None else None
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
