@@ -130,17 +130,16 @@ def check_tree(
     local = Checker(ctx)
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
-    heads: list[bytes | None] = []
-    for f in files:
-        digest, head = _content_digest(f, max_bytes, index)
-        heads.append(head)
-        if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
-            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, digest)
-        else:
-            f.key = file_key(digest, f.plan_id, max_bytes)
-
     # the whole tree's result, when nothing it depends on changed: one entry instead of one per file
     trees = _trees(store, tree.root, paths) if stat_index else None
+    for f in files:
+        digest, head = _content_digest(f, max_bytes, index)
+        if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
+            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, digest)
+            continue
+        f.key = file_key(digest, f.plan_id, max_bytes)
+        if trees is None:
+            _look_up(f, store, head)
     whole = _tree_key(paths, config, sources, tree, local.catalogue_sha, files) if trees else ""
     if trees is not None:
         found = _from_tree(trees.get(whole, len(files)), files, tree, local, sources)
@@ -148,19 +147,9 @@ def check_tree(
             if index is not None:
                 index.save()
             return found
-
-    for f, head in zip(files, heads, strict=True):
-        if f.key is None:
-            continue
-        entry = store.get(f.key)
-        if entry is not None:
-            try:
-                f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
-                f.results, f.encoded = entry["results"], entry["file"]
-            except RecordError:
-                f.light, f.results = None, {}
-        if f.light is None:
-            f.guess = guess_header(head if head is not None else _head(f.file))
+        for f in files:
+            if f.key is not None:
+                _look_up(f, store, None, keep=True)  # the first bytes read again: not kept for every file
     moved = False  # a file changed while this run read it: its result is not the tree's
 
     def absorb(outcome: Outcome) -> None:
@@ -249,6 +238,21 @@ def check_tree(
     if trees is not None and not moved:
         _to_tree(trees, whole, result, files, local)
     return result
+
+
+def _look_up(f: _File, store: Store, head: bytes | None, *, keep: bool = False) -> None:
+    """``f``'s summary and results from its cache entry; else the header guess, from ``head``
+    (the first bytes hashed) or the file. ``keep``: the entry's record too, for the tree's entry."""
+    entry = store.get(f.key) if f.key is not None else None
+    if entry is not None:
+        try:
+            f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
+            f.results = entry["results"]
+            f.encoded = entry["file"] if keep else None
+        except RecordError:
+            f.light, f.results = None, {}
+    if f.light is None:
+        f.guess = guess_header(head if head is not None else _head(f.file))
 
 
 def _root(paths: list[Path]) -> Path | None:
