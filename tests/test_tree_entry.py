@@ -88,12 +88,16 @@ def test_a_warm_run_after_an_edit_equals_a_run_without_the_cache(tree: Path, per
     assert per_file == []
 
 
-def test_configuration_is_part_of_the_key(tree: Path) -> None:
+def test_configuration_is_part_of_the_key(tree: Path, per_file: list[str]) -> None:
     full = _run()
     only = _run("--select", "PC0")
     assert only != full
     assert only == _run("--select", "PC0", "--no-cache")
+    # one entry per configuration (`--base` checks a tree under two): neither replaces the other
+    per_file.clear()
     assert _run() == full
+    assert _run("--select", "PC0") == only
+    assert per_file == []
 
 
 def test_a_tampered_tree_entry_is_ignored(tree: Path, per_file: list[str]) -> None:

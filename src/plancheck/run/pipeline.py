@@ -84,7 +84,9 @@ class _File:
     results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
     # the encoded summary a worker sent: set only when the cache entry must be written
     record: dict[str, Any] | None = None
-    encoded: dict[str, Any] | None = None  # the summary as its entry holds it, for the tree's entry
+    # the summary as its entry holds it, as JSON text (a tenth of the memory of the data), for the
+    # tree's entry
+    encoded: str | None = None
     guess: tuple[str | None, list[str]] = (None, [])
 
 
@@ -131,7 +133,7 @@ def check_tree(
     catalogue = local.catalogue
     files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
     # the whole tree's result, when nothing it depends on changed: one entry instead of one per file
-    trees = _trees(store, tree.root, paths) if stat_index else None
+    trees = _trees(store, tree.root, paths, config, sources) if stat_index else None
     for f in files:
         digest, head = _content_digest(f, max_bytes, index)
         if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
@@ -156,7 +158,7 @@ def check_tree(
         f = files[outcome.index]
         nonlocal moved
         f.light, f.record = decode_record(outcome.record, f.file, f.shown, f.plan_id), outcome.record
-        f.encoded = outcome.record
+        f.encoded = _compact(outcome.record) if trees is not None else None
         if outcome.key != f.key:  # the file changed since it was hashed: trust what was checked
             moved = True
             f.key, f.results = outcome.key, {}
@@ -240,6 +242,10 @@ def check_tree(
     return result
 
 
+def _compact(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _look_up(f: _File, store: Store, head: bytes | None, *, keep: bool = False) -> None:
     """``f``'s summary and results from its cache entry; else the header guess, from ``head``
     (the first bytes hashed) or the file. ``keep``: the entry's record too, for the tree's entry."""
@@ -248,7 +254,7 @@ def _look_up(f: _File, store: Store, head: bytes | None, *, keep: bool = False) 
         try:
             f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
             f.results = entry["results"]
-            f.encoded = entry["file"] if keep else None
+            f.encoded = _compact(entry["file"]) if keep else None
         except RecordError:
             f.light, f.results = None, {}
     if f.light is None:
@@ -311,11 +317,15 @@ def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Find
         return None
 
 
-def _trees(store: Store, root: Path | None, paths: list[Path]) -> TreeStore | None:
+def _trees(
+    store: Store, root: Path | None, paths: list[Path], config: Config, sources: Path | None
+) -> TreeStore | None:
     """Where the tree entry of this check is, when there is one (see treecache)."""
     if store.root is None or not without_results(root):
         return None
-    return TreeStore(store.root, [str(root), os.getcwd(), [str(p) for p in paths]])
+    # one per configuration and sources folder too: `--base` checks a tree under two of them
+    slot = [str(root), os.getcwd(), [str(p) for p in paths], list(config.judged()), str(sources)]
+    return TreeStore(store.root, slot)
 
 
 def _tree_key(

@@ -132,20 +132,41 @@ class TreeStore:
 _PIECE = 2_000  # items of a long list encoded at once
 
 
+class Raw:
+    """A value already encoded as JSON text (a plan's record, kept as text until the entry is
+    written), written into the entry as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def _pieces(entry: dict[str, Any]) -> Iterator[str]:
     """The JSON text of ``entry`` (compact, as ``write_signed`` writes it) in pieces: its long
     lists a few thousand items at a time, so the whole text is never held at once."""
 
     def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return (
+            value.text
+            if isinstance(value, Raw)
+            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
+
+    def items(values: list[Any]) -> str:
+        if any(isinstance(v, Raw) for v in values):
+            return ",".join(dump(v) for v in values)
+        return dump(values)[1:-1]  # one call for the lot: the C encoder
 
     sep = "{"
     for name, value in entry.items():
         if type(value) is list and len(value) > _PIECE:
             yield f"{sep}{dump(name)}:["
             for at in range(0, len(value), _PIECE):
-                yield ("," if at else "") + dump(value[at : at + _PIECE])[1:-1]
+                yield ("," if at else "") + items(value[at : at + _PIECE])
             yield "]"
+        elif type(value) is list:
+            yield f"{sep}{dump(name)}:[{items(value)}]"
         else:
             yield f"{sep}{dump(name)}:{dump(value)}"
         sep = ","
@@ -161,12 +182,11 @@ def without_results(root: Path | None) -> bool:
     return not (os.path.isdir(results) or os.path.islink(results))
 
 
-def encode_result(
-    result: Result, records: list[dict[str, Any] | None], documents: list[list[str]]
-) -> dict[str, Any]:
-    """The fields of a tree entry for ``result`` (a finished check) and its files' ``records``."""
+def encode_result(result: Result, records: list[str | None], documents: list[list[str]]) -> dict[str, Any]:
+    """The fields of a tree entry for ``result`` (a finished check) and its files' ``records``
+    (each as its JSON text, written into the entry as it is: see ``Raw``)."""
     return {
-        "records": records,
+        "records": [None if r is None else Raw(r) for r in records],
         # the path is always written ("" as home): a finished finding may be about any file
         "findings": [[*encode_finding(f, ""), f.waived] for f in result.findings],
         "counts": result.counts,
