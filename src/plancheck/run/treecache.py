@@ -106,10 +106,11 @@ def tree_entry_problem(data: Any, key: str, files: int) -> str | None:
 
 
 class TreeStore:
-    """The tree entry of one check (a tree, the working folder and the paths asked for) under one
-    cache folder: ``<cache-dir>/trees-v1/<slot>.json``. One file per slot, replaced by the next run
-    that computes another result: a national tree's entry is large, and an old one is never read
-    again (it is signed for another key)."""
+    """The tree entry of one check (a tree, the working folder, the paths asked for, the
+    configuration and the sources folder: ``slot``) under one cache folder:
+    ``<cache-dir>/trees-v1/<slot's hash>.json``. One file per slot, replaced by the next run that
+    computes another result: a national tree's entry is large, and an old one is never read again
+    (it is signed for another key)."""
 
     def __init__(self, root: Path, slot: list[Any]) -> None:
         text = json.dumps([TREE_LAYOUT, *slot], ensure_ascii=False, default=str)
