@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,6 +40,7 @@ TIME = Path("/usr/bin/time")
 class Step:
     name: str
     times: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)  # user + system CPU seconds, workers included
     peaks: list[float] = field(default_factory=list)  # MB, largest single process
     tree_peaks: list[float] = field(default_factory=list)  # MB, sampled sum over the process tree
     note: str = ""
@@ -92,8 +94,10 @@ class TreeSampler(threading.Thread):
 
 def timed(
     cmd: list[str], cwd: Path, env: dict[str, str], stdout: Path | None, ok_codes: tuple[int, ...]
-) -> tuple[float, float, float, int, str]:
-    """Run once: (seconds, peak MB of the largest process, sampled peak MB of the tree, exit code, stderr)."""
+) -> tuple[float, float, float, float, int, str]:
+    """Run once: (wall seconds, CPU seconds, peak MB of the largest process, sampled peak MB of the
+    tree, exit code, stderr). CPU time is user + system of the command and every process it waited
+    for (its workers): on a shared machine it says more than the wall time."""
     peak_file = None
     full = list(cmd)
     if TIME.exists():
@@ -102,12 +106,15 @@ def timed(
         full = [str(TIME), "-f", "%M", "-o", peak_file, *cmd]
     out = open(stdout, "wb") if stdout is not None else subprocess.DEVNULL  # noqa: SIM115
     try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(full, cwd=cwd, env=env, stdout=out, stderr=subprocess.PIPE)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         _, err = proc.communicate()
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         sampler.done.set()
         sampler.join()
     finally:
@@ -120,7 +127,7 @@ def timed(
             peak = int(text[-1]) / 1024 if text and text[-1].isdigit() else 0.0
         finally:
             os.unlink(peak_file)
-    return elapsed, peak, sampler.peak / 1e6, proc.returncode, err.decode("utf-8", "replace")
+    return elapsed, cpu, peak, sampler.peak / 1e6, proc.returncode, err.decode("utf-8", "replace")
 
 
 def machine() -> str:
@@ -281,15 +288,16 @@ def main(argv: list[str] | None = None) -> int:
             name: str, cmd: list[str], out: Path | None = None, ok: tuple[int, ...] = (0, 1)
         ) -> bool:
             s = step(name)
-            elapsed, peak, tree_peak, code, err = timed(cmd, tree, env, out, ok)
+            elapsed, cpu, peak, tree_peak, code, err = timed(cmd, tree, env, out, ok)
             if code not in ok:
                 s.failed = f"exit {code}: {err.strip().splitlines()[-1] if err.strip() else ''}"
                 log(f"  {name}: FAILED ({s.failed})")
                 return False
             s.times.append(elapsed)
+            s.cpus.append(cpu)
             s.peaks.append(peak)
             s.tree_peaks.append(tree_peak)
-            log(f"  {name}: {elapsed:.2f} s, {peak:.0f} MB")
+            log(f"  {name}: {elapsed:.2f} s, {cpu:.2f} s CPU, {peak:.0f} MB")
             return True
 
         validate = [*plancheck, "validate", ".", "--format", "json"]
@@ -441,20 +449,20 @@ def main(argv: list[str] | None = None) -> int:
             return f"{v:.2f}"
 
         table = [
-            "| step | median s | min s | max s | peak MB (largest process) "
+            "| step | median s | min s | max s | median CPU s | peak MB (largest process) "
             "| peak MB (process tree, sampled) |",
-            "|---|---:|---:|---:|---:|---:|",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for s in steps.values():
             label = s.name + (f" ({s.note})" if s.note else "")
             if s.unavailable:
-                table.append(f"| {label} | unavailable: {s.unavailable} | | | | |")
+                table.append(f"| {label} | unavailable: {s.unavailable} | | | | | |")
             elif s.failed and not s.times:
-                table.append(f"| {label} | failed: {s.failed} | | | | |")
+                table.append(f"| {label} | failed: {s.failed} | | | | | |")
             else:
                 table.append(
                     f"| {label} | {fmt(statistics.median(s.times))} | {fmt(min(s.times))} "
-                    f"| {fmt(max(s.times))} "
+                    f"| {fmt(max(s.times))} | {fmt(statistics.median(s.cpus))} "
                     f"| {max(s.peaks):.0f} | {max(s.tree_peaks):.0f} |"
                 )
         cold = steps.get("validate, cold, --no-cache")

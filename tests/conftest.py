@@ -31,7 +31,7 @@ def need_shared(path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _cache_secret(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The secret that signs cache entries lives in a folder of the test session, never in $HOME."""
-    from plancheck import cache
+    from plancheck.run import cache
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "state"))
     cache.secret.cache_clear()

@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from plancheck import pipeline
-from plancheck.cache import LAYOUT, Store
 from plancheck.check.engine import run
 from plancheck.cli.main import app
 from plancheck.config import Config
 from plancheck.load.planset import load_planset
 from plancheck.report.json_report import render
+from plancheck.run import checker, pipeline, reports
+from plancheck.run import workers as pool
+from plancheck.run.cache import LAYOUT, Store
+from plancheck.run.treecache import TREE_LAYOUT
 
 from .conftest import EXAMPLE
 
@@ -76,6 +78,8 @@ def test_warm_run_reads_no_plan_again(tree: Path, monkeypatch: pytest.MonkeyPatc
 def test_corrupt_and_foreign_entries_are_ignored(tree: Path) -> None:
     expected = _run("--no-cache")
     _run()  # fill the cache
+    # without the tree's entry, which would answer for the unchanged tree (test_tree_entry.py)
+    shutil.rmtree(tree / "cache" / TREE_LAYOUT)
     entries = _entries(tree)
     assert len(entries) >= 4
     entries[0].write_text("{not json", encoding="utf-8")
@@ -119,8 +123,8 @@ def test_changed_parent_rechecks_its_children(tree: Path) -> None:
 
 
 def test_parallel_equals_serial_and_the_engine(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
     config = Config(base_dir=tree)
     paths = [tree / "plans"]
     serial = pipeline.check_tree(paths, config, None, workers=1)
@@ -177,8 +181,8 @@ def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch
 
     from plancheck.report import markdown
 
-    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
     config = Config(base_dir=tree)
     day = dt.date(2026, 1, 1)
     ps, requested = load_planset([tree / "plans"])
@@ -187,7 +191,7 @@ def test_report_from_workers_equals_the_in_memory_report(tree: Path, monkeypatch
         result = pipeline.check_tree([tree / "plans"], config, None, workers=workers)
         sections = io.StringIO()
         writer = markdown.ReportWriter(result.planset, "en", day, None, sections)
-        for edge in pipeline.edge_reports(result, config, "en", workers=workers):
+        for edge in reports.edge_reports(result, config, "en", workers=workers):
             writer.add(edge)
         assert writer.head() + sections.getvalue() + writer.tail() == expected
     # and through the command line, written atomically to a file
@@ -268,8 +272,8 @@ def test_report_after_validate_reads_only_parents(
 
     _bundled_tree(tmp_path, monkeypatch)
     monkeypatch.setenv("PLANCHECK_JOBS", workers)
-    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(pipeline, "CHUNK", 2)
+    monkeypatch.setattr(pool, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
     args = ["report", "plans", "--as-of", "2026-01-01", "--max-bytes", "0"]
     fresh = {lang: runner.invoke(app, [*args, "--lang", lang, "--no-cache"]).output for lang in ("vi", "en")}
     assert "| " in fresh["vi"] and fresh["vi"] != fresh["en"]
@@ -280,7 +284,7 @@ def test_report_after_validate_reads_only_parents(
     parents = {ps.plans[pid].file for e in edges for pid in (e.parent, e.stand_in) if pid in ps.plans}
     children = {ps.plans[pid].file for pid in ps.plans} - parents
     assert children
-    real = pipeline.plan_from_bytes
+    real = checker.plan_from_bytes
 
     def only_parents(file: Path, *args: object, **kwargs: object) -> object:
         if file in children:
@@ -288,7 +292,7 @@ def test_report_after_validate_reads_only_parents(
         return real(file, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as m:
-        m.setattr(pipeline, "plan_from_bytes", only_parents)
+        m.setattr(checker, "plan_from_bytes", only_parents)
         for lang in ("vi", "en"):
             out = runner.invoke(app, [*args, "--lang", lang])
             assert out.exit_code == 0, out.output
@@ -300,7 +304,7 @@ def test_cached_rows_and_sections_are_trusted_only_when_signed(
 ) -> None:
     """A rows or section entry that is not signed with this user's secret (planted, edited,
     truncated) is not used: the report is the one computed from the plans."""
-    from plancheck import cache
+    from plancheck.run import cache
 
     _bundled_tree(tmp_path, monkeypatch)
     args = ["report", "plans", "--as-of", "2026-01-01", "--max-bytes", "0", "--lang", "en"]
@@ -333,7 +337,7 @@ def test_the_parser_is_part_of_the_code_fingerprint(monkeypatch: pytest.MonkeyPa
     # a cache shared by an install with libyaml and one without: the pure-Python parser refuses
     # texts libyaml reads (and the reverse), so one's verdict must not serve the other
     import plancheck.load.yamlio
-    from plancheck.cache import code_fingerprint
+    from plancheck.run.cache import code_fingerprint
 
     getattr(code_fingerprint, "cache_clear", lambda: None)()
     first = code_fingerprint()
@@ -348,7 +352,7 @@ def test_the_parser_is_part_of_the_code_fingerprint(monkeypatch: pytest.MonkeyPa
 def test_an_entry_holding_a_lone_surrogate_is_not_written(tmp_path: Path) -> None:
     # cache 27: the pure-Python parser reads "x\ud800y"; writing its findings to the cache was an
     # internal error (UnicodeEncodeError), where --no-cache reported a schema error
-    from plancheck.cache import write_signed
+    from plancheck.run.cache import write_signed
 
     target = tmp_path / "entry.json"
     write_signed(target, "k", {"findings": ["x\ud800y"]})

@@ -124,13 +124,17 @@ def test_no_entry_is_written_through_a_linked_cache_subfolder(tmp_path: Path) ->
     cache = work / ".plancheck_cache"
     layouts = sorted(p for p in cache.iterdir() if p.is_dir())
     assert layouts
-    # one key folder of each layout, and one whole layout folder, swapped for links
+    # one key folder of each layout, and one whole layout folder, swapped for links (the whole
+    # folder too for a layout without key folders: the status index, the tree entries)
     for i, layout in enumerate(layouts):
-        if i == 0:
+        subs = sorted(p for p in layout.iterdir() if p.is_dir())
+        if i == 0 or not subs:
+            target = victim if i == 0 else victim / f"{i}"
+            target.mkdir(exist_ok=True)
             shutil.rmtree(layout)
-            layout.symlink_to(victim)
+            layout.symlink_to(target)
             continue
-        sub = sorted(p for p in layout.iterdir() if p.is_dir())[0]
+        sub = subs[0]
         shutil.rmtree(sub)
         os.mkdir(victim / f"{i}")
         sub.symlink_to(victim / f"{i}")

@@ -232,8 +232,8 @@ def test_text_output_is_the_same_on_a_terminal_and_in_a_pipe(tree: Path) -> None
     from rich.console import Console
 
     from plancheck.config import Config
-    from plancheck.pipeline import check_tree
     from plancheck.report import text
+    from plancheck.run.pipeline import check_tree
 
     (tree / "plans" / "ward" / "KH-2.yaml").write_text(
         (tree / "plans" / "ward" / "KH-2.yaml").read_text(encoding="utf-8").replace('">= 40"', '">= 1"'),

@@ -655,7 +655,7 @@ def test_plancheck_jobs_not_a_positive_integer(tree: Path, value: str) -> None:
 def test_plancheck_jobs_is_capped(
     tree: Path, monkeypatch: pytest.MonkeyPatch, value: str, workers: int
 ) -> None:
-    from plancheck.pipeline import default_workers
+    from plancheck.run.pipeline import default_workers
 
     monkeypatch.setenv("PLANCHECK_JOBS", value)
     assert default_workers() == workers

@@ -10,13 +10,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from plancheck.cache import Store
 from plancheck.check.engine import run
 from plancheck.config import from_table
 from plancheck.findings import Finding
 from plancheck.load.planset import load_planset
-from plancheck.pipeline import check_tree
 from plancheck.report.json_report import render
+from plancheck.run.cache import Store
+from plancheck.run.pipeline import check_tree
 
 from .conftest import EXAMPLE
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from plancheck.cache import MAGIC, REPORT_LAYOUT, ROWS_LAYOUT, report_entry_problem
 from plancheck.report.markdown import ReportWriter
 from plancheck.report.mdtext import page_name
+from plancheck.run.cache import MAGIC
+from plancheck.run.rows import REPORT_LAYOUT, ROWS_LAYOUT, report_entry_problem
 from tests.test_hostile import MAX_RSS_MB, MAX_SECONDS, Outcome, run_command
 
 from .conftest import REPO
@@ -58,7 +59,7 @@ def entries(tree: Path, layout: str = REPORT_LAYOUT) -> list[Path]:
 def sign(path: Path, data: object, state: Path) -> None:
     """Rewrite ``path`` as an entry signed with the secret under ``state`` (its owner's)."""
     code = (
-        "import json, sys; from pathlib import Path; from plancheck.cache import write_signed;"
+        "import json, sys; from pathlib import Path; from plancheck.run.cache import write_signed;"
         "d = json.load(sys.stdin); write_signed(Path(sys.argv[1]), d['key'], d)"
     )
     env = {**os.environ, "XDG_STATE_HOME": str(state)}
@@ -264,7 +265,8 @@ def test_out_dir_pages_are_never_left_half_written(bundled: Path) -> None:
 
     from plancheck.config import Config
     from plancheck.fsutil import discard_pending
-    from plancheck.pipeline import check_tree, edge_reports
+    from plancheck.run.pipeline import check_tree
+    from plancheck.run.reports import edge_reports
 
     config = Config(base_dir=bundled)
     result = check_tree([bundled / "plans"], config, None, workers=1)

@@ -43,13 +43,13 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from plancheck.cache import Store
 from plancheck.check.engine import run
 from plancheck.config import from_table
 from plancheck.load.planset import load_planset
-from plancheck.pipeline import check_tree
 from plancheck.report.json_report import render
 from plancheck.rules.registry import RULES
+from plancheck.run.cache import Store
+from plancheck.run.pipeline import check_tree
 
 HERE = Path(__file__).parent
 CASES_DIR = HERE / "rules"

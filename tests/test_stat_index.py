@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from plancheck import cache, pipeline
-from plancheck.cache import INDEX_LAYOUT, StatIndex, Store, index_key, write_signed
 from plancheck.cli.main import app
+from plancheck.run import pipeline, statindex
+from plancheck.run.cache import Store, write_signed
+from plancheck.run.statindex import INDEX_LAYOUT, StatIndex, file_stat, index_key
 
 from .conftest import EXAMPLE
 
@@ -51,7 +52,7 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _later(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "run_start_ns", lambda: time.time_ns() + LATER)
+    monkeypatch.setattr(statindex, "run_start_ns", lambda: time.time_ns() + LATER)
 
 
 def _run(*extra: str) -> list[dict[str, object]]:
@@ -120,7 +121,7 @@ def test_an_edit_within_the_racy_window_is_hashed(
 ) -> None:
     # a file system whose clock ticks too coarsely to tell two writes apart: the edit below keeps
     # every time the index compares; only the racy rule can see it
-    monkeypatch.setattr(cache, "file_stat", lambda i: (i.st_size, i.st_mtime_ns, 0, i.st_ino, i.st_dev))
+    monkeypatch.setattr(statindex, "file_stat", lambda i: (i.st_size, i.st_mtime_ns, 0, i.st_ino, i.st_dev))
     before = _run()  # the files were written just now: all of them racily clean
     ward = tree / "plans" / "ward" / "KH-3.yaml"
     _edit_keeping_size_and_mtime(ward, 'bound: "> 85"', 'bound: "> 10"')
@@ -162,7 +163,7 @@ def test_a_damaged_or_foreign_index_is_ignored(
     # the attack: an index that vouches for the edited file's new status with its old content
     data = _read_index(index_file)
     old_sha = data["files"][str(ward)][5]
-    data["files"][str(ward)] = [*cache.file_stat(ward.stat()), old_sha]
+    data["files"][str(ward)] = [*file_stat(ward.stat()), old_sha]
     if damage == "sound":
         write_signed(index_file, key, data)  # as only this user's secret can sign it
     elif damage == "tampered":
@@ -198,7 +199,7 @@ def test_lookup_trusts_only_an_identical_status_well_before_the_run(
 ) -> None:
     store = Store(tmp_path / "cache")
     start = 100 * 10**9
-    monkeypatch.setattr(cache, "run_start_ns", lambda: start)
+    monkeypatch.setattr(statindex, "run_start_ns", lambda: start)
     first = StatIndex(store, tmp_path)
     assert first.lookup("/p.yaml", _stat()) is None  # nothing known yet
     first.record("/p.yaml", _stat(), "a" * 64)

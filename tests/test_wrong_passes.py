@@ -17,12 +17,12 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from plancheck import cache
 from plancheck.check.algebra import compare_bounds, worst_edge
 from plancheck.cli.main import app
 from plancheck.config import ConfigError, from_table
 from plancheck.model import Bound, Plan
 from plancheck.rules import provenance
+from plancheck.run import cache
 
 from .conftest import EXAMPLE, REPO, git
 
@@ -449,7 +449,7 @@ def test_entry_schema_rejects_what_a_worker_never_writes() -> None:
     for bad in bad_cases:
         assert cache.entry_problem(bad, "a" * 64) is not None, bad
     # each finding's fields are checked as it is decoded from an entry
-    from plancheck.records import RecordError, decode_finding
+    from plancheck.run.records import RecordError, decode_finding
 
     ok = ["PC101", "error", "m", 1, 1, None, None, None, {}, None]
     assert decode_finding(ok, "f.yaml", own_file=True).path == "f.yaml"

@@ -122,7 +122,7 @@ def tree(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show the hierarchy of plans with, per child and parent, counts of targets by status."""
-    from plancheck.pipeline import edge_reports
+    from plancheck.run.reports import edge_reports
 
     config = _config()
     result = _checked_tree(paths, config, no_cache, cache_dir)

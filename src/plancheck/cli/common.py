@@ -10,15 +10,16 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from plancheck.cache import Store
 from plancheck.check.engine import Result
 from plancheck.cli.app import Level
 from plancheck.cli.errors import _fail
 from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
 from plancheck.load.discover import display_path, find_root
 from plancheck.load.planset import left_out_files
-from plancheck.pipeline import JobsError, Progress, check_tree, default_workers
 from plancheck.report.text import clean
+from plancheck.run.cache import Store
+from plancheck.run.pipeline import check_tree
+from plancheck.run.workers import JobsError, Progress, default_workers
 
 
 def _no_color() -> bool:

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 import typer
 
 from plancheck.fsutil import discard_pending
-from plancheck.pipeline import end_workers
 from plancheck.report.text import clean, shown_path
+from plancheck.run.workers import end_workers
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:

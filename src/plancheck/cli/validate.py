@@ -112,8 +112,8 @@ def validate(
     source_dir = _sources(sources, config)
     with internal_errors(debug, usage=(GitError,)):
         if base is not None:
-            from plancheck.diffaware import load_base_config, run_against_base, stricter_fail_on
             from plancheck.gitutil import toplevel, verify_ref
+            from plancheck.run.diffaware import load_base_config, run_against_base, stricter_fail_on
 
             # the base is judged by its own [tool.plancheck]; the command line wins on both sides
             base_config = load_base_config(base, config)
@@ -211,9 +211,9 @@ def report(
     debug: DebugOpt = False,
 ) -> None:
     """Write the Markdown gap report: per plan, its gaps against each parent, worst first."""
-    from plancheck.pipeline import edge_reports
     from plancheck.report.mdfit import MIN_MAX_BYTES
     from plancheck.report.stream import write_report
+    from plancheck.run.reports import edge_reports
 
     config = _config()
     _apply_common(config, None, None, None, as_of)

@@ -100,11 +100,19 @@ def _shallow(ctx: dict[str, Any]) -> bool:
     """
     # what the rules write, scalars and lists of scalars, is seen in one pass: a warm national
     # run decodes tens of thousands of findings; anything else takes the exact walk below
-    if all(
-        type(value) in _SCALARS or (type(value) is list and all(type(item) in _SCALARS for item in value))
-        for value in ctx.values()
-    ):
-        return True
+    # (plain loops, no generators: they cost more than the test they make)
+    for value in ctx.values():
+        if type(value) in _SCALARS:
+            continue
+        if type(value) is not list:
+            return _within_depth(ctx)
+        for item in value:
+            if type(item) not in _SCALARS:
+                return _within_depth(ctx)
+    return True
+
+
+def _within_depth(ctx: dict[str, Any]) -> bool:
     stack: list[tuple[Any, int]] = [(ctx, 1)]
     while stack:
         value, depth = stack.pop()
