@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.cli import app
+from plancheck.cli.main import app
 from plancheck.run import cache
 from plancheck.run.cache import MAGIC, Store, write_signed
 from plancheck.run.treecache import TREE_LAYOUT, tree_entry_problem
