@@ -1381,3 +1381,72 @@ def test_base_a_label_fixed_by_editing_its_source_text_is_reported(repo: Path) -
         hit["ctx"]["was"] == "PC501" and "by an edit of its source text (province.txt)" in hit["message"]
     ), hit
     assert invoke(*GATE, "--sources", "sources").exit_code == 1
+
+
+def test_base_a_linked_pyproject_is_read_through_its_link(repo: Path) -> None:
+    # gate-config round 3, #1: `git show REF:pyproject.toml` gave the link's own text; the base
+    # was judged by the defaults, so removing `sources` (which found a misquoted label) went unseen
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    edit(repo, PROVINCE, "label: đóng góp của TFP", "label: đóng góp to lớn của TFP")
+    (repo / "config").mkdir()
+    (repo / "config" / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.plancheck]\nsources = "sources"\n', encoding="utf-8"
+    )
+    (repo / "pyproject.toml").symlink_to("config/pyproject.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a linked configuration")
+    git(repo, "branch", "-f", "main")
+    edit(repo, Path("config/pyproject.toml"), 'sources = "sources"\n', "")
+    hits = _config_hits(_json("validate", "plans", "--base", "main"))
+    assert hits and "PC501" in hits[0]["message"], hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_an_empty_paths_setting_is_said_as_such(tree: Path) -> None:
+    # gate-config round 3, #4: "plancheck: .: no such file or folder"
+    (tree / "pyproject.toml").write_text("[tool.plancheck]\npaths = []\n", encoding="utf-8")
+    result = invoke("validate")
+    assert result.exit_code == 2 and "paths in [tool.plancheck] of pyproject.toml is empty" in result.output
+
+
+def test_base_the_root_made_looser_behind_a_new_parent_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #5: an empty plan named as the root's parent in the same change
+    # turned the root check off
+    national = repo / "plans" / "national" / "57-NQ-TW.yaml"
+    text = national.read_text(encoding="utf-8").replace('bound: ">= 30"', 'bound: ">= 5"')
+    line = "jurisdiction: {code: vn, name: Việt Nam, level: national}\n"
+    assert line in text
+    national.write_text(text.replace(line, line + "implements: [national/empty]\n"), encoding="utf-8")
+    (repo / "plans" / "national" / "empty.yaml").write_text(
+        'id: national/empty\ndocument: {number: 0/NQ, kind: Nghị quyết, title: R, issuer: X, issued: "2024-01-01"}\n'
+        "jurisdiction: {code: vn, name: Việt Nam, level: national}\nimplements: []\n",
+        encoding="utf-8",
+    )
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any("relaxed II.1-7" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_root_target_made_an_aspiration_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #11: `strive: true` on the root's target, and then on every plan below
+    national = Path("plans/national/57-NQ-TW.yaml")
+    edit(repo, national, 'bound: ">= 30"\n', 'bound: ">= 30"\n    strive: true\n')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any("softened II.1-7" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_an_edit_under_a_parent_with_errors_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #2: the province has an error on the base; the ward, compared with it
+    # on neither side, lowered its target unseen
+    province = repo / PROVINCE
+    province.write_text(province.read_text(encoding="utf-8") + "remark: unknown key\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "a broken province")
+    git(repo, "branch", "-f", "main")
+    edit(repo, WARD, 'bound: ">= 40"', 'bound: ">= 31"')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any(
+        h["path"] == WARD.as_posix() and "compared with province/KH-1 on neither side" in h["message"]
+        for h in hits
+    )
+    assert invoke(*GATE).exit_code == 1

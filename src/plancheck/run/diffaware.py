@@ -100,7 +100,7 @@ def load_base_config(base: str, head: Config) -> Config:
         except ValueError:
             break
         try:
-            blob = git("show", "--end-of-options", f"{base}:{rel.as_posix()}", cwd=top, binary=True)
+            blob = _show_followed(base, rel, top)
         except GitError:
             continue  # not on the base (or a folder there): look further up
         try:
@@ -113,6 +113,22 @@ def load_base_config(base: str, head: Config) -> Config:
         except ValueError:
             return from_text(head.text, head.pyproject)
     return Config(base_dir=head.base_dir)
+
+
+def _show_followed(base: str, rel: Path, top: Path) -> bytes:
+    """The content of ``rel`` in REF's tree, following symbolic links within the repository
+    (`git show` gives a link's own text: a linked pyproject.toml read as TOML failed, and the
+    base was judged by the defaults)."""
+    for _ in range(8):
+        listed = git("ls-tree", "--end-of-options", base, "--", rel.as_posix(), cwd=top)
+        blob = git("show", "--end-of-options", f"{base}:{rel.as_posix()}", cwd=top, binary=True)
+        if not listed.startswith(b"120000 "):
+            return blob
+        target = os.path.normpath(os.path.join(rel.parent.as_posix(), blob.decode("utf-8", "replace")))
+        if target.startswith("..") or os.path.isabs(target):
+            raise GitError(f"{rel}: a link out of the repository on {base}")
+        rel = Path(target)
+    raise GitError(f"{rel}: too many links on {base}")
 
 
 def stricter_fail_on(head: Config, base: Config) -> Severity:

@@ -208,6 +208,18 @@ def shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         if lp.path not in changed and old.path not in changed:
             continue
         out += _full_changes(old, lp, then, now)
+        for parent in lp.plan.implements:
+            if _unusable(parent, now) and _unusable(parent, then):
+                # compared with that parent on neither side: the edit is unchecked against it
+                out.append(
+                    _at_key(
+                        lp,
+                        "implements",
+                        f"this change edits a plan that is compared with {parent} on neither side: "
+                        "that parent has errors (or is missing) on the base and here",
+                        parent=parent,
+                    )
+                )
         for parent in sorted(set(old.plan.implements) - set(lp.plan.implements)):
             out.append(
                 _at_key(
@@ -281,7 +293,7 @@ def _edited_while_invalid(then: PlanSet, now: PlanSet, changed: set[str]) -> lis
 
 # what a change to a plan that implements nothing (the root, 57-NQ-TW) may do unseen: nothing
 # above it judges its targets and deadlines, and its children are held only to what it says
-_LOOSER = ("relaxed", "deadline-later", "removed", "moved", "changed", "deadline-changed")
+_LOOSER = ("relaxed", "softened", "deadline-later", "removed", "moved", "changed", "deadline-changed")
 
 
 def _full_changes(old: LoadedPlan, lp: LoadedPlan, then: PlanSet, now: PlanSet) -> list[Finding]:
@@ -307,7 +319,9 @@ def _full_changes(old: LoadedPlan, lp: LoadedPlan, then: PlanSet, now: PlanSet) 
                     ctx={"item": task.id},
                 )
             )
-    if not after.plan.implements and not before.plan.implements:
+    # a root on the base: a parent named in the same change (a new, empty plan, say) judges
+    # nothing the base's root promised
+    if not before.plan.implements:
         looser = [c for c in diff_plans(before.plan, after.plan, now.indicators) if c.kind in _LOOSER]
         was_due, due = before.plan.document.lower_plans_due, after.plan.document.lower_plans_due
         if was_due is not None and str(was_due.due) != (str(due.due) if due is not None else None):
@@ -317,7 +331,7 @@ def _full_changes(old: LoadedPlan, lp: LoadedPlan, then: PlanSet, now: PlanSet) 
                     _at_key(
                         lp,
                         "document",
-                        f"this change moves lower_plans_due of {lp.id}, a plan that implements nothing, "
+                        f"this change moves lower_plans_due of {lp.id}, a plan that implements nothing on the base, "
                         f"from {was_due.due} to {due.due if due is not None else 'nothing'}: no parent "
                         "judges it, and every plan below is held to it",
                         item="lower_plans_due",
@@ -327,13 +341,21 @@ def _full_changes(old: LoadedPlan, lp: LoadedPlan, then: PlanSet, now: PlanSet) 
             out.append(
                 _at_key(
                     lp,
-                    "targets" if c.kind in ("relaxed", "removed", "moved", "changed") else "tasks",
-                    f"this change makes {lp.id}, a plan that implements nothing, looser ({c.kind} "
+                    "targets"
+                    if c.kind in ("relaxed", "softened", "removed", "moved", "changed")
+                    else "tasks",
+                    f"this change makes {lp.id}, a plan that implements nothing on the base, looser ({c.kind} "
                     f"{c.item}: {c.detail}): no parent judges it, and every plan below is held to it",
                     item=c.item,
                 )
             )
     return out
+
+
+def _unusable(pid: str, ps: PlanSet) -> bool:
+    """No valid plan ``pid`` in the set (it has errors, or no file claims it)."""
+    lp = ps.plans.get(pid)
+    return lp is None or lp.plan is None
 
 
 def _full(lp: LoadedPlan, ps: PlanSet) -> LoadedPlan | None:
