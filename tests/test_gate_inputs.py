@@ -241,3 +241,29 @@ def test_a_plan_file_linked_out_of_the_repository_is_always_in_scope(
     edit(outside, *LOWER)  # git sees nothing change
     assert any(f["code"] == "PC202" and f["path"] == WARD.as_posix() for f in _new(*GATE[:4]))
     assert invoke(*GATE).exit_code == 1
+
+
+def test_a_submodule_holding_the_source_texts_is_reported(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # gate-config round 2, #7: the sources folder in a submodule, moved to a commit whose report
+    # says "Hoàn thành": the overdue warning left and nothing named the submodule
+    sub = tmp_path_factory.mktemp("texts")
+    shutil.copytree(EXAMPLE / "sources", sub, dirs_exist_ok=True)
+    git(sub, "init", "-q", "-b", "main")
+    commit(sub, "v1")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "sources")
+    commit(repo, "the source texts in a submodule")
+    git(repo, "branch", "-f", "main")
+    assert invoke(*GATE[:4], "--sources", "sources", "--fail-on-new", "--fail-on", "gap").exit_code == 0
+    (sub / "province.txt").write_text(
+        (sub / "province.txt").read_text(encoding="utf-8") + "x\n", encoding="utf-8"
+    )
+    commit(sub, "v2")
+    git(repo / "sources", "-c", "protocol.file.allow=always", "pull", "-q", str(sub), "main")
+    commit(repo, "bump")
+    found = _new(*GATE[:4], "--sources", "sources")
+    assert any(
+        f["code"] == "PC011" and f["path"] == "sources" and "submodule" in f["message"] for f in found
+    ), found
+    assert invoke(*GATE[:4], "--sources", "sources", "--fail-on-new", "--fail-on", "gap").exit_code == 1

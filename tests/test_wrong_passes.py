@@ -1257,3 +1257,196 @@ def test_base_a_reported_figure_renamed_makes_no_new_finding(repo: Path) -> None
     off_track = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC606"]
     assert off_track and not any(f["new"] for f in off_track), off_track
     assert invoke(*GATE).exit_code == 0
+
+
+# The second fresh adversarial round of session 22 (gate-plans, gate-config): each a change the
+# gate passed with exit 0.
+_T5 = (
+    '  - id: T5\n    indicator: online-public-service-usage\n    year: 2025\n    bound: ">= 50"\n'
+    '    unit: "%"\n    label: dịch vụ công trực tuyến\n    source: {section: II, line: 4}\n'
+)
+_W4 = (
+    '  - id: W4\n    indicator: online-public-service-usage\n    year: 2025\n    bound: ">= 50"\n'
+    '    unit: "%"\n    label: dịch vụ công trực tuyến\n    source: {section: III}\n'
+)
+
+
+def _rebase(repo: Path) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    git(repo, "branch", "-f", "main")
+
+
+def test_base_a_stand_ins_target_deleted_is_reported(repo: Path) -> None:
+    # gate-plans #2: the ward met T5 of the province's table, kept in province/KH-0 (a stand-in);
+    # deleting T5 there took the comparison out unseen (the same deletion in KH-1 was PC014)
+    province = (repo / PROVINCE).read_text(encoding="utf-8").replace("tasks:\n", _T5 + "tasks:\n", 1)
+    table = province.replace("id: province/KH-1", "id: province/KH-0", 1).replace("1/KH-UBND", "0/KH-UBND", 1)
+    (repo / "plans" / "province" / "KH-0.yaml").write_text(table, encoding="utf-8")
+    head, rest = province.split("targets:\n", 1)
+    head = head.replace(
+        "  source: province.txt\n",
+        "  source: province.txt\n  targets_from: {plan: province/KH-0, reason: its table is that of KH-0}\n",
+    )
+    (repo / PROVINCE).write_text(head + "targets: []\n" + rest[rest.index("tasks:\n") :], encoding="utf-8")
+    ward = repo / WARD
+    ward.write_text(ward.read_text(encoding="utf-8").rstrip("\n") + "\n" + _W4, encoding="utf-8")
+    _rebase(repo)
+    edit(repo, Path("plans/province/KH-0.yaml"), _T5, "")
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any(h["path"] == WARD.as_posix() and "T5" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_task_newly_claimed_carried_over_is_reported(repo: Path) -> None:
+    # gate-plans #11: a `carried_from` added made a PC303 warning leave with the deadline
+    # still before the plan's issue date
+    edit(
+        repo,
+        PROVINCE,
+        '  issued: "2025-02-20"\n',
+        '  issued: "2025-04-01"\n  replaces:\n    - {number: 0/KH-UBND, issued: "2025-02-01"}\n',
+    )
+    _rebase(repo)
+    edit(
+        repo,
+        PROVINCE,
+        "    due: 2025-03\n",
+        '    due: 2025-03\n    carried_from: {number: 0/KH-UBND, task: "9"}\n',
+    )
+    [hit] = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert "carried over from 0/KH-UBND" in hit["message"] and hit["ctx"]["item"] == "IV.1", hit
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_an_edit_behind_an_existing_error_is_reported(repo: Path) -> None:
+    # gate-plans #14: a plan invalid on the base is compared on neither side: lowering its
+    # targets passed behind the error already there
+    ward = repo / WARD
+    ward.write_text(
+        ward.read_text(encoding="utf-8") + "remark: a key the schema does not know\n", encoding="utf-8"
+    )
+    _rebase(repo)
+    edit(repo, WARD, 'bound: ">= 40"', 'bound: ">= 5"')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert [h["path"] for h in hits] == [WARD.as_posix()] and "has errors on the base" in hits[0]["message"]
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_the_root_plan_made_looser_is_reported(repo: Path) -> None:
+    # gate-plans #15: the national resolution weakened together with every plan below: each
+    # comparison stayed met, and nothing judges the root
+    national = Path("plans/national/57-NQ-TW.yaml")
+    text = (repo / national).read_text(encoding="utf-8")
+    (repo / national).write_text(text.replace('bound: ">= 30"', 'bound: ">= 5"'), encoding="utf-8")
+    edit(repo, PROVINCE, 'bound: ">= 40"', 'bound: ">= 5"')
+    edit(repo, WARD, 'bound: ">= 40"', 'bound: ">= 5"')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any(h["path"] == national.as_posix() and "relaxed II.1-7" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_new_plans_elsewhere_declaration_is_reported(repo: Path) -> None:
+    # gate-plans #17: a new commune plan with no targets and `elsewhere: targets` turned its
+    # gaps into information
+    new = repo / "plans" / "ward2" / "KH-3.yaml"
+    new.parent.mkdir()
+    new.write_text(
+        "id: ward2/KH-3\ndocument: {number: 3/KH-UBND, kind: Kế hoạch, title: K, issuer: UBND phường Hai, "
+        'issued: "2025-03-12"}\njurisdiction: {code: ward2, name: Phường Hai, level: commune}\n'
+        "implements: [national/57-NQ-TW, province/KH-1]\nelsewhere:\n  - items: targets\n"
+        "    where: Phụ lục kèm theo\n    label: Chi tiết tại Phụ lục kèm theo\n    source: {section: II}\n",
+        encoding="utf-8",
+    )
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any("declares the plan's targets to be in" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_label_fixed_by_editing_its_source_text_is_reported(repo: Path) -> None:
+    # gate-config round 1 #6 and round 2 #4: the source text edited to hold a misquoted label,
+    # and a comment line in the plan, cleared PC501
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    edit(repo, PROVINCE, "label: đóng góp của TFP", "label: đóng góp to lớn của TFP")
+    _rebase(repo)
+    assert [f for f in _json("validate", "plans", "--sources", "sources") if f["code"] == "PC501"]
+    edit(repo, Path("sources/province.txt"), "đóng góp của TFP", "đóng góp to lớn của TFP")
+    edit(repo, PROVINCE, "document:\n", "# checked\ndocument:\n")
+    [hit] = [
+        f
+        for f in _json("validate", "plans", "--base", "main", "--sources", "sources")
+        if f["code"] == "PC014"
+    ]
+    assert (
+        hit["ctx"]["was"] == "PC501" and "by an edit of its source text (province.txt)" in hit["message"]
+    ), hit
+    assert invoke(*GATE, "--sources", "sources").exit_code == 1
+
+
+def test_base_a_linked_pyproject_is_read_through_its_link(repo: Path) -> None:
+    # gate-config round 3, #1: `git show REF:pyproject.toml` gave the link's own text; the base
+    # was judged by the defaults, so removing `sources` (which found a misquoted label) went unseen
+    shutil.copytree(EXAMPLE / "sources", repo / "sources")
+    edit(repo, PROVINCE, "label: đóng góp của TFP", "label: đóng góp to lớn của TFP")
+    (repo / "config").mkdir()
+    (repo / "config" / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n\n[tool.plancheck]\nsources = "sources"\n', encoding="utf-8"
+    )
+    (repo / "pyproject.toml").symlink_to("config/pyproject.toml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a linked configuration")
+    git(repo, "branch", "-f", "main")
+    edit(repo, Path("config/pyproject.toml"), 'sources = "sources"\n', "")
+    hits = _config_hits(_json("validate", "plans", "--base", "main"))
+    assert hits and "PC501" in hits[0]["message"], hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_an_empty_paths_setting_is_said_as_such(tree: Path) -> None:
+    # gate-config round 3, #4: "plancheck: .: no such file or folder"
+    (tree / "pyproject.toml").write_text("[tool.plancheck]\npaths = []\n", encoding="utf-8")
+    result = invoke("validate")
+    assert result.exit_code == 2 and "paths in [tool.plancheck] of pyproject.toml is empty" in result.output
+
+
+def test_base_the_root_made_looser_behind_a_new_parent_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #5: an empty plan named as the root's parent in the same change
+    # turned the root check off
+    national = repo / "plans" / "national" / "57-NQ-TW.yaml"
+    text = national.read_text(encoding="utf-8").replace('bound: ">= 30"', 'bound: ">= 5"')
+    line = "jurisdiction: {code: vn, name: Việt Nam, level: national}\n"
+    assert line in text
+    national.write_text(text.replace(line, line + "implements: [national/empty]\n"), encoding="utf-8")
+    (repo / "plans" / "national" / "empty.yaml").write_text(
+        'id: national/empty\ndocument: {number: 0/NQ, kind: Nghị quyết, title: R, issuer: X, issued: "2024-01-01"}\n'
+        "jurisdiction: {code: vn, name: Việt Nam, level: national}\nimplements: []\n",
+        encoding="utf-8",
+    )
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any("relaxed II.1-7" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_root_target_made_an_aspiration_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #11: `strive: true` on the root's target, and then on every plan below
+    national = Path("plans/national/57-NQ-TW.yaml")
+    edit(repo, national, 'bound: ">= 30"\n', 'bound: ">= 30"\n    strive: true\n')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any("softened II.1-7" in h["message"] for h in hits), hits
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_base_an_edit_under_a_parent_with_errors_is_reported(repo: Path) -> None:
+    # gate-plans round 3, #2: the province has an error on the base; the ward, compared with it
+    # on neither side, lowered its target unseen
+    province = repo / PROVINCE
+    province.write_text(province.read_text(encoding="utf-8") + "remark: unknown key\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "a broken province")
+    git(repo, "branch", "-f", "main")
+    edit(repo, WARD, 'bound: ">= 40"', 'bound: ">= 31"')
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert any(
+        h["path"] == WARD.as_posix() and "compared with province/KH-1 on neither side" in h["message"]
+        for h in hits
+    )
+    assert invoke(*GATE).exit_code == 1

@@ -19,7 +19,7 @@ class DiffInputError(ValueError):
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # tightened, relaxed, changed, added, removed, moved, deadline-earlier, deadline-later, deadline-changed
+    kind: str  # tightened, relaxed, softened, changed, added, removed, moved, deadline-earlier, deadline-later, deadline-changed
     item: str
     before: str | None
     after: str | None
@@ -60,6 +60,9 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         if a.indicator != b.indicator:
             changes.append(Change("changed", tid, _show(a), _show(b), "indicator changed"))
             continue
+        if b.strive and not a.strive:
+            # 'phấn đấu' added: a commitment made an aspiration (PC208 judges a child so)
+            changes.append(Change("softened", tid, _show(a), _show(b), "made an aspiration (strive)"))
         if str(a.bound) == str(b.bound) and a.qualitative == b.qualitative:
             continue
         indicator = indicators.get(b.indicator)
@@ -92,6 +95,7 @@ def diff_plans(old: Plan, new: Plan, indicators: dict[str, Indicator]) -> list[C
         for i, k in enumerate(
             [
                 "relaxed",
+                "softened",
                 "deadline-later",
                 "removed",
                 "moved",

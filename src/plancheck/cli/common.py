@@ -48,6 +48,11 @@ def _config() -> Config:
 def _paths(paths: list[Path] | None, config: Config) -> list[Path]:
     if paths:
         return paths
+    if not config.paths and config.pyproject is not None:
+        # `paths = []` names nothing to check: said as such, not as a missing folder "."
+        raise _fail(
+            f"paths in [tool.plancheck] of {display_path(config.pyproject)} is empty: name a plan tree"
+        )
     return [config.base_dir / p for p in config.paths]
 
 

@@ -151,7 +151,12 @@ CHANGE_SHRINKS_THE_CHECK = Rule(
     "its check. "
     "A setting of the change's `[tool.plancheck]` that hides or lowers findings the base's own "
     "configuration gives (`ignore`, `select`, `severity`, `max-file-size`, `as-of`, `sources`, "
-    "a laxer `fail-on`) is reported at its line in `pyproject.toml`, with the findings it hides.",
+    "a laxer `fail-on`) is reported at its line in `pyproject.toml`, with the findings it hides. "
+    "Also: a task newly claimed as `carried_from` a replaced document; an edit to a plan that has "
+    "errors on the base and still has them (it is compared on neither side); any loosening of a "
+    "plan that implements nothing (the root: a target relaxed, moved or removed, a deadline or "
+    "`lower_plans_due` later), which no parent judges; a provenance error cleared by editing the "
+    "source text itself.",
     why="Each of these makes findings disappear without any target being raised: a deleted leaf "
     "plan takes its gaps with it, a dropped parent is no longer compared, a new declaration "
     "excuses what was a gap. The gate must not pass them unseen; a reviewer decides.",

@@ -21,6 +21,7 @@ from plancheck.load.plan import LoadedPlan
 from plancheck.load.planset import PlanSet
 from plancheck.rules.base import Rule
 
+FAMILY = "PC5"  # the prefix of the provenance rules' codes
 LINE_WINDOW = 3  # a recorded line may be this far from where the label occurs
 # Lines a plan's label searches may read in one source text: about a second. Only a text of a
 # few words repeated over and over (every line a candidate for every label) comes near it.

@@ -175,13 +175,15 @@ def results_provenance(progress: Progress) -> Iterator[Finding]:
             )
             continue
         year = str(v.item.period.end.year)
-        if not any(written(year, row) for row in _near(text.lines, line)):
+        # on a line where the figure stands: a year two lines off may be another figure's
+        if not any(written(year, text.lines[n - 1]) for n in holding):
             # the period decides which target year a figure counts for, and the pace between two
             yield RESULT_NOT_IN_SOURCE.finding(
                 v.at.path,
                 v.at.line,
                 v.at.column,
-                f"value {v.item.id}: its period's year {year} is not written near line {line} of {src.document}",
+                f"value {v.item.id}: its period's year {year} is not written on a line near {line} of "
+                f"{src.document} that holds the figure",
                 ctx={"item": v.item.id, "source": src.document, "line": line},
             )
     for s in progress.results.statuses:

@@ -28,7 +28,10 @@ from plancheck.run.rows import RowStore, decode_atom, decode_row, encode_rows
 if TYPE_CHECKING:  # the report's modules (and jinja2) are imported by the report alone
     from plancheck.report.rows import EdgeReport
 
-PARENTS_KEPT = 6  # parsed parents a worker keeps (a commune has three; a province, two)
+PARENTS_KEPT = 6  # parsed parents a worker keeps at least (a commune has three; a province, two)
+# and more while their files come to no more than this: a plan implementing hundreds of others
+# (each of 220 plans implementing every earlier one) parsed each parent again for every child
+PARENT_BYTES_KEPT = 4 * 1024 * 1024
 ATOMS_KEPT = 4_000  # parent targets' atoms a report worker keeps (a province has a few hundred)
 
 
@@ -105,7 +108,8 @@ class Checker:
         self.ctx = ctx
         self.catalogue = load_catalogue(ctx.root, ctx.max_bytes)
         self.catalogue_sha = catalogue_digest(self.catalogue, ctx.max_bytes)
-        self.parents: OrderedDict[tuple[Path, str], LoadedPlan] = OrderedDict()
+        self.parents: OrderedDict[tuple[Path, str], tuple[LoadedPlan, int]] = OrderedDict()
+        self.parent_bytes = 0
         self.source_shas: dict[tuple[Path, int, int], str] = {}
         self.atoms: dict[int, tuple[Target, list[Any]]] = {}  # by id(target), see _atom
 
@@ -152,12 +156,13 @@ class Checker:
         slot = (file, key)
         if slot in self.parents:  # read before as a parent: the same bytes give the same plan
             self.parents.move_to_end(slot)
-            return key, self.parents[slot]
+            return key, self.parents[slot][0]
         lp = plan_from_bytes(file, shown, plan_id, raw, self.ctx.max_bytes)
         if keep:
-            self.parents[slot] = lp
-            while len(self.parents) > PARENTS_KEPT:
-                self.parents.popitem(last=False)
+            self.parents[slot] = (lp, len(raw))
+            self.parent_bytes += len(raw)
+            while len(self.parents) > PARENTS_KEPT and self.parent_bytes > PARENT_BYTES_KEPT:
+                self.parent_bytes -= self.parents.popitem(last=False)[1][1]
         return key, lp
 
     def _parent(self, file: Path) -> tuple[str | None, LoadedPlan]:

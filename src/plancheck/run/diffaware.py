@@ -100,7 +100,7 @@ def load_base_config(base: str, head: Config) -> Config:
         except ValueError:
             break
         try:
-            blob = git("show", "--end-of-options", f"{base}:{rel.as_posix()}", cwd=top, binary=True)
+            blob = _show_followed(base, rel, top)
         except GitError:
             continue  # not on the base (or a folder there): look further up
         try:
@@ -113,6 +113,22 @@ def load_base_config(base: str, head: Config) -> Config:
         except ValueError:
             return from_text(head.text, head.pyproject)
     return Config(base_dir=head.base_dir)
+
+
+def _show_followed(base: str, rel: Path, top: Path) -> bytes:
+    """The content of ``rel`` in REF's tree, following symbolic links within the repository
+    (`git show` gives a link's own text: a linked pyproject.toml read as TOML failed, and the
+    base was judged by the defaults)."""
+    for _ in range(8):
+        listed = git("ls-tree", "--end-of-options", base, "--", rel.as_posix(), cwd=top)
+        blob = git("show", "--end-of-options", f"{base}:{rel.as_posix()}", cwd=top, binary=True)
+        if not listed.startswith(b"120000 "):
+            return blob
+        target = os.path.normpath(os.path.join(rel.parent.as_posix(), blob.decode("utf-8", "replace")))
+        if target.startswith("..") or os.path.isabs(target):
+            raise GitError(f"{rel}: a link out of the repository on {base}")
+        rel = Path(target)
+    raise GitError(f"{rel}: too many links on {base}")
 
 
 def stricter_fail_on(head: Config, base: Config) -> Severity:
@@ -264,7 +280,10 @@ def run_against_base(
     for finding in shrunk:  # never on the base, by construction: always new
         new[finding] = True
         kept.append(finding)
-    for finding, fresh in _submodules(base, top, watched):
+    # the sources folder as well: a submodule moved to another commit edits the texts the
+    # provenance and results checks read, which git names only as one commit id
+    text_folders = tuple(Path(os.path.abspath(p)) for p in (sources, base_config_sources) if p is not None)
+    for finding, fresh in _submodules(base, top, watched + text_folders):
         new[finding] = fresh
         kept.append(finding)
     kept = sort_findings(kept)
@@ -295,9 +314,9 @@ def _linked_plans(ps: PlanSet, changed: set[Path], top: Path) -> set[str]:
 
 
 def _submodules(base: str, top: Path, watched: tuple[Path, ...]) -> list[tuple[Finding, bool]]:
-    """PC011 for each submodule (gitlink) under the plan tree or results/: git diffs it as one
-    commit id and the base extraction leaves it out, so the plans in it are never compared; new
-    when the base did not have it at that commit."""
+    """PC011 for each submodule (gitlink) under the plan tree, results/ or the sources folder:
+    git diffs it as one commit id and the base extraction leaves it out, so what is in it is never
+    compared; new when the base did not have it at that commit."""
     then = gitlinks(base, top)
     out: list[tuple[Finding, bool]] = []
     for path, commit in sorted(gitlinks(None, top).items()):
@@ -308,8 +327,9 @@ def _submodules(base: str, top: Path, watched: tuple[Path, ...]) -> list[tuple[F
             display_path(where),
             1,
             1,
-            f"a git submodule (at commit {commit[:12]}): plans in it are not compared with the base, "
-            "and a checkout without submodules has none; keep plans in this repository",
+            f"a git submodule (at commit {commit[:12]}): what is in it is not compared with the base, "
+            "and a checkout without submodules has none; keep plans, results and sources in this "
+            "repository",
         )
         out.append((finding, then.get(path) != commit))
     return out

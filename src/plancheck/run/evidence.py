@@ -97,6 +97,16 @@ class Head:
             else None
         )
 
+    def edited_sources(self, pid: str | None) -> list[str]:
+        """The source texts of plan ``pid`` that this change adds or edits (by name)."""
+        lp = self.ps.plans.get(pid) if pid is not None else None
+        sources = self.ps.sources
+        if lp is None or sources is None:
+            return []
+        from plancheck.rules.provenance import cited_documents
+
+        return [name for name in cited_documents(lp) if os.path.realpath(sources / name) in self.changed_real]
+
     def full(self, pid: str | None) -> LoadedPlan | None:
         if pid is None:
             return None

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from plancheck.check.plandiff import diff_plans
 from plancheck.config import Config, setting_line
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
 from plancheck.load.discover import display_path
-from plancheck.load.plan import LoadedPlan
+from plancheck.load.plan import LoadedPlan, load_plan
 from plancheck.load.planset import PlanSet
-from plancheck.model import Waiver
+from plancheck.model import Elsewhere, Waiver
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK
 
 
@@ -192,6 +193,7 @@ def shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
                     plan=lp.id,
                 )
             )
+    out += _edited_while_invalid(then, now, changed)
     for pid, lp in sorted(now.plans.items()):
         old = then.plans.get(pid)
         if lp.plan is None or (old is not None and old.plan is None):
@@ -201,9 +203,23 @@ def shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
             if lp.plan.document.targets_from is not None:
                 out.append(_stand_in(lp, lp.plan.document.targets_from.plan))
             out += _new_waivers(lp, set())
+            out += [_elsewhere(lp, e) for e in lp.plan.elsewhere]
             continue
         if lp.path not in changed and old.path not in changed:
             continue
+        out += _full_changes(old, lp, then, now)
+        for parent in lp.plan.implements:
+            if _unusable(parent, now) and _unusable(parent, then):
+                # compared with that parent on neither side: the edit is unchecked against it
+                out.append(
+                    _at_key(
+                        lp,
+                        "implements",
+                        f"this change edits a plan that is compared with {parent} on neither side: "
+                        "that parent has errors (or is missing) on the base and here",
+                        parent=parent,
+                    )
+                )
         for parent in sorted(set(old.plan.implements) - set(lp.plan.implements)):
             out.append(
                 _at_key(
@@ -245,14 +261,106 @@ def shrinking(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
         # a declaration widened to more tasks excuses more: it counts as added
         before = {(e.items, e.where, tuple(e.tasks)) for e in old.plan.elsewhere}
         added = [e for e in lp.plan.elsewhere if (e.items, e.where, tuple(e.tasks)) not in before]
-        for e in added:
+        out += [_elsewhere(lp, e) for e in added]
+    return out
+
+
+def _elsewhere(lp: LoadedPlan, e: Elsewhere) -> Finding:
+    return _at_key(
+        lp,
+        "elsewhere",
+        f"this change declares the plan's {e.items} to be in {e.where!r}: gaps on them become unverifiable",
+        items=e.items,
+    )
+
+
+def _edited_while_invalid(then: PlanSet, now: PlanSet, changed: set[str]) -> list[Finding]:
+    """A plan file with errors on the base and on the changed tree is compared on neither: an
+    edit inside it (a target lowered behind an error already there) goes unchecked."""
+    invalid_then = {lp.path for lp in then.files if lp.plan is None}
+    return [
+        CHANGE_SHRINKS_THE_CHECK.finding(
+            lp.path,
+            1,
+            1,
+            "this change edits a plan that has errors on the base and still has them: nothing in "
+            "it is compared until they are fixed, so the edit is not checked",
+        )
+        for lp in now.files
+        if lp.plan is None and lp.path in changed and lp.path in invalid_then
+    ]
+
+
+# what a change to a plan that implements nothing (the root, 57-NQ-TW) may do unseen: nothing
+# above it judges its targets and deadlines, and its children are held only to what it says
+_LOOSER = ("relaxed", "softened", "deadline-later", "removed", "moved", "changed", "deadline-changed")
+
+
+def _full_changes(old: LoadedPlan, lp: LoadedPlan, then: PlanSet, now: PlanSet) -> list[Finding]:
+    """PC014 on what only the plans' targets and tasks show (the summaries hold neither): a task
+    newly claimed as carried over, and a root plan made looser."""
+    before, after = _full(old, then), _full(lp, now)
+    if before is None or after is None:
+        return []
+    assert before.plan is not None and after.plan is not None
+    out: list[Finding] = []
+    claimed = {t.id: t.carried_from for t in before.plan.tasks}
+    for i, task in enumerate(after.plan.tasks):
+        if task.carried_from is not None and claimed.get(task.id) != task.carried_from:
+            line, column = after.pos("tasks", i, "carried_from")
+            out.append(
+                CHANGE_SHRINKS_THE_CHECK.finding(
+                    lp.path,
+                    line,
+                    column,
+                    f"this change claims task {task.id} is carried over from {task.carried_from.number}: "
+                    "its deadline is now counted from that document's date",
+                    plan=lp.id,
+                    ctx={"item": task.id},
+                )
+            )
+    # a root on the base: a parent named in the same change (a new, empty plan, say) judges
+    # nothing the base's root promised
+    if not before.plan.implements:
+        looser = [c for c in diff_plans(before.plan, after.plan, now.indicators) if c.kind in _LOOSER]
+        was_due, due = before.plan.document.lower_plans_due, after.plan.document.lower_plans_due
+        if was_due is not None and str(was_due.due) != (str(due.due) if due is not None else None):
+            ends = (was_due.due.end, due.due.end if due is not None else None)
+            if ends[1] is None or ends[0] is None or ends[1] > ends[0]:
+                out.append(
+                    _at_key(
+                        lp,
+                        "document",
+                        f"this change moves lower_plans_due of {lp.id}, a plan that implements nothing on the base, "
+                        f"from {was_due.due} to {due.due if due is not None else 'nothing'}: no parent "
+                        "judges it, and every plan below is held to it",
+                        item="lower_plans_due",
+                    )
+                )
+        for c in looser:
             out.append(
                 _at_key(
                     lp,
-                    "elsewhere",
-                    f"this change declares the plan's {e.items} to be in {e.where!r}: gaps on them "
-                    "become unverifiable",
-                    items=e.items,
+                    "targets"
+                    if c.kind in ("relaxed", "softened", "removed", "moved", "changed")
+                    else "tasks",
+                    f"this change makes {lp.id}, a plan that implements nothing on the base, looser ({c.kind} "
+                    f"{c.item}: {c.detail}): no parent judges it, and every plan below is held to it",
+                    item=c.item,
                 )
             )
     return out
+
+
+def _unusable(pid: str, ps: PlanSet) -> bool:
+    """No valid plan ``pid`` in the set (it has errors, or no file claims it)."""
+    lp = ps.plans.get(pid)
+    return lp is None or lp.plan is None
+
+
+def _full(lp: LoadedPlan, ps: PlanSet) -> LoadedPlan | None:
+    """The plan with its targets and tasks (the pipeline keeps summaries without them)."""
+    if lp.plan is not None and (lp.plan.targets or lp.plan.tasks):
+        return lp
+    again = load_plan(lp.file, ps.root)
+    return again if again.plan is not None else None

@@ -13,6 +13,7 @@ from plancheck.findings import SEVERITY_ORDER, Finding
 from plancheck.load.plan import LoadedPlan
 from plancheck.rules.base import Rule
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK
+from plancheck.rules.provenance import FAMILY as PROVENANCE_FAMILY
 from plancheck.rules.result_sources import RESULT_NOT_IN_SOURCE
 from plancheck.rules.targets import TARGET_WEAKER
 from plancheck.rules.tasks import (
@@ -75,9 +76,14 @@ def vanished(
         key = claim_of(f)
         subject = subject_of(f)
         if subject is None:
-            if touched and lower.get(key) in (None, f.severity):
+            edited = head.edited_sources(f.plan) if f.code.startswith(PROVENANCE_FAMILY) else []
+            if touched and lower.get(key) in (None, f.severity) and not edited:
                 continue  # the plan itself changed and its own rule no longer finds this: a fix
             why = "by a change of this plan" if touched else "though this plan did not change"
+            if edited:
+                # the text a label is checked against is the evidence: edited in the same change,
+                # it shows nothing fixed (a reviewer compares it with the document)
+                why = f"by an edit of its source text ({', '.join(edited)})"
         elif held.get(subject, -1) >= SEVERITY_ORDER[f.severity]:
             continue
         elif head.satisfied(f):
@@ -106,7 +112,8 @@ def vanished(
                 path,
                 1 if moved else f.line,
                 1 if moved else f.column,
-                f"this change makes a {f.severity} {how}, {why}: {f.code} {f.message}",
+                f"this change makes {'an' if f.severity == 'error' else 'a'} {f.severity} {how}, {why}: "
+                f"{f.code} {f.message}",
                 plan=f.plan,
                 ctx={
                     "was": f.code,
@@ -179,11 +186,15 @@ def met_on_base(base: Head, changed: set[str], config: Config, *, every: bool) -
     out: list[Finding] = []
     for pid, lp in sorted(ps.plans.items()):
         edges = ps.edges(lp)
-        parents = {e.parent: ps.plans.get(e.parent) for e in edges}
+        # a parent and the stand-in whose table is read as its own (document.targets_from) both
+        # reach the child as a change would (see diffaware's scope)
+        reach = [ps.plans.get(e.parent) for e in edges] + [
+            ps.plans.get(e.stand_in) for e in edges if e.stand_in
+        ]
         if (
             not every
             and lp.path not in changed
-            and not any(p is not None and p.path in changed for p in parents.values())
+            and not any(p is not None and p.path in changed for p in reach)
         ):
             continue
         child = base.full(pid)
