@@ -141,6 +141,11 @@ def read_spec(spec: str, cwd: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple
         if len(raw) > max_bytes:
             raise DiffInputError(_too_big(spec, len(raw), max_bytes))
         return raw, spec
+    if os.path.lexists(candidate) and ":" not in spec:
+        # a folder, a FIFO, a device (/dev/zero, <(cat plan)): never read, and said as such
+        raise DiffInputError(
+            f"{spec}: not a regular file (use a plan file, or REF:path for a version in git)"
+        )
     if ":" in spec:
         from plancheck.gitutil import blob_size, show_file
 
