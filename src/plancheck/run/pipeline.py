@@ -36,7 +36,7 @@ from plancheck.load.planset import make_planset, owners, shown_paths
 from plancheck.load.yamlio import Loaded
 from plancheck.run.cache import Store, context_key, file_key, merge_results
 from plancheck.run.checker import Checker, Context, Job, Outcome, edge_keys, needed_plans
-from plancheck.run.records import RecordError, decode_finding, decode_record, encode_finding
+from plancheck.run.records import RecordError, decode_record, decode_results, encode_finding
 from plancheck.run.statindex import StatIndex
 from plancheck.run.treecache import TreeStore, decode_findings, encode_result, tree_key, without_results
 from plancheck.run.workers import JobsError, Progress, default_workers, end_workers, run_jobs
@@ -193,7 +193,7 @@ def check_tree(
     for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
         f = files[i]
         contexts[pid] = context_of(pid, f)
-        decoded = _decode_results(f.results.get(contexts[pid]), f.shown)
+        decoded = decode_results(f.results.get(contexts[pid]), f.shown)
         if decoded is None:  # not computed in this context yet, or a damaged cached result
             edges = edges_of[pid]
             needed = needed_plans(edges, exact_files, plans[pid].plan.implements)  # type: ignore[union-attr]
@@ -205,7 +205,7 @@ def check_tree(
         absorb(outcome)
         # a file edited while this run went on keeps what was computed for what was read
         shown = files[outcome.index].shown
-        results[id_of[outcome.index]] = _decode_results(outcome.results, shown, own_file=False) or []
+        results[id_of[outcome.index]] = decode_results(outcome.results, shown, own_file=False) or []
 
     for f in files:
         if f.key is not None and f.record is not None:
@@ -290,21 +290,6 @@ def _head(file: Path, size: int = 8192) -> bytes:
             return handle.read(size)
     except OSError:
         return b""
-
-
-def _decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Finding] | None:
-    """Findings from their JSON text; None when there is none or it is not what we write."""
-    if not isinstance(text, str):
-        return None
-    try:
-        items = json.loads(text)
-        if not isinstance(items, list):
-            return None
-        # own_file: what a cache entry holds speaks for its own file only; a result just
-        # computed (own_file=False) is taken as the rules gave it
-        return [decode_finding(data, home, own_file=own_file) for data in items]
-    except (ValueError, RecordError, RecursionError):
-        return None
 
 
 def _trees(

@@ -7,6 +7,7 @@ Decoding validates: a record is data, never trusted to be well-formed.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,21 @@ def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:
         plan=plan,
         ctx=ctx,
     )
+
+
+def decode_results(text: Any, home: str, *, own_file: bool = True) -> list[Finding] | None:
+    """Findings from their JSON text; None when there is none or it is not what we write."""
+    if not isinstance(text, str):
+        return None
+    try:
+        items = json.loads(text)
+        if not isinstance(items, list):
+            return None
+        # own_file: what a cache entry holds speaks for its own file only; a result just
+        # computed (own_file=False) is taken as the rules gave it
+        return [decode_finding(data, home, own_file=own_file) for data in items]
+    except (ValueError, RecordError, RecursionError):
+        return None
 
 
 MAX_CTX_DEPTH = 8  # the rules write scalars and lists of scalars (two levels)
