@@ -45,22 +45,14 @@ EXEMPT = {
 # rules whose `instead` is no plan text but advice ("nothing to change"): only the example runs
 INSTEAD_IS_ADVICE: dict[str, str] = {
     "PC401": "encode both, or waive PC401: a waived finding is still reported (as waived)",
-    # the documented instead adds a `note:` to the task, which does not clear PC303 (issue 14
-    # report): the docs' instead is to be rewritten, its case written then
-    "PC303": "the documented instead does not pass",
+    "PC205": "nothing to change: counts are compared only within one jurisdiction",
+    "PC206": "nothing to change: the indicator does not apply at the plan's level",
 }
 
 # issue 14: documented cases still to write; each of these rules has its own failing and passing
 # cases meanwhile. Remove a code when its case file gains documented-example/-instead.
 NOT_YET: set[str] = {
-    "PC205",
-    "PC206",
     "PC207",
-    "PC209",
-    "PC301",
-    "PC302",
-    "PC402",
-    "PC405",
     "PC501",
     "PC502",
     "PC503",
