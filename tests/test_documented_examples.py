@@ -53,11 +53,6 @@ INSTEAD_IS_ADVICE: dict[str, str] = {
 # cases meanwhile. Remove a code when its case file gains documented-example/-instead.
 NOT_YET: set[str] = {
     "PC207",
-    "PC501",
-    "PC502",
-    "PC503",
-    "PC504",
-    "PC505",
     "PC601",
     "PC602",
     "PC603",
