@@ -36,9 +36,9 @@ WHOLE_FILE = {
 EXEMPT = {
     # reported by `validate --base` only, which compares two trees; a case file holds one
     "PC014": "needs two trees (tests/test_wrong_passes.py)",
-    # its example is thousands of labels against thousands of lines, described, not written out
     # its example is a 50 MB file, described, not written out
     "PC004": "a file over the limit is generated in tests/test_hostile.py (50 MB and 100 MB files)",
+    # its example is thousands of labels against thousands of lines, described, not written out
     "PC506": "generated in tests/test_hostile_s21.py (see GENERATED_ONLY in test_rule_cases.py)",
 }
 
@@ -52,18 +52,6 @@ INSTEAD_IS_ADVICE: dict[str, str] = {
     "PC603": "nothing to change in the plan: the finding reports a result",
     "PC605": "nothing to change: the finding reports that the results keep pace",
     "PC606": "nothing to change in the plan: the finding reports the pace of the results",
-}
-
-# issue 14: documented cases still to write; each of these rules has its own failing and passing
-# cases meanwhile. Remove a code when its case file gains documented-example/-instead.
-NOT_YET: set[str] = {
-    "PC601",
-    "PC608",
-    "PC609",
-    "PC610",
-    "PC611",
-    "PC612",
-    "PC613",
 }
 
 
@@ -94,7 +82,7 @@ def test_every_rule_runs_its_documented_example() -> None:
     cases = {doc["rule"]: {case["name"]: case for case in doc["cases"]} for doc in CASE_FILES.values()}
     missing = []
     for code in sorted(RULES):
-        if code in WHOLE_FILE or code in EXEMPT or code in NOT_YET:
+        if code in WHOLE_FILE or code in EXEMPT:
             continue
         example = cases.get(code, {}).get("documented-example")
         instead = cases.get(code, {}).get("documented-instead")
@@ -103,5 +91,3 @@ def test_every_rule_runs_its_documented_example() -> None:
         if code not in INSTEAD_IS_ADVICE and (instead is None or instead.get("expect") != []):
             missing.append(f"{code}: no passing case documented-instead")
     assert not missing, "\n".join(missing)
-    stale = sorted(code for code in NOT_YET if "documented-example" in cases.get(code, {}))
-    assert not stale, f"remove from NOT_YET: {stale}"
