@@ -240,8 +240,8 @@ TARGET_ON_TRACK = Rule(
     "yearly change between the last two results is at least the yearly change needed from the "
     "latest result to reach the target by its year (Open SDG's progress measure).",
     why="It says which targets need no attention yet, and on what evidence.",
-    example="# results: 40 % in 2024, 46 % in 2025; target >= 60 % by 2027 needs +7 a year, observed +6",
-    instead="# results: 40 % in 2024, 48 % in 2025: observed +8 a year, needed +6",
+    example="# results: 40 % in 2024, 48 % in 2025; target >= 60 % by 2027 needs +6 a year, observed +8",
+    instead="# nothing to change: the finding reports that the results keep pace",
 )
 
 

@@ -332,8 +332,10 @@ SOURCE_OUTSIDE_FOLDER = Rule(
     summary="`document.source`, or an item's `source.document`, resolves to a place outside the sources "
     "folder (via `..` or a link).",
     why="A plan file from an untrusted pull request must not make plancheck read arbitrary files.",
-    example="document:\n  source: ../../etc/passwd",
-    instead="document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
+    example="# sources/hongbang-106-KH-UBND-2025-10-03.txt -> ../../etc/passwd   # a link out\n"
+    "document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
+    instead="# sources/hongbang-106-KH-UBND-2025-10-03.txt: the text itself, a regular file\n"
+    "document:\n  source: hongbang-106-KH-UBND-2025-10-03.txt",
 )
 
 SOURCE_LINE_MISSING = Rule(

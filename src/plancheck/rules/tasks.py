@@ -240,7 +240,8 @@ TASK_DUE_BEFORE_ISSUE = Rule(
     "encode no `carried_from` and it is reported.",
     why="Either the task was carried over from an earlier plan, or the deadline is a typo; both deserve a look.",
     example="document: {issued: '2025-06-09'}\ntasks:\n  - {id: PL4-1.1, due: 2025-04}",
-    instead="tasks:\n  - {id: PL4-1.1, due: 2025-04, note: carried over from 44/KH-UBND}",
+    instead="document: {issued: '2025-06-09', replaces: [{number: 44/KH-UBND, issued: '2025-02-28'}]}\n"
+    "tasks:\n  - {id: PL4-1.1, due: 2025-04, carried_from: {number: 44/KH-UBND, task: PL4-1.1}}",
     check=task_due_before_issue,
 )
 
