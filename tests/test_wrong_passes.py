@@ -1061,9 +1061,7 @@ def test_base_a_comparison_met_on_the_base_cannot_leave_the_check_unseen(repo: P
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
     found = _json("validate", "plans", "--base", "main")
     hits = [f for f in found if f["code"] == "PC014"]
-    assert any("takes a comparison the base met out of the check" in h["message"] for h in hits), (
-        found
-    )
+    assert any("takes a comparison the base met out of the check" in h["message"] for h in hits), found
     assert invoke(*GATE).exit_code == 1
 
 
