@@ -300,3 +300,21 @@ def test_diff_names_a_file_that_is_not_regular_as_such(tree: Path) -> None:
         assert outcome.code == 2 and outcome.stderr.strip() == (
             f"plancheck: {name}: not a regular file (use a plan file, or REF:path for a version in git)"
         ), outcome.stderr
+
+
+def test_a_worker_ended_mid_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    # cache round 3, case 29: workers were ended outright, and a half-written cache entry's
+    # temporary file stayed in the cache folder about one run in four
+    code = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from plancheck.fsutil import open_atomic\n"
+        "from plancheck.run.workers import _end_worker\n"
+        "signal.signal(signal.SIGTERM, _end_worker)\n"
+        "with open_atomic(Path(sys.argv[1]) / 'entry.json', durable=False) as handle:\n"
+        "    handle.write(b'{')\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, check=False)
+    assert done.returncode == 143, done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -32,10 +32,19 @@ def _init_worker(ctx: Context, parent: int) -> None:
     # must not print its own traceback; the main process ends the workers (see _pool). A worker
     # also dies with the main process, however that ends (SIGKILL included), where Linux allows.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # ended by the main process (or with it): its half-written cache entry goes with it, as the
+    # main process's does (an empty `.tmp` was left in rows-v1/ about one run in four)
+    signal.signal(signal.SIGTERM, _end_worker)
     _die_with_parent(parent)
     gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
     _WORKER = Checker(ctx)
+
+
+def _end_worker(signum: int, frame: object) -> None:
+    from plancheck.fsutil import discard_pending
+
+    discard_pending()
+    os._exit(128 + signum)
 
 
 def _die_with_parent(parent: int) -> None:
