@@ -1448,3 +1448,14 @@ def test_base_an_edit_under_a_parent_with_errors_is_reported(repo: Path) -> None
         for h in hits
     )
     assert invoke(*GATE).exit_code == 1
+
+
+def test_a_setting_is_found_after_triple_quotes_inside_a_one_line_string() -> None:
+    # gate-config round 4, #4: `description = "uses ''' quotes"` was read as opening a
+    # multi-line string, and the PC014 went to line 1
+    from plancheck.config import setting_line
+
+    text = (
+        '[project]\nname = "x"\ndescription = "uses \'\'\' in text"\n\n[tool.plancheck]\nignore = ["PC2"]\n'
+    )
+    assert setting_line(text, "ignore") == 6

@@ -160,6 +160,31 @@ def _bare(key: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in key.split("."))
 
 
+def _left_open(line: str) -> str:
+    """The delimiter of a multi-line string that ``line`` opens and does not close, else "".
+    Quotes inside one-line strings and comments do not count (`x = "a ''' b"`)."""
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "#":
+            return ""
+        if line.startswith(('"""', "'''"), i):
+            delimiter = line[i : i + 3]
+            end = line.find(delimiter, i + 3)
+            if end < 0:
+                return delimiter
+            i = end + 3
+            continue
+        if ch in "\"'":
+            j = i + 1
+            while j < n and line[j] != ch:
+                j += 2 if ch == '"' and line[j] == "\\" else 1
+            i = j + 1
+            continue
+        i += 1
+    return ""
+
+
 def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
     """The line of ``key`` (or of ``key.SUB``, for any of ``subs``: a code or its rule name) in
     [tool.plancheck] of a pyproject text; else the line of the table's header; else 1. A light
@@ -177,9 +202,7 @@ def setting_line(text: str, key: str, subs: tuple[str, ...] = ()) -> int:
             if line.count(open_string) % 2:
                 open_string = ""
             continue
-        for delimiter in ('"""', "'''"):
-            if line.count(delimiter) % 2:
-                open_string = delimiter
+        open_string = _left_open(line)
         if line.lstrip().startswith("[["):
             table = ""
             continue
