@@ -318,3 +318,20 @@ def test_a_worker_ended_mid_write_leaves_no_temporary_file(tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, check=False)
     assert done.returncode == 143, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_closed_standard_error_loses_no_findings(tree: Path) -> None:
+    # round 4, case 11: `plancheck validate 2>&-` ended in an internal error that could not be
+    # written (the progress bar asked a closed stderr whether it is a terminal): exit 2, no output
+    import os
+
+    for args in (["validate", "plans"], ["tree"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "plancheck", *args],
+            cwd=tree,
+            stdout=subprocess.PIPE,
+            preexec_fn=lambda: os.close(2),
+            check=False,
+            text=True,
+        )
+        assert done.returncode == 0 and done.stdout, (args, done.returncode)

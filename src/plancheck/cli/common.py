@@ -138,7 +138,8 @@ def _workers() -> int:
 
 def _progress() -> Progress | None:
     """A progress bar on standard error, only when it is a terminal (never in CI logs)."""
-    if not sys.stderr.isatty() or _no_color():  # a bar is all escape codes
+    # a bar is all escape codes; with standard error closed (`2>&-`) there is nowhere to draw it
+    if sys.stderr is None or not sys.stderr.isatty() or _no_color():
         return None
     from rich.progress import Progress as Bar
 

@@ -257,4 +257,5 @@ def write_step_summary(result: Result, config: Config, new: dict[Finding, bool] 
     except OSError as exc:
         # the summary is a convenience; the annotations and the exit code are what count
         why = exc.strerror or str(exc)
-        print(f"plancheck: could not write the job summary to {clean(target)}: {why}", file=sys.stderr)
+        if sys.stderr is not None:  # closed (`2>&-`): the summary's absence says it
+            print(f"plancheck: could not write the job summary to {clean(target)}: {why}", file=sys.stderr)
