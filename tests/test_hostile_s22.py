@@ -335,3 +335,15 @@ def test_a_closed_standard_error_loses_no_findings(tree: Path) -> None:
             text=True,
         )
         assert done.returncode == 0 and done.stdout, (args, done.returncode)
+
+
+def test_schema_out_refuses_a_fifo_where_a_schema_goes(tmp_path: Path) -> None:
+    # round 4, case 15: a schema file replaced by a FIFO hung `schema --out` until killed
+    import os
+
+    assert run_command(tmp_path, ["schema", "--out", "out"]).code == 0
+    target = sorted((tmp_path / "out").iterdir())[0]
+    target.unlink()
+    os.mkfifo(target)
+    outcome = run_command(tmp_path, ["schema", "--out", "out"], timeout=10)
+    assert outcome.code == 2 and "is not a regular file; it is not replaced" in outcome.stderr, outcome.stderr

@@ -100,6 +100,9 @@ def schema(
         # rename over a link or a read-only file would silently replace it
         for target, _ in stale:
             problem = _unwritable(target, "it is not replaced (remove it, or name another folder)")
+            if problem is None and os.path.lexists(target) and not os.path.isfile(target):
+                # a FIFO or device where a schema file goes: written through, it hung the run
+                problem = "is not a regular file; it is not replaced (remove it, or name another folder)"
             if problem is not None:
                 raise _fail(f"--out {out}: {target.as_posix()} {problem}")
         try:
