@@ -76,7 +76,9 @@ def reference(child: Plan, parent: Plan, pt: Target, indicator: Indicator) -> Co
     earlier = sorted((t for t in mine if t.year < pt.year), key=lambda t: (t.year, t.id))
     later = sorted((t for t in mine if t.year > pt.year), key=lambda t: (t.year, t.id))
     candidates, reason = same_year, "same year"
-    if not candidates and earlier and (indicator.monotonic or any(t.per_year for t in earlier)):
+    # a milestone recurs when the targets of its own year do (`per_year`), not any earlier one
+    last_targets = [t for t in earlier if earlier and t.year == earlier[-1].year]
+    if not candidates and earlier and (indicator.monotonic or any(t.per_year for t in last_targets)):
         last_year = earlier[-1].year
         candidates = [t for t in earlier if t.year == last_year]
         reason = (

@@ -347,3 +347,26 @@ def test_schema_out_refuses_a_fifo_where_a_schema_goes(tmp_path: Path) -> None:
     os.mkfifo(target)
     outcome = run_command(tmp_path, ["schema", "--out", "out"], timeout=10)
     assert outcome.code == 2 and "is not a regular file; it is not replaced" in outcome.stderr, outcome.stderr
+
+
+def test_a_working_folder_that_no_longer_exists_is_one_line(tmp_path: Path) -> None:
+    # round 5: `cd d; rmdir d; plancheck validate /abs/plans` was an internal error
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    code = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from plancheck._entry import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(gone), "validate", str(EXAMPLE / "plans")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == "plancheck: the working folder no longer exists; change to a plan tree\n", (
+        done.stderr
+    )
+
+
+def test_an_empty_cache_dir_option_is_the_default_folder(tree: Path) -> None:
+    # cache round 5: `--cache-dir ''` put the cache's folders into the working folder
+    assert run_command(tree, ["validate", "plans", "--cache-dir", ""]).code == 0
+    assert sorted(p.name for p in tree.iterdir()) == [".plancheck_cache", "plans"]

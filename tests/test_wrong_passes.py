@@ -1459,3 +1459,19 @@ def test_a_setting_is_found_after_triple_quotes_inside_a_one_line_string() -> No
         '[project]\nname = "x"\ndescription = "uses \'\'\' in text"\n\n[tool.plancheck]\nignore = ["PC2"]\n'
     )
     assert setting_line(text, "ignore") == 6
+
+
+def test_base_an_unrelated_recurring_target_does_not_make_a_milestone_recur(repo: Path) -> None:
+    # gate-plans round 5, #6: any earlier `per_year` target made the latest earlier milestone
+    # count as recurring, so a 2030 target moved to 2029 passed beside a `>= 1` yearly target
+    recurring = (
+        "targets:\n  - id: W0\n    indicator: digital-economy-share\n    year: 2025\n    per_year: true\n"
+        '    bound: ">= 1"\n    unit: "% GDP"\n    label: Quy mô kinh tế số hằng năm\n    source: {section: III}\n'
+    )
+    text = (repo / WARD).read_text(encoding="utf-8")
+    assert 'year: 2030\n    bound: ">= 40"' in text
+    text = text.replace('year: 2030\n    bound: ">= 40"', 'year: 2029\n    bound: ">= 40"', 1)
+    (repo / WARD).write_text(text.replace("targets:\n", recurring, 1), encoding="utf-8")
+    hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
+    assert hits, "the 2030 target moved to 2029 is not seen"
+    assert invoke(*GATE).exit_code == 1

@@ -50,11 +50,9 @@ class TargetIndex(list[Target]):
         for position, target in enumerate(self):
             self._by_year.setdefault(target.year, []).append((position, target))
         self.years = sorted(self._by_year)
-        running = False
-        self._per_year_upto: list[bool] = []  # any `per_year` target in this year or before
-        for year in self.years:
-            running = running or any(t.per_year for _, t in self._by_year[year])
-            self._per_year_upto.append(running)
+        # a `per_year` target among the targets of that very year: a recurring target of 2025
+        # says nothing of a one-off 2029 milestone, which must not be read as recurring
+        self._per_year_at: list[bool] = [any(t.per_year for _, t in self._by_year[y]) for y in self.years]
         self._ranked: dict[tuple[int, Direction], _Year] = {}
 
     def has_year(self, year: int) -> bool:
@@ -69,8 +67,9 @@ class TargetIndex(list[Target]):
         return bool(self.years) and self.years[-1] > year
 
     def per_year_upto(self, year: int) -> bool:
+        """The targets of the last year up to ``year`` recur every year (`per_year`)."""
         i = bisect.bisect_right(self.years, year)
-        return self._per_year_upto[i - 1] if i else False
+        return self._per_year_at[i - 1] if i else False
 
     def latest_by(self, year: int) -> Target | None:
         """The last target (by year, then id) up to ``year``, else the last of all."""

@@ -98,6 +98,10 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
     if not use_cache:
         return Store(None)
     env = os.environ.get("PLANCHECK_CACHE_DIR")
+    if cache_dir is not None and str(cache_dir) in ("", "."):
+        # `--cache-dir ''` becomes the path "."; the cache's folders would land in the working
+        # folder (the checkout): an empty value means the default, as an empty variable does
+        cache_dir = None
     # "~" is the user's home folder wherever the folder is named, as in ruff; never a folder "~"
     try:
         named = cache_dir or (Path(env) if env else config.base_dir / Path(config.cache_dir).expanduser())

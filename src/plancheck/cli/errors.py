@@ -142,6 +142,13 @@ def _quiet_exit() -> None:
 def run(app: Callable[[], object]) -> None:
     """Run the command line with the handlers above: exit 2 with one line for anything unexpected."""
     _tolerant_streams()
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        # every command reads its configuration from the working folder upwards
+        if sys.stderr is not None:
+            print("plancheck: the working folder no longer exists; change to a plan tree", file=sys.stderr)
+        sys.exit(2)
     signal.signal(signal.SIGTERM, _on_signal)
     if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup keeps it ignored
         signal.signal(signal.SIGHUP, _on_signal)
