@@ -190,8 +190,16 @@ def test_a_tree_below_a_folder_whose_name_is_not_utf8_is_checked(tmp_path: Path)
 
 
 def test_a_closed_standard_output_is_no_internal_error(tree: Path) -> None:
-    # round 2, case 13: `plancheck validate >&-` ended in "internal error: AttributeError"
-    for args in (["validate", "plans"], ["rules"]):
+    # round 2, case 13: `plancheck validate >&-` ended in "internal error: AttributeError";
+    # round 6: so did report, explain, diff and coverage
+    for args in (
+        ["validate", "plans"],
+        ["rules"],
+        ["report"],
+        ["explain", "PC201"],
+        ["coverage"],
+        ["diff", "plans/ward/KH-2.yaml", "plans/ward/KH-2.yaml"],
+    ):
         done = subprocess.run(
             [
                 sys.executable,

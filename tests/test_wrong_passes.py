@@ -1475,3 +1475,27 @@ def test_base_an_unrelated_recurring_target_does_not_make_a_milestone_recur(repo
     hits = [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC014"]
     assert hits, "the 2030 target moved to 2029 is not seen"
     assert invoke(*GATE).exit_code == 1
+
+
+def test_base_a_plan_marked_skip_worktree_is_still_checked(repo: Path) -> None:
+    # gate-config round 6, #10: git diff skips files marked skip-worktree or assume-unchanged;
+    # plancheck read the weakened plan and said "0 files checked"
+    git(repo, "update-index", "--skip-worktree", WARD.as_posix())
+    edit(repo, WARD, 'bound: ">= 40"', 'bound: ">= 5"')
+    assert [f for f in _json("validate", "plans", "--base", "main") if f["code"] == "PC202" and f["new"]]
+    assert invoke(*GATE).exit_code == 1
+
+
+def test_a_relative_xdg_state_home_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cache round 6, #4: a relative XDG_STATE_HOME put the signing secret in the working folder
+    # (or in the cache folder itself); the XDG spec says to ignore it
+    from plancheck.run import cache
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_STATE_HOME", ".c")
+    getattr(cache.secret, "cache_clear", lambda: None)()
+    cache.secret()
+    getattr(cache.secret, "cache_clear", lambda: None)()
+    assert not (tmp_path / ".c").exists()
+    assert (tmp_path / "home" / ".local" / "state" / "plancheck" / "cache-secret").is_file()

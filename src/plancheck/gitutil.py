@@ -95,6 +95,14 @@ def changed_files(ref: str, top: Path, untracked_under: tuple[Path, ...] = ()) -
     if specs:
         ignored = git("ls-files", "--others", "-z", "--", *specs, cwd=top)
         names |= {n for n in ignored.decode("utf-8", "surrogateescape").split("\0") if n}
+    # files marked assume-unchanged (a lower-case tag) or skip-worktree (S): git diff does not
+    # look at them, yet plancheck reads them as they are; they count as changed
+    flagged = git("ls-files", "-v", "-z", cwd=top).decode("utf-8", "surrogateescape")
+    names |= {
+        entry[2:]
+        for entry in flagged.split("\0")
+        if len(entry) > 2 and (entry[0].islower() or entry[0] == "S")
+    }
     return {top / n for n in names}
 
 

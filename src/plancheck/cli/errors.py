@@ -141,6 +141,8 @@ def _quiet_exit() -> None:
 
 def run(app: Callable[[], object]) -> None:
     """Run the command line with the handlers above: exit 2 with one line for anything unexpected."""
+    if sys.stdout is None:  # closed (`>&-`): what would be written goes nowhere, no command fails on it
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     _tolerant_streams()
     try:
         os.getcwd()

@@ -62,7 +62,10 @@ _RECORD_KEYS = frozenset({"findings", "plan", "readable", "positions", "keys", "
 
 
 def _secret_file() -> Path:
-    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    # a relative XDG_STATE_HOME is ignored, as the XDG spec says (it put the secret in the
+    # working folder, or inside the cache folder itself)
+    xdg = os.environ.get("XDG_STATE_HOME", "")
+    state = xdg if os.path.isabs(xdg) else os.path.join(os.path.expanduser("~"), ".local", "state")
     return Path(state) / "plancheck" / SECRET_NAME
 
 
