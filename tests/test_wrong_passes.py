@@ -1499,3 +1499,12 @@ def test_a_relative_xdg_state_home_is_ignored(tmp_path: Path, monkeypatch: pytes
     getattr(cache.secret, "cache_clear", lambda: None)()
     assert not (tmp_path / ".c").exists()
     assert (tmp_path / "home" / ".local" / "state" / "plancheck" / "cache-secret").is_file()
+
+
+def test_a_setting_is_found_under_a_header_written_with_an_escape() -> None:
+    # gate-config round 7, #1: `[tool."\u0070lancheck"]` is [tool.plancheck] to TOML; the PC014
+    # of a setting in it was put at line 1
+    from plancheck.config import setting_line
+
+    text = '[project]\nname = "x"\n\n[tool."\\u0070lancheck"]\nignore = ["PC202"]\n'
+    assert setting_line(text, "ignore") == 5

@@ -157,7 +157,18 @@ _HEADER = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
 
 
 def _bare(key: str) -> str:
-    return ".".join(part.strip().strip("\"'") for part in key.split("."))
+    """A dotted TOML key as TOML reads it: quotes dropped, a basic string's escapes decoded
+    (`"\\u0070lancheck"` is `plancheck`)."""
+    return ".".join(_part(part.strip()) for part in key.split("."))
+
+
+def _part(part: str) -> str:
+    if len(part) >= 2 and part[0] == part[-1] == '"':
+        try:
+            return str(tomllib.loads(f"k = {part}")["k"])
+        except tomllib.TOMLDecodeError:
+            return part.strip('"')
+    return part.strip("'")
 
 
 def _left_open(line: str) -> str:
