@@ -378,3 +378,21 @@ def test_an_empty_cache_dir_option_is_the_default_folder(tree: Path) -> None:
     # cache round 5: `--cache-dir ''` put the cache's folders into the working folder
     assert run_command(tree, ["validate", "plans", "--cache-dir", ""]).code == 0
     assert sorted(p.name for p in tree.iterdir()) == [".plancheck_cache", "plans"]
+
+
+def test_a_columns_of_zero_is_no_width(tree: Path) -> None:
+    # round 4, case 14: rich took COLUMNS=0 as a width of nothing: `rules` printed nothing
+    outcome = run_command(tree, ["rules"], env={"COLUMNS": "0"})
+    assert outcome.code == 0 and "PC201" in outcome.stdout, outcome.stdout[:200]
+
+
+def test_gits_whole_message_is_kept(tmp_path: Path) -> None:
+    # round 5: git's last line alone was a bare `git config ... safe.directory` hint, without the
+    # "dubious ownership" it answers; here git says why, then how, on three lines
+    from plancheck.gitutil import GitError, git
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    with pytest.raises(GitError) as raised:
+        git("log", "--oneline", "no-such-ref", cwd=tmp_path)
+    said = str(raised.value)
+    assert "unknown revision or path not in the working tree" in said and "Use '--' to separate" in said, said

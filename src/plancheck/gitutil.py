@@ -20,8 +20,11 @@ def git(*args: str, cwd: Path, binary: bool = False) -> bytes:
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} timed out") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
+        # the whole of git's message on one line: its last line alone can be a bare hint (a
+        # `git config ... safe.directory` command without the "dubious ownership" it answers)
+        lines = [line.strip() for line in done.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+        message = " ".join(lines)[:500] if lines else "failed"
+        raise GitError(f"git {' '.join(args[:2])}: {message}")
     return done.stdout
 
 

@@ -141,6 +141,11 @@ def _quiet_exit() -> None:
 
 def run(app: Callable[[], object]) -> None:
     """Run the command line with the handlers above: exit 2 with one line for anything unexpected."""
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and not (columns.isascii() and columns.isdigit() and int(columns) > 0):
+        # rich takes COLUMNS=0 as a width of nothing and prints nothing at all: a width that is
+        # no positive number is no width (the terminal's, or 80)
+        del os.environ["COLUMNS"]
     if sys.stdout is None:  # closed (`>&-`): what would be written goes nowhere, no command fails on it
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     _tolerant_streams()
