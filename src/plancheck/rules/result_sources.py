@@ -48,49 +48,37 @@ def written(form: str, text: str, sign: str = "") -> bool:
     return re.search(rf"(?<!\d)(?<!\d[.,]){re.escape(form)}{after}", text) is not None
 
 
-def _source_problem(
-    progress: Progress, src: ResultSource, at: Placed, what: str, item: str
-) -> Iterator[Finding]:
-    """Findings when ``src`` names a source text that is missing, or gives no line or one past its end."""
+def _cited(progress: Progress, src: ResultSource) -> tuple[SourceText, int] | str | None:
+    """The source text and line an entry cites; why they cannot be used (a document named but
+    missing, without a line, or shorter); None when it cites no text of the sources folder."""
     if progress.sources is None or src.document is None:
-        return
+        return None
     path = source_path(progress.sources, src.document)
     text = read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
     if text is None:
-        yield RESULT_NOT_IN_SOURCE.finding(
-            at.path,
-            at.line,
-            at.column,
-            f"{what}: source {src.document!r} is not in the sources folder",
-            ctx={"item": item, "source": src.document},
-        )
-        return
+        return f"source {src.document!r} is not in the sources folder"
     if src.line is None:
-        yield RESULT_NOT_IN_SOURCE.finding(
-            at.path,
-            at.line,
-            at.column,
-            f"{what}: source {src.document} is named without a line, so it cannot be checked there",
-            ctx={"item": item, "source": src.document},
-        )
-        return
+        return f"source {src.document} is named without a line, so it cannot be checked there"
     if src.line > len(text.lines):
+        return f"{src.document} has {len(text.lines)} lines, not {src.line}"
+    return text, src.line
+
+
+def _source_problem(
+    progress: Progress, src: ResultSource, at: Placed, what: str, item: str
+) -> Iterator[Finding]:
+    """The finding when ``src`` names a source text that cannot be used (see ``_cited``)."""
+    cited = _cited(progress, src)
+    if isinstance(cited, str):
         yield RESULT_NOT_IN_SOURCE.finding(
-            at.path,
-            at.line,
-            at.column,
-            f"{what}: {src.document} has {len(text.lines)} lines, not {src.line}",
-            ctx={"item": item, "source": src.document},
+            at.path, at.line, at.column, f"{what}: {cited}", ctx={"item": item, "source": src.document}
         )
 
 
 def _checked_text(progress: Progress, src: ResultSource) -> tuple[SourceText, int] | None:
     """The source text and line of an entry whose `_source_problem` found nothing, else None."""
-    if progress.sources is None or src.document is None or src.line is None:
-        return None
-    path = source_path(progress.sources, src.document)
-    text = read_source(path, path.stat().st_mtime_ns) if path is not None and path.is_file() else None
-    return (text, src.line) if text is not None and src.line <= len(text.lines) else None
+    cited = _cited(progress, src)
+    return None if cited is None or isinstance(cited, str) else cited
 
 
 def _task_row(progress: Progress, plan: str, task: str, src: ResultSource, line: str) -> str | None:

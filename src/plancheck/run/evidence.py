@@ -60,6 +60,11 @@ FIX_NEEDS = {
 }
 
 
+def about(f: Finding) -> dict[str, object]:
+    """The fields of ``f``'s ctx that name what it is about, for a PC014 that reports it."""
+    return {k: f.ctx[k] for k in ("parent", "parent_item", "indicator", "year", "item") if k in f.ctx}
+
+
 def claim_of(f: Finding) -> tuple[object, ...]:
     """What a finding is about, whatever its severity and bounds."""
     return (f.code, f.plan, f.ctx.get("parent"), f.ctx.get("indicator"), f.ctx.get("year"), f.ctx.get("item"))

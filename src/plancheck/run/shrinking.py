@@ -14,6 +14,7 @@ from plancheck.load.plan import LoadedPlan, load_plan
 from plancheck.load.planset import PlanSet
 from plancheck.model import Elsewhere, Waiver
 from plancheck.rules.input import CHANGE_SHRINKS_THE_CHECK
+from plancheck.run.evidence import about
 
 
 def _setting(f: Finding, lowered: bool, head: Config, base: Config) -> tuple[str, tuple[str, ...]]:
@@ -125,7 +126,7 @@ def waived_new(f: Finding) -> Finding:
         ctx={
             "was": f.code,
             "waiver": f.code,
-            **{k: f.ctx[k] for k in ("parent", "parent_item", "indicator", "year", "item") if k in f.ctx},
+            **about(f),
         },
     )
 

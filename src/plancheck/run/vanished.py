@@ -21,7 +21,7 @@ from plancheck.rules.tasks import (
     TASK_DUE_AFTER_PARENT,
     effective_issue_date,
 )
-from plancheck.run.evidence import FIX_NEEDS, SEVERE, SUBJECTS, Head, claim_of, subject_of
+from plancheck.run.evidence import FIX_NEEDS, SEVERE, SUBJECTS, Head, about, claim_of, subject_of
 
 
 def vanished(
@@ -117,11 +117,7 @@ def vanished(
                 plan=f.plan,
                 ctx={
                     "was": f.code,
-                    **{
-                        k: f.ctx[k]
-                        for k in ("parent", "parent_item", "indicator", "year", "item")
-                        if k in f.ctx
-                    },
+                    **about(f),
                 },
             )
         )
@@ -315,11 +311,7 @@ def unjudged(met: list[Finding], after: list[Finding], head: Head, told: list[Fi
                 plan=f.plan,
                 ctx={
                     "was": f.code,
-                    **{
-                        k: f.ctx[k]
-                        for k in ("parent", "parent_item", "indicator", "year", "item")
-                        if k in f.ctx
-                    },
+                    **about(f),
                 },
             )
         )
