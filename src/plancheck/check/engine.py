@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plancheck.config import Config
 from plancheck.findings import SEVERITY_ORDER, Finding, sort_findings
@@ -17,6 +17,9 @@ from plancheck.rules import targets, tasks
 from plancheck.rules.consistency import UNUSED_WAIVER
 from plancheck.rules.references import UNKNOWN_PARENT
 from plancheck.rules.registry import RULES, guarded
+
+if TYPE_CHECKING:
+    from plancheck.report.json_report import FindingLines
 
 
 @dataclass
@@ -38,6 +41,16 @@ class Result:
     def at_or_above(self, threshold: str) -> list[Finding]:
         level = SEVERITY_ORDER[threshold]
         return [f for f in self.findings if f.waived is None and SEVERITY_ORDER[f.severity] >= level]
+
+    def blocks(self, threshold: str) -> bool:
+        """Whether a finding not waived is at or above ``threshold`` (from the counts alone)."""
+        level = SEVERITY_ORDER[threshold]
+        return any(n and SEVERITY_ORDER.get(sev, -1) >= level for sev, n in self.counts.items())
+
+    def finding_lines(self) -> FindingLines | None:
+        """The findings as the JSON output's lines, when they are at hand without encoding them
+        (a result read from the tree entry: see ``run.treecache``)."""
+        return None
 
 
 _CHECKED = [rule for rule in RULES.values() if rule.check is not None]

@@ -140,18 +140,18 @@ def validate(
             result = _check(chosen, config, source_dir, not no_cache, cache_dir)
             new = None
         _report(result, format, config, new)
-    blocking = result.at_or_above(config.fail_on)
-    if new is not None and fail_on_new:
-        blocking = [f for f in blocking if new.get(f, False)]
+    if new is None:
+        blocking = result.blocks(config.fail_on)  # from the counts: a stored result stays encoded
+    else:
+        above = result.at_or_above(config.fail_on)
+        blocking = any(new.get(f, False) for f in above) if fail_on_new else bool(above)
     raise typer.Exit(1 if blocking else 0)
 
 
 def _report(result: Result, format: Format, config: Config, new: dict[Finding, bool] | None) -> None:
-    files = len([f for f in result.planset.files if f.path in result.requested])
-    if result.planset.catalogue_path in result.requested:
-        files += 1
     if format is Format.json:
-        json_report.write(sys.stdout, result.findings, result.counts, new)
+        lines = result.finding_lines() if new is None else None
+        json_report.write(sys.stdout, [] if lines else result.findings, result.counts, new, lines)
     elif format is Format.github:
         from plancheck.report import github
 
@@ -162,6 +162,9 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
 
         sarif.write(sys.stdout, result.findings)
     else:
+        files = len([f for f in result.planset.files if f.path in result.requested])
+        if result.planset.catalogue_path in result.requested:
+            files += 1
         text.render(_stdout(), result.findings, result.counts, files, new, result.not_compared)
 
 

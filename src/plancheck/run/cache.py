@@ -255,6 +255,20 @@ def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES, starts: byte
     bytes long; None otherwise. ``starts``: what the entry's text holds right after its signature
     (its first fields, the key among them), looked at before the rest is read: an entry of tens of
     megabytes for another key is then not read at all."""
+    body = read_signed_body(path, key, limit, starts)
+    if body is None:
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+
+
+def read_signed_body(
+    path: Path, key: str, limit: int = MAX_ENTRY_BYTES, starts: bytes = b""
+) -> bytearray | None:
+    """The signed text of the entry at ``path`` (from its opening ``{``, the signature left out),
+    verified for ``key``, as ``read_signed`` reads it; None when it is not one."""
     if _linked_folder(path):
         return None
     try:
@@ -289,10 +303,8 @@ def read_signed(path: Path, key: str, limit: int = MAX_ENTRY_BYTES, starts: byte
     if not hmac.compare_digest(bytes(raw[len(_MAC_HEAD) : start]), digest.hexdigest().encode()):
         return None
     raw[start + 1] = ord("{")
-    try:
-        return json.loads(str(memoryview(raw)[start + 1 :], "utf-8"))
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
+    del raw[: start + 1]  # from the front of a bytearray: no copy
+    return raw
 
 
 def write_signed(path: Path, key: str, entry: dict[str, Any], limit: int = MAX_ENTRY_BYTES) -> None:

@@ -32,13 +32,20 @@ from plancheck.load.discover import TreeFiles, display_path, find_root, tree_fil
 from plancheck.load.files import hash_file, regular_stat
 from plancheck.load.inforce import replacements, resolve
 from plancheck.load.plan import LoadedPlan, expected_id, plan_from_loaded
-from plancheck.load.planset import make_planset, owners, shown_paths
+from plancheck.load.planset import PlanSet, make_planset, owners, shown_paths
 from plancheck.load.yamlio import Loaded
 from plancheck.run.cache import Store, context_key, file_key, merge_results
 from plancheck.run.checker import Checker, Context, Job, Outcome, edge_keys, needed_plans
 from plancheck.run.records import RecordError, decode_record, decode_results, encode_finding
 from plancheck.run.statindex import StatIndex
-from plancheck.run.treecache import TreeStore, decode_findings, encode_result, tree_key, without_results
+from plancheck.run.treecache import (
+    StoredResult,
+    TreeEntry,
+    TreeStore,
+    entry_pieces,
+    tree_key,
+    without_results,
+)
 from plancheck.run.workers import JobsError, Progress, default_workers, end_workers, run_jobs
 
 # the command line takes these from here: the one module that runs a tree's check
@@ -134,7 +141,7 @@ def check_tree(
             _look_up(f, store, head)
     whole = _tree_key(paths, config, sources, tree, local.catalogue_sha, files) if trees else ""
     if trees is not None:
-        found = _from_tree(trees.get(whole, len(files)), files, tree, local, sources)
+        found = _from_tree(trees.get(whole), files, tree, local, sources)
         if found is not None:
             if index is not None:
                 index.save()
@@ -330,45 +337,40 @@ def _tree_key(
 
 
 def _from_tree(
-    entry: dict[str, Any] | None, files: list[_File], tree: TreeFiles, local: Checker, sources: Path | None
+    entry: TreeEntry | None, files: list[_File], tree: TreeFiles, local: Checker, sources: Path | None
 ) -> Result | None:
-    """The result a tree entry holds, decoded and checked; None when there is none, when a source
-    text it depends on changed, or when it is not what plancheck writes."""
+    """The result a tree entry holds (its findings and plan set decoded when first used); None
+    when there is none, or when a source text it depends on changed."""
     if entry is None:
         return None
-    if any(local.document_digest(name) != digest for name, digest in entry["documents"]):
+    if any(local.document_digest(name) != digest for name, digest in entry.head["documents"]):
         return None
-    lights: list[LoadedPlan] = []
-    try:
-        for f, record in zip(files, entry["records"], strict=True):
+
+    def planset() -> PlanSet:
+        lights: list[LoadedPlan] = []
+        records = entry.records()
+        if len(records) != len(files):
+            raise RecordError("not one record per plan file")
+        for f, record in zip(files, records, strict=True):
             if record is not None and f.key is not None:
                 lights.append(decode_record(record, f.file, f.shown, f.plan_id, own_file=True))
             elif record is None and f.key is None and f.light is not None:
                 lights.append(f.light)  # a file that cannot be read: its finding is known afresh
             else:
-                return None
-        findings = decode_findings(entry["findings"])
-    except RecordError:
-        return None
-    plans, plan_findings = owners(lights)
-    ps = make_planset(
-        tree.root,
-        local.catalogue,
-        plans,
-        lights,
-        [*tree.problems, *local.catalogue.findings, *plan_findings],
-        sources,
-    )
-    result = Result(
-        findings=findings,
-        planset=ps,
-        requested=set(entry["requested"]),
-        suppressed=entry["suppressed"],
-        counts=entry["counts"],
-        not_compared=entry["not_compared"],
-    )
+                raise RecordError("a record for a file that cannot be read, or none for one that can")
+        plans, plan_findings = owners(lights)
+        return make_planset(
+            tree.root,
+            local.catalogue,
+            plans,
+            lights,
+            [*tree.problems, *local.catalogue.findings, *plan_findings],
+            sources,
+        )
+
+    result = StoredResult(entry, planset)
     result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
-    result.checker, result.catalogue_sha, result.contexts = local, local.catalogue_sha, entry["contexts"]
+    result.checker, result.catalogue_sha = local, local.catalogue_sha
     return result
 
 
@@ -379,4 +381,4 @@ def _to_tree(trees: TreeStore, key: str, result: Result, files: list[_File], loc
         return
     names = sorted({d for f in files if f.light is not None for d in f.light.documents or ()})
     documents = [[name, local.document_digest(name)] for name in names] if local.ctx.sources else []
-    trees.put(key, encode_result(result, records, documents))
+    trees.put(key, entry_pieces(key, result, records, documents))

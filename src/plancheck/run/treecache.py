@@ -14,38 +14,50 @@ The source texts the plans cite are checked on reading instead (``documents``: e
 digest when the entry was written), since which texts count is known only from the summaries.
 
 No entry is read or written for a tree with a ``results/`` folder beside it: progress depends on
-the day and is computed on every run (see the README). An entry is signed, bounded, checked
-against ``tree_entry_problem`` and decoded as every record is (findings of known rules, plan
-summaries validated by the models); anything else is ignored and the tree is checked file by
-file, as without it.
+the day and is computed on every run (see the README).
+
+The entry is three lines of signed text: a JSON object (the counts, the paths shown, the context
+keys, the documents, how many findings), the plan summaries as one JSON array, and the findings
+as the lines of plancheck's JSON output. So a warm ``validate --format json`` prints the stored
+lines as they are and judges its exit code by the counts: it decodes neither findings nor
+summaries. Whatever else is asked of the result decodes them then, checked as every record is
+(``StoredResult``); a finding whose output line does not say all of it (a waived finding's own
+status, say) is kept whole beside the lines (``exact``). An entry that is not signed for the key,
+or whose first line is not what plancheck writes, is ignored and the tree is checked file by
+file; one that fails to decode later (it cannot, unless plancheck wrote it wrong) is removed and
+the run stops with ``DamagedEntry``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from plancheck.check.engine import Result
 from plancheck.findings import Finding
-from plancheck.run.cache import MAGIC, code_fingerprint, read_signed, write_signed_pieces
-from plancheck.run.records import decode_finding, encode_finding
+from plancheck.report.json_report import LINE_SEPARATOR, FindingLines, finding_from_dict, finding_line
+from plancheck.rules.registry import RULES
+from plancheck.run.cache import MAGIC, code_fingerprint, read_signed_body, write_signed_pieces
+from plancheck.run.records import RecordError, decode_finding, encode_finding
 
 if TYPE_CHECKING:
-    from plancheck.check.engine import Result
+    from plancheck.load.planset import PlanSet
 
-TREE_LAYOUT = "trees-v1"
+TREE_LAYOUT = "trees-v2"
 # A national tree's entry holds every finding and every plan summary: tens of megabytes. Larger
 # than this, it is neither written nor read (the tree is then checked file by file).
 MAX_TREE_ENTRY_BYTES = 256 * 1024 * 1024
-_TREE_KEYS = frozenset(
+_HEAD_KEYS = frozenset(
     {
         "magic",
         "key",
-        "records",
         "findings",
+        "exact",
         "counts",
         "suppressed",
         "not_compared",
@@ -56,40 +68,42 @@ _TREE_KEYS = frozenset(
 )
 
 
+class DamagedEntry(RuntimeError):
+    """A tree entry, signed for its key, whose summaries or findings do not decode."""
+
+
 def tree_key(material: list[Any]) -> str:
     """The key of the tree entry for ``material`` (see the module's docstring for what it holds)."""
     text = json.dumps([code_fingerprint(), TREE_LAYOUT, *material], ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def tree_entry_problem(data: Any, key: str, files: int) -> str | None:
-    """What makes ``data`` not a tree entry for ``key`` over ``files`` plan files, or None.
+def tree_head_problem(data: Any, key: str) -> str | None:
+    """What makes ``data`` not the first line of a tree entry for ``key``, or None.
 
-    ``records``: one plan record (or null) per file, in the tree's order, each checked as it is
-    decoded (``records.decode_record``); ``findings``: lists of 11 items, each checked as it is
-    decoded (``records.decode_finding`` and a waiver reason, a string or null); ``counts``
-    severities to counts from 0; ``suppressed`` and ``not_compared`` counts from 0; ``requested``
-    and the names of ``documents`` strings; ``contexts`` plan ids to 64 hex digits.
+    ``findings`` a count from 0; ``exact`` finding positions (as strings) to lists of 11 items
+    (``records.encode_finding``'s and the waiver's reason); ``counts`` severities to counts from
+    0; ``suppressed`` and ``not_compared`` counts from 0; ``requested`` and the names of
+    ``documents`` strings; ``contexts`` plan ids to 64 hex digits.
     """
-    if not isinstance(data, dict) or set(data) != _TREE_KEYS:
+    if not isinstance(data, dict) or set(data) != _HEAD_KEYS:
         return "not an entry object with exactly the fields of a tree entry"
     if data["magic"] != MAGIC or data["key"] != key:
         return "another format, or an entry for another key"
-    records = data["records"]
-    if type(records) is not list or len(records) != files:
-        return "records holds one record per plan file"
-    if not all(r is None or type(r) is dict for r in records):
-        return "a record is an object or null"
-    findings = data["findings"]
-    if type(findings) is not list or not all(
-        type(f) is list and len(f) == 11 and (f[10] is None or type(f[10]) is str) for f in findings
+    if not all(
+        type(data[name]) is int and data[name] >= 0 for name in ("findings", "suppressed", "not_compared")
     ):
-        return "findings are lists of 11 items"
+        return "findings, suppressed and not_compared are counts from 0"
+    exact = data["exact"]
+    if type(exact) is not dict or not all(
+        type(f) is list and len(f) == 11 and (f[10] is None or type(f[10]) is str) for f in exact.values()
+    ):
+        return "exact findings are lists of 11 items"
     counts = data["counts"]
     if type(counts) is not dict or not all(type(n) is int and n >= 0 for n in counts.values()):
         return "counts map severities to counts from 0"
-    if not all(type(data[name]) is int and data[name] >= 0 for name in ("suppressed", "not_compared")):
-        return "suppressed and not_compared are counts from 0"
+    if sum(counts.values()) != data["findings"]:
+        return "the counts add up to the findings"
     if type(data["requested"]) is not list or not all(type(p) is str for p in data["requested"]):
         return "requested is a list of paths"
     contexts = data["contexts"]
@@ -105,10 +119,110 @@ def tree_entry_problem(data: Any, key: str, files: int) -> str | None:
     return None
 
 
+class TreeEntry:
+    """A tree entry read back: its first line decoded, the summaries and findings as text."""
+
+    def __init__(self, path: Path, head: dict[str, Any], records: bytes, lines: str) -> None:
+        self.path = path
+        self.head = head
+        self._records = records
+        self.lines = FindingLines(lines, head["findings"])
+
+    def records(self) -> list[Any]:
+        """The plan summaries: one record (an object) or null per plan file, in the tree's order."""
+        try:
+            records = json.loads(self._records)
+        except (ValueError, RecursionError):
+            records = None
+        if type(records) is not list or not all(r is None or type(r) is dict for r in records):
+            raise self.damaged("its plan summaries are not a list of records")
+        return records
+
+    def findings(self) -> list[Finding]:
+        """The findings, each checked as a record's is."""
+        exact = self.head["exact"]
+        try:
+            items = json.loads(f"[{self.lines.text}]")
+            if type(items) is not list or len(items) != self.lines.count:
+                raise ValueError("not as many findings as counted")
+            out = []
+            for at, data in enumerate(items):
+                kept = exact.get(str(at))
+                finding = _decode_kept(kept) if kept is not None else finding_from_dict(data)
+                if finding.code not in RULES:
+                    raise ValueError(f"no rule {finding.code!r}")
+                out.append(finding)
+        except (ValueError, RecursionError, RecordError) as error:
+            raise self.damaged(f"its findings do not decode ({error})") from None
+        return out
+
+    def damaged(self, why: str) -> DamagedEntry:
+        """The error for this entry, removed first, so that the next run checks the tree again."""
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        return DamagedEntry(
+            f"the cache entry {self.path} is signed but {why}; it is removed: run again "
+            "(a bug of plancheck's: please report it)"
+        )
+
+
+def _decode_kept(item: list[Any]) -> Finding:
+    finding = decode_finding(item[:10], "")
+    return finding if item[10] is None else finding.with_(waived=item[10])
+
+
+class StoredResult(Result):
+    """A ``Result`` read from a tree entry, whose findings and plan set are decoded when first
+    asked for (see the module's docstring); ``finding_lines`` gives the lines as they are."""
+
+    def __init__(self, entry: TreeEntry, planset: Callable[[], PlanSet]) -> None:
+        self._entry = entry
+        self._make_planset = planset
+        self._findings: list[Finding] | None = None
+        self._planset: PlanSet | None = None
+        head = entry.head
+        super().__init__(
+            # both are decoded when first read (the properties below)
+            findings=cast(list[Finding], None),
+            planset=cast("PlanSet", None),
+            requested=set(head["requested"]),
+            suppressed=head["suppressed"],
+            counts=head["counts"],
+            not_compared=head["not_compared"],
+            contexts=head["contexts"],
+        )
+
+    @property  # a field of Result, decoded on first use here
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            self._findings = self._entry.findings()
+        return self._findings
+
+    @findings.setter
+    def findings(self, value: list[Finding] | None) -> None:
+        self._findings = value
+
+    @property  # a field of Result, decoded on first use here
+    def planset(self) -> PlanSet:
+        if self._planset is None:
+            try:
+                self._planset = self._make_planset()
+            except RecordError as error:
+                raise self._entry.damaged(f"its plan summaries do not decode ({error})") from None
+        return self._planset
+
+    @planset.setter
+    def planset(self, value: PlanSet | None) -> None:
+        self._planset = value
+
+    def finding_lines(self) -> FindingLines:
+        return self._entry.lines
+
+
 class TreeStore:
     """The tree entry of one check (a tree, the working folder, the paths asked for, the
     configuration and the sources folder: ``slot``) under one cache folder:
-    ``<cache-dir>/trees-v1/<slot's hash>.json``. One file per slot, replaced by the next run that
+    ``<cache-dir>/trees-v2/<slot's hash>.json``. One file per slot, replaced by the next run that
     computes another result: a national tree's entry is large, and an old one is never read again
     (it is signed for another key)."""
 
@@ -117,61 +231,33 @@ class TreeStore:
         name = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self.path = root / TREE_LAYOUT / f"{name}.json"
 
-    def get(self, key: str, files: int) -> dict[str, Any] | None:
-        """The entry when it is signed with this user's secret for ``key`` and well-formed."""
+    def get(self, key: str) -> TreeEntry | None:
+        """The entry when it is signed with this user's secret for ``key`` and its first line is
+        well-formed."""
         # the fields come in the order _pieces writes them: magic, then key
         starts = json.dumps({"magic": MAGIC, "key": key}, separators=(",", ":"))[1:-1] + ","
-        data = read_signed(self.path, key, MAX_TREE_ENTRY_BYTES, starts.encode())
-        return data if tree_entry_problem(data, key, files) is None else None
+        raw = read_signed_body(self.path, key, MAX_TREE_ENTRY_BYTES, starts.encode())
+        if raw is None:
+            return None
+        first = raw.find(b"\n")
+        second = raw.find(b"\n", first + 1)
+        if first < 0 or second < 0:
+            return None
+        try:
+            head = json.loads(raw[:first].decode("utf-8"))
+            with memoryview(raw) as view:
+                lines = str(view[second + 1 :], "utf-8")
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return None
+        if tree_head_problem(head, key) is not None:
+            return None
+        return TreeEntry(self.path, head, bytes(raw[first + 1 : second]), lines)
 
-    def put(self, key: str, entry: dict[str, Any]) -> None:
-        write_signed_pieces(
-            self.path, key, _pieces({"magic": MAGIC, "key": key, **entry}), MAX_TREE_ENTRY_BYTES
-        )
+    def put(self, key: str, pieces: Iterator[str]) -> None:
+        write_signed_pieces(self.path, key, pieces, MAX_TREE_ENTRY_BYTES)
 
 
-_PIECE = 2_000  # items of a long list encoded at once
-
-
-class Raw:
-    """A value already encoded as JSON text (a plan's record, kept as text until the entry is
-    written), written into the entry as it is."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _pieces(entry: dict[str, Any]) -> Iterator[str]:
-    """The JSON text of ``entry`` (compact, as ``write_signed`` writes it) in pieces: its long
-    lists a few thousand items at a time, so the whole text is never held at once."""
-
-    def dump(value: Any) -> str:
-        return (
-            value.text
-            if isinstance(value, Raw)
-            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        )
-
-    def items(values: list[Any]) -> str:
-        if any(isinstance(v, Raw) for v in values):
-            return ",".join(dump(v) for v in values)
-        return dump(values)[1:-1]  # one call for the lot: the C encoder
-
-    sep = "{"
-    for name, value in entry.items():
-        if type(value) is list and len(value) > _PIECE:
-            yield f"{sep}{dump(name)}:["
-            for at in range(0, len(value), _PIECE):
-                yield ("," if at else "") + items(value[at : at + _PIECE])
-            yield "]"
-        elif type(value) is list:
-            yield f"{sep}{dump(name)}:[{items(value)}]"
-        else:
-            yield f"{sep}{dump(name)}:{dump(value)}"
-        sep = ","
-    yield "}"
+_PIECE = 2_000  # items of a long list written at once
 
 
 def without_results(root: Path | None) -> bool:
@@ -183,13 +269,27 @@ def without_results(root: Path | None) -> bool:
     return not (os.path.isdir(results) or os.path.islink(results))
 
 
-def encode_result(result: Result, records: list[str | None], documents: list[list[str]]) -> dict[str, Any]:
-    """The fields of a tree entry for ``result`` (a finished check) and its files' ``records``
-    (each as its JSON text, written into the entry as it is: see ``Raw``)."""
-    return {
-        "records": [None if r is None else Raw(r) for r in records],
-        # the path is always written ("" as home): a finished finding may be about any file
-        "findings": [[*encode_finding(f, ""), f.waived] for f in result.findings],
+def entry_pieces(
+    key: str, result: Result, records: list[str | None], documents: list[list[str]]
+) -> Iterator[str]:
+    """The text of the tree entry for ``result`` (a finished check) and its files' ``records``
+    (each as its compact JSON text), in pieces: a national tree's is tens of megabytes, never
+    held at once."""
+    findings = result.findings
+    lines = [finding_line(f) for f in findings]
+    exact: dict[str, list[Any]] = {}
+    for at in range(0, len(findings), _PIECE):
+        back = json.loads(f"[{','.join(lines[at : at + _PIECE])}]")
+        for i, data in enumerate(back, start=at):
+            finding, decoded = findings[i], finding_from_dict(data)
+            if decoded != finding or decoded.ctx != finding.ctx:
+                # the path is always written ("" as home): a finished finding may be about any file
+                exact[str(i)] = [*encode_finding(finding, ""), finding.waived]
+    head = {
+        "magic": MAGIC,
+        "key": key,
+        "findings": len(findings),
+        "exact": exact,
         "counts": result.counts,
         "suppressed": result.suppressed,
         "not_compared": result.not_compared,
@@ -197,12 +297,9 @@ def encode_result(result: Result, records: list[str | None], documents: list[lis
         "contexts": result.contexts,
         "documents": documents,
     }
-
-
-def decode_findings(items: list[Any]) -> list[Finding]:
-    """The finished findings of a tree entry (each checked as a record's is; RecordError if not)."""
-    out = []
-    for item in items:
-        finding = decode_finding(item[:10], "")
-        out.append(finding if item[10] is None else finding.with_(waived=item[10]))
-    return out
+    yield json.dumps(head, ensure_ascii=False, separators=(",", ":")) + "\n["
+    for at in range(0, len(records), _PIECE):
+        yield ("," if at else "") + ",".join("null" if r is None else r for r in records[at : at + _PIECE])
+    yield "]\n"
+    for at in range(0, len(lines), _PIECE):
+        yield (LINE_SEPARATOR if at else "") + LINE_SEPARATOR.join(lines[at : at + _PIECE])
