@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.cli.main import app
 from plancheck.findings import Finding
 from plancheck.report import github, sarif

@@ -68,3 +68,19 @@ class Finding:
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
+
+
+def encode_finding(finding: Finding, home: str) -> list[Any]:
+    """A finding as a list; its path is left out (None) when it is the plan's own ``home``."""
+    return [
+        finding.code,
+        finding.severity,
+        finding.message,
+        finding.line,
+        finding.column,
+        finding.end_line,
+        finding.end_column,
+        finding.plan,
+        finding.ctx,
+        None if finding.path == home else finding.path,
+    ]

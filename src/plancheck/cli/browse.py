@@ -1,5 +1,8 @@
 """`plancheck show`, `tree`, `coverage` and `diff`: the plans, their hierarchy, the units they
-cover, and what changed between two versions of one."""
+cover, and what changed between two versions of one.
+
+Each command imports what it runs when it runs (see ``cli.main``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,14 +32,12 @@ from plancheck.cli.common import (
 from plancheck.cli.errors import _fail, _shown
 from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
-from plancheck.load.catalogue import load_catalogue
 from plancheck.load.discover import find_root
-from plancheck.load.plan import load_plan
-from plancheck.model import Plan
-from plancheck.report.rows import EdgeReport
-from plancheck.report.show import render_plan_text, write_json
 from plancheck.report.text import clean
-from plancheck.report.tree import tree_lines
+
+if TYPE_CHECKING:
+    from plancheck.model import Plan
+    from plancheck.report.rows import EdgeReport
 
 
 def show(
@@ -53,6 +54,9 @@ def show(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show plans as plancheck reads them, normalised."""
+    from plancheck.load.plan import load_plan
+    from plancheck.report.show import render_plan_text, write_json
+
     config = _config()
     paths = [root] if root is not None else _paths(None, config)
     files = [Path(p) for p in plans or [] if p.endswith((".yaml", ".yml")) or os.path.isfile(p)]
@@ -122,6 +126,7 @@ def tree(
     cache_dir: CacheDirOpt = None,
 ) -> None:
     """Show the hierarchy of plans with, per child and parent, counts of targets by status."""
+    from plancheck.report.tree import tree_lines
     from plancheck.run.reports import edge_reports
 
     config = _config()
@@ -175,6 +180,7 @@ def diff(
 ) -> None:
     """Show what changed between two versions of a plan: targets tightened, relaxed, added, removed, moved."""
     from plancheck.check.plandiff import DiffInputError, diff_plans, load_plan_bytes, read_spec
+    from plancheck.load.catalogue import load_catalogue
     from plancheck.report.plandiff import render_markdown, render_text
 
     config = _config()

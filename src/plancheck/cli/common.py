@@ -6,20 +6,22 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.cli.app import Level
 from plancheck.cli.errors import _fail
 from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
 from plancheck.load.discover import display_path, find_root
-from plancheck.load.planset import left_out_files
 from plancheck.report.text import clean
 from plancheck.run.cache import Store
 from plancheck.run.pipeline import check_tree
 from plancheck.run.workers import JobsError, Progress, default_workers
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _no_color() -> bool:
@@ -27,6 +29,8 @@ def _no_color() -> bool:
 
 
 def _stdout() -> Console:
+    from rich.console import Console  # rich only for text output (a JSON run has no use for it)
+
     # NO_COLOR: no escape code at all, bold and dim included (rich's no_color keeps those)
     plain = _no_color()
     return Console(
@@ -145,6 +149,7 @@ def _progress() -> Progress | None:
     # a bar is all escape codes; with standard error closed (`2>&-`) there is nowhere to draw it
     if sys.stderr is None or not sys.stderr.isatty() or _no_color():
         return None
+    from rich.console import Console
     from rich.progress import Progress as Bar
 
     bar = Bar(console=Console(file=sys.stderr), transient=True)
@@ -193,6 +198,8 @@ def _require(paths: list[Path]) -> None:
 
 def _note_left_out(result: Result) -> None:
     """Name the plan files a command leaves out because they are not valid plans."""
+    from plancheck.load.planset import left_out_files
+
     files = left_out_files(result.planset)
     if not files:
         return

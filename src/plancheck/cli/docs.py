@@ -16,8 +16,6 @@ from plancheck.cli.errors import _fail
 from plancheck.cli.writable import _unwritable
 from plancheck.fsutil import write_atomic
 from plancheck.hints import did_you_mean
-from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
-from plancheck.rules.registry import FAMILIES, RULES, lookup, rules_markdown, status_docs
 
 
 def rules_cmd(
@@ -26,6 +24,8 @@ def rules_cmd(
     ] = RulesFormat.text,
 ) -> None:
     """List every rule with its code, name, default severity and summary."""
+    from plancheck.rules.registry import FAMILIES, RULES, rules_markdown
+
     if format is RulesFormat.markdown:
         sys.stdout.write(rules_markdown())
         return
@@ -60,6 +60,8 @@ def explain(
     ],
 ) -> None:
     """Print one rule's documentation, or what a comparison status means."""
+    from plancheck.rules.registry import RULES, lookup, status_docs
+
     rule = lookup(code)
     if rule is None:
         status = status_docs(code)
@@ -83,6 +85,8 @@ def schema(
     ] = False,
 ) -> None:
     """Write the JSON Schemas for plan files and the catalogue, generated from the models."""
+    from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
+
     if os.path.exists(out) and not out.is_dir():
         raise _fail(f"--out {out}: is not a folder; name the folder to write the schemas into")
     stale: list[tuple[Path, str]] = []

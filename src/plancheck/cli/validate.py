@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.cli.app import (
     AsOfOpt,
     CacheDirOpt,

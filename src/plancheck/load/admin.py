@@ -9,20 +9,17 @@ away and the dates units were established, from ``data/reorganisation.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib.util
 import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
+from plancheck.load.registry_data import REGISTRY_PACKAGE, registry_bytes
 from plancheck.load.yamlio import load_bytes
 from plancheck.model.admin import Establishment, Merger, Reorganisation
 
-REGISTRY_PACKAGE = "vietnam-provinces"
 TABLE = "reorganisation.yaml"
 
 
@@ -58,24 +55,8 @@ def registry_version() -> str:
 
 
 @lru_cache(maxsize=1)
-def _registry_bytes() -> bytes:
-    # The package's JSON data is read without importing the package: its modules build enums
-    # and lookup tables of 3,400 units, several times the cost of this file, in every process.
-    spec = importlib.util.find_spec("vietnam_provinces")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the {REGISTRY_PACKAGE} package is not installed")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    return (folder / "data" / "nested-divisions.json").read_bytes()
-
-
-def registry_digest() -> str:
-    """A hash of the registry's data (part of the cache's code fingerprint)."""
-    return hashlib.sha256(_registry_bytes()).hexdigest()
-
-
-@lru_cache(maxsize=1)
 def registry() -> Registry:
-    data = json.loads(_registry_bytes())
+    data = json.loads(registry_bytes())
     provinces: dict[str, Unit] = {}
     communes: dict[str, Unit] = {}
     for p in data:

@@ -176,3 +176,14 @@ def tree_files(paths: list[Path]) -> TreeFiles:
     catalogue_file = root / CATALOGUE_NAME if root is not None else None
     plan_files = [f for f in context if f != catalogue_file]
     return TreeFiles(root, requested, plan_files, problems, problem_paths)
+
+
+def expected_id(file: Path, root: Path | None) -> str | None:
+    """The id a plan file at ``file`` should have: its path in the tree at ``root``, without `.yaml`."""
+    if root is None:
+        return None
+    try:
+        rel = _abs(file).relative_to(root)
+    except ValueError:
+        return None
+    return rel.with_suffix("").as_posix()

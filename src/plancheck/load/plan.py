@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plancheck.findings import Finding
-from plancheck.load.discover import _abs, display_path
+from plancheck.load.discover import display_path, expected_id
 from plancheck.load.files import read_file
 from plancheck.load.schema import validate_model
 from plancheck.load.yamlio import DEFAULT_MAX_BYTES, Loaded, load_bytes
@@ -54,16 +54,6 @@ def _attach_positions(plan: Plan, loaded: Loaded) -> None:
     place("targets", plan.targets)
     place("tasks", plan.tasks)
     place("waivers", plan.waivers)
-
-
-def expected_id(file: Path, root: Path | None) -> str | None:
-    if root is None:
-        return None
-    try:
-        rel = _abs(file).relative_to(root)
-    except ValueError:
-        return None
-    return rel.with_suffix("").as_posix()
 
 
 def load_plan(file: Path, root: Path | None, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedPlan:

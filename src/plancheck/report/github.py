@@ -19,7 +19,7 @@ from plancheck.inert import inert
 from plancheck.report.text import clean
 
 if TYPE_CHECKING:
-    from plancheck.check.engine import Result
+    from plancheck.check.result import Result
     from plancheck.config import Config
 
 # Most severe first. GitHub caps annotations per level (10 errors, 10 warnings per step), so the

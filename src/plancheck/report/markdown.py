@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from plancheck import __version__
 from plancheck.check.coverage import compute
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.check.status import GAP_STATUSES
 from plancheck.fsutil import open_atomic
 from plancheck.load.planset import PlanSet, left_out_files

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from plancheck.check.compliance import compare_plans
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.check.status import GAP_STATUSES, STATUS_ORDER, Comparison
 from plancheck.findings import Finding
 from plancheck.load.plan import LoadedPlan

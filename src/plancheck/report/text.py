@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from itertools import groupby
-from typing import IO
-
-from rich.console import Console
-from rich.text import Text
+from typing import IO, TYPE_CHECKING
 
 from plancheck.findings import Finding
 from plancheck.inert import inert
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _STYLE = {"error": "bold red", "warning": "yellow", "gap": "magenta", "info": "cyan"}
 
@@ -47,6 +47,8 @@ def render(
         write_out(console.file, plain(findings, counts, files_checked, new, not_compared))
         console.file.flush()
         return
+    from rich.text import Text
+
     for path, group in groupby(findings, key=lambda f: f.path):
         console.print(Text(shown_path(path), style="bold underline"))
         for f in group:

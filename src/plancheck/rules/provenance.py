@@ -19,6 +19,7 @@ from pathlib import Path
 from plancheck.findings import Finding
 from plancheck.load.plan import LoadedPlan
 from plancheck.load.planset import PlanSet
+from plancheck.load.sources import MAX_SOURCE_BYTES, source_path
 from plancheck.rules.base import Rule
 
 FAMILY = "PC5"  # the prefix of the provenance rules' codes
@@ -28,7 +29,6 @@ LINE_WINDOW = 3  # a recorded line may be this far from where the label occurs
 SEARCH_BUDGET = 3_000_000
 _NONE: array[int] = array("I")
 GRAM_INDEX_CHARS = 4_000_000  # about a second to build, and tens of megabytes
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
 def fold(text: str) -> str:
@@ -121,15 +121,6 @@ def read_source(path: Path, mtime_ns: int) -> SourceText | None:
         return None
     text = raw[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
     return SourceText(tuple(fold(line) for line in text.splitlines()))
-
-
-def source_path(sources: Path, name: str) -> Path | None:
-    """The source file inside ``sources``, or None when the name would leave the folder."""
-    root = sources.resolve()
-    candidate = (root / name).resolve()
-    if candidate != root and root in candidate.parents:
-        return candidate
-    return None
 
 
 def _source_of(lp: LoadedPlan, ps: PlanSet) -> tuple[SourceText | None, Finding | None]:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from plancheck.findings import Finding
+from plancheck.load.sources import source_path
 from plancheck.model.bound import format_number
 from plancheck.rules.base import Rule
-from plancheck.rules.provenance import LINE_WINDOW, SourceText, fold, read_source, source_path
+from plancheck.rules.provenance import LINE_WINDOW, SourceText, fold, read_source
 
 if TYPE_CHECKING:  # the results model is imported only by runs that have a results folder
     from plancheck.check.progress import Progress

@@ -177,7 +177,7 @@ MAX_ENTRY_BYTES = 16 * 1024 * 1024
 def code_fingerprint() -> str:
     """plancheck's version, the text of every module, template and data file it runs, and the
     registry's data (it decides the jurisdiction rules)."""
-    from plancheck.load.admin import registry_digest
+    from plancheck.load.registry_data import registry_digest
     from plancheck.load.yamlio import PARSER
 
     package = Path(__file__).parent.parent  # plancheck itself, not only this package
@@ -233,6 +233,10 @@ class Store:
         if self.root is None:
             return
         write_signed(self.path(key), key, {"magic": MAGIC, "key": key, "file": record, "results": results})
+
+
+class RecordError(ValueError):
+    """A record that is not what this version of plancheck writes."""
 
 
 def _linked_folder(path: Path) -> bool:

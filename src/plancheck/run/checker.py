@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import stat
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,18 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from plancheck.check.engine import child_findings
-from plancheck.findings import Finding
-from plancheck.load.catalogue import CatalogueLoad, load_catalogue
-from plancheck.load.discover import display_path
-from plancheck.load.files import hash_file, read_raw
+from plancheck.findings import Finding, encode_finding
+from plancheck.load.catalogue import load_catalogue
+from plancheck.load.discover import display_path, expected_id
+from plancheck.load.files import read_raw
 from plancheck.load.inforce import Edge, identity
-from plancheck.load.plan import LoadedPlan, expected_id, plan_from_bytes, plan_from_loaded
+from plancheck.load.plan import LoadedPlan, plan_from_bytes, plan_from_loaded
 from plancheck.load.planset import PlanSet, make_planset, parent_view
 from plancheck.load.yamlio import Loaded
 from plancheck.model import Target
-from plancheck.rules.provenance import MAX_SOURCE_BYTES, cited_documents, source_path
+from plancheck.rules.provenance import cited_documents
 from plancheck.run.cache import context_key, file_key, sha256
-from plancheck.run.records import encode_finding, encode_record
+from plancheck.run.digests import DocumentDigests, catalogue_digest
+from plancheck.run.records import encode_record
 from plancheck.run.rows import RowStore, decode_atom, decode_row, encode_rows
 
 if TYPE_CHECKING:  # the report's modules (and jinja2) are imported by the report alone
@@ -90,27 +90,16 @@ class Outcome:
     results: str | None = None  # the encoded findings as JSON text (decoded only when used)
 
 
-def catalogue_digest(catalogue: CatalogueLoad, max_bytes: int) -> str:
-    """The catalogue's SHA-256, hashed in chunks; a file over ``max_bytes`` is never read (PC004
-    then depends on its size alone)."""
-    if catalogue.file is None:
-        return "-"
-    hashed = hash_file(catalogue.file, catalogue.shown or catalogue.file.name, max_bytes)
-    if isinstance(hashed, tuple):
-        return hashed[0]
-    return "unread:" + ";".join(sorted(f.message for f in hashed.findings))
-
-
 class Checker:
     """Reads and checks plans one at a time; one per worker process (or one in-process)."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.catalogue = load_catalogue(ctx.root, ctx.max_bytes)
-        self.catalogue_sha = catalogue_digest(self.catalogue, ctx.max_bytes)
+        self.catalogue_sha = catalogue_digest(ctx.root, ctx.max_bytes)
         self.parents: OrderedDict[tuple[Path, str], tuple[LoadedPlan, int]] = OrderedDict()
         self.parent_bytes = 0
-        self.source_shas: dict[tuple[Path, int, int], str] = {}
+        self.documents = DocumentDigests(ctx.sources)
         self.atoms: dict[int, tuple[Target, list[Any]]] = {}  # by id(target), see _atom
 
     def planset(self, plans: dict[str, LoadedPlan], files: list[LoadedPlan]) -> PlanSet:
@@ -127,23 +116,7 @@ class Checker:
         return "\0".join(self.document_digest(name) for name in cited_documents(plan)) or "-"
 
     def document_digest(self, name: str) -> str:
-        """The digest of one source text as the provenance rules would read it (its content)."""
-        sources = self.ctx.sources
-        assert sources is not None
-        path = source_path(sources, name)
-        if path is None:
-            return f"{name}\0outside"
-        try:
-            info = path.stat()
-            if not stat.S_ISREG(info.st_mode):
-                return f"{sources}\0{name}\0not a file"  # never opened: a FIFO would block
-            stamp = (path, info.st_mtime_ns, info.st_size)
-            if stamp not in self.source_shas:  # within one run: a text is read once
-                with path.open("rb") as handle:  # what the provenance rules read, no more
-                    self.source_shas[stamp] = sha256(handle.read(MAX_SOURCE_BYTES + 1))
-            return f"{sources}\0{name}\0{self.source_shas[stamp]}"
-        except OSError:
-            return f"{sources}\0{name}\0missing"
+        return self.documents.digest(name)
 
     def _load(
         self, file: Path, shown: str, plan_id: str | None, *, keep: bool = False

@@ -1,107 +1,34 @@
-"""Check a whole plan tree child by child, in worker processes, reusing cached results.
+"""Check a whole plan tree: from the cache when nothing it depends on changed, else file by file.
 
-A national tree has thousands of plans and each is the child of a few parents, so `validate`
-never holds the tree in memory. Each plan is read and checked on its own, with its parents
-beside it, in a worker process; the worker sends back only findings and a small summary (id,
-`implements`, level, waivers...). The tree-wide rules (cycles, a missing catalogue), ownership
-of ids, waivers and the configuration are then applied to the summaries, exactly as
-``engine.run`` does for a plan set in memory; a test checks that both give the same findings.
-
-Which file is a plan's parent is only known once every file has been read, and the point is to
-read each file once. So the parents of a plan not in the cache are first *guessed* from its
-header (`id:` and `implements:` found by a regular expression) and from the cached summaries.
-Every result records the file keys of the parents it was computed with (its context key); once
-all summaries are known, any result whose context differs from the exact one is computed again.
-A wrong guess therefore costs time, never correctness.
+A warm run of a national tree must cost little more than walking it: the files' keys are taken
+from the status index (hashing only what changed), the tree's key from them, and the result from
+the tree entry (``run.treecache``), decoded only as far as the command needs. Only when that
+fails is the tree checked file by file (``run.filewise``, which imports the models, the rules and
+the worker pool: a warm run imports none of them).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from plancheck.check.engine import Result, finish, tree_findings
+from plancheck.check.result import Result
 from plancheck.config import Config
-from plancheck.findings import Finding
-from plancheck.load.discover import TreeFiles, display_path, find_root, tree_files
-from plancheck.load.files import hash_file, regular_stat
-from plancheck.load.inforce import replacements, resolve
-from plancheck.load.plan import LoadedPlan, expected_id, plan_from_loaded
-from plancheck.load.planset import PlanSet, make_planset, owners, shown_paths
-from plancheck.load.yamlio import Loaded
-from plancheck.run.cache import Store, context_key, file_key, merge_results
-from plancheck.run.checker import Checker, Context, Job, Outcome, edge_keys, needed_plans
-from plancheck.run.records import RecordError, decode_record, decode_results, encode_finding
+from plancheck.findings import encode_finding
+from plancheck.load.discover import TreeFiles, display_path, expected_id, find_root, tree_files
+from plancheck.run.cache import Store
+from plancheck.run.digests import DocumentDigests, catalogue_digest
+from plancheck.run.planfiles import PlanFile, hash_files
 from plancheck.run.statindex import StatIndex
-from plancheck.run.treecache import (
-    StoredResult,
-    TreeEntry,
-    TreeStore,
-    entry_pieces,
-    tree_key,
-    without_results,
-)
-from plancheck.run.workers import JobsError, Progress, default_workers, end_workers, run_jobs
+from plancheck.run.treecache import StoredResult, TreeEntry, TreeStore, tree_key, without_results
+from plancheck.run.workers import JobsError, Progress, default_workers, end_workers
+
+if TYPE_CHECKING:
+    from plancheck.load.planset import PlanSet
 
 # the command line takes these from here: the one module that runs a tree's check
-__all__ = ["JobsError", "Progress", "check_tree", "default_workers", "end_workers", "guess_header"]
-
-_ID = re.compile(rb"^id:[ \t]*[\"']?([^\"'\s#]+)", re.M)
-_IMPLEMENTS_FLOW = re.compile(rb"^implements:[ \t]*\[([^\]\n]*)\]", re.M)
-_IMPLEMENTS_BLOCK = re.compile(rb"^implements:[ \t]*(?:#[^\n]*)?\n((?:[ \t]+-[^\n]*\n)+)", re.M)
-
-
-def guess_header(raw: bytes) -> tuple[str | None, list[str]]:
-    """A plan's id and parents read with regular expressions: a guess, verified later."""
-    head = raw[:8192]
-    found = _ID.search(head)
-    plan_id = found.group(1).decode("utf-8", "replace") if found else None
-    flow = _IMPLEMENTS_FLOW.search(head)
-    if flow is not None:
-        items = flow.group(1).split(b",")
-    else:
-        block = _IMPLEMENTS_BLOCK.search(head)
-        items = [line.strip()[1:] for line in block.group(1).splitlines()] if block else []
-    parents = [i.split(b"#")[0].strip().strip(b"\"'").decode("utf-8", "replace") for i in items]
-    return plan_id, [p for p in parents if p]
-
-
-@dataclass
-class _File:
-    file: Path
-    shown: str
-    plan_id: str | None
-    key: str | None = None
-    light: LoadedPlan | None = None  # known summary (from the cache or a worker)
-    results: dict[str, Any] = field(default_factory=dict)  # context key -> findings as JSON text
-    # the encoded summary a worker sent: set only when the cache entry must be written
-    record: dict[str, Any] | None = None
-    # the summary as its entry holds it, as JSON text (a tenth of the memory of the data), for the
-    # tree's entry
-    encoded: str | None = None
-    guess: tuple[str | None, list[str]] = (None, [])
-
-
-def _believed_owners(files: list[_File]) -> dict[str, Path]:
-    """Who owns each id, from known summaries and, for the rest, header guesses."""
-    out: dict[str, Path] = {}
-    claims: list[tuple[bool, int, str, Path]] = []
-    for i, f in enumerate(files):
-        if f.light is not None:
-            if f.light.plan is not None:
-                claims.append((f.light.plan.id != f.plan_id, i, f.light.plan.id, f.file))
-        else:
-            plan_id = f.guess[0] or f.plan_id
-            if plan_id:
-                claims.append((plan_id != f.plan_id, i, plan_id, f.file))
-    for _, _, plan_id, file in sorted(claims):
-        out.setdefault(plan_id, file)
-    return out
+__all__ = ["JobsError", "Progress", "check_tree", "default_workers", "end_workers"]
 
 
 def check_tree(
@@ -119,184 +46,50 @@ def check_tree(
     With ``stat_index`` (and a cache), files whose status the tree's ``StatIndex`` vouches for
     are not hashed; a tree extracted for one run only (``--base``) gains nothing from it.
     """
+    # the models, the rules and the pool (run.filewise): imported only when a command needs them
     store = store or Store(None)
     max_bytes = config.max_file_size
     index = (
         StatIndex(store, tree_root) if stat_index and store.enabled and (tree_root := _root(paths)) else None
     )
     tree = tree_files(paths)
-    ctx = Context(tree.root, sources, max_bytes, store.root)
-    local = Checker(ctx)
-    catalogue = local.catalogue
-    files = [_File(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
+    files = [PlanFile(f, display_path(f), expected_id(f, tree.root)) for f in tree.plan_files]
     # the whole tree's result, when nothing it depends on changed: one entry instead of one per file
     trees = _trees(store, tree.root, paths, config, sources) if stat_index else None
-    for f in files:
-        digest, head = _content_digest(f, max_bytes, index)
-        if isinstance(digest, Loaded):  # cannot be read: its finding is known without a worker
-            f.light = plan_from_loaded(f.file, f.shown, f.plan_id, digest)
-            continue
-        f.key = file_key(digest, f.plan_id, max_bytes)
-        if trees is None:
-            _look_up(f, store, head)
-    whole = _tree_key(paths, config, sources, tree, local.catalogue_sha, files) if trees else ""
-    if trees is not None:
-        found = _from_tree(trees.get(whole), files, tree, local, sources)
-        if found is not None:
-            if index is not None:
-                index.save()
-            return found
-        for f in files:
-            if f.key is not None:
-                _look_up(f, store, None, keep=True)  # the first bytes read again: not kept for every file
-    moved = False  # a file changed while this run read it: its result is not the tree's
+    if trees is None:
+        from plancheck.run.filewise import check_files
 
-    def absorb(outcome: Outcome) -> None:
-        f = files[outcome.index]
-        nonlocal moved
-        f.light, f.record = decode_record(outcome.record, f.file, f.shown, f.plan_id), outcome.record
-        f.encoded = _compact(outcome.record) if trees is not None else None
-        if outcome.key != f.key:  # the file changed since it was hashed: trust what was checked
-            moved = True
-            f.key, f.results = outcome.key, {}
-            if index is not None:
-                index.forget(str(f.file))
-        if outcome.context is not None and outcome.results is not None:
-            f.results = merge_results(f.results, outcome.context, outcome.results)
+        return check_files(paths, config, sources, tree, files, store, index, workers, progress)
+    hash_files(files, max_bytes, index)
+    catalogue_sha = catalogue_digest(tree.root, max_bytes)
+    whole = _tree_key(paths, config, sources, tree, catalogue_sha, files)
+    documents = DocumentDigests(sources)
+    entry = trees.get(whole)
+    if entry is not None and _sources_unchanged(entry, documents):
+        if index is not None:
+            index.save()
+        result = StoredResult(entry, lambda: _stored_planset(entry, files, tree, max_bytes, sources))
+        result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
+        result.catalogue_sha = catalogue_sha
+        return result
+    from plancheck.run.filewise import check_files
 
-    def job(i: int, believed: dict[str, Path], implements: list[str]) -> Job:
-        f = files[i]
-        parents = tuple((pid, believed[pid]) for pid in dict.fromkeys(implements) if pid in believed)
-        return Job(i, f.file, f.shown, f.plan_id, parents)
-
-    # round 1: files not in the cache, with guessed parents
-    believed = _believed_owners(files)
-    first = [job(i, believed, f.guess[1]) for i, f in enumerate(files) if f.light is None]
-    for outcome in run_jobs(first, ctx, workers, local, progress):
-        absorb(outcome)
-
-    # round 2: every summary is known; results whose context is not the exact one are redone
-    lights = [f.light for f in files if f.light is not None]
-    plans, plan_findings = owners(lights)
-    index_of = {id(f.light): i for i, f in enumerate(files)}
-    exact = {pid: files[index_of[id(lp)]] for pid, lp in plans.items()}
-
-    docs = {pid: lp.plan for pid, lp in plans.items() if lp.plan is not None}
-    repl = replacements(docs)
-    edges_of = {pid: resolve(plan, docs, repl) for pid, plan in docs.items()}
-
-    def context_of(pid: str, f: _File) -> str:
-        assert f.light is not None and f.light.plan is not None and f.key is not None
-        keys = edge_keys(
-            edges_of[pid], lambda p: exact[p].key if p in exact else None, f.light.plan.implements
-        )
-        return context_key(f.key, keys, local.catalogue_sha, local.source_digest(f.light))
-
-    owner_ids = {pid: index_of[id(lp)] for pid, lp in plans.items()}
-    exact_files = {pid: files[i].file for pid, i in owner_ids.items()}
-    results: dict[str, list[Finding]] = {}
-    contexts: dict[str, str] = {}
-    second: list[Job] = []
-    for pid, i in sorted(owner_ids.items(), key=lambda item: item[1]):
-        f = files[i]
-        contexts[pid] = context_of(pid, f)
-        decoded = decode_results(f.results.get(contexts[pid]), f.shown)
-        if decoded is None:  # not computed in this context yet, or a damaged cached result
-            edges = edges_of[pid]
-            needed = needed_plans(edges, exact_files, plans[pid].plan.implements)  # type: ignore[union-attr]
-            second.append(Job(i, f.file, f.shown, f.plan_id, needed, tuple(edges)))
-        else:
-            results[pid] = decoded
-    id_of = {i: pid for pid, i in owner_ids.items()}
-    for outcome in run_jobs(second, ctx, workers, local, progress):
-        absorb(outcome)
-        # a file edited while this run went on keeps what was computed for what was read
-        shown = files[outcome.index].shown
-        results[id_of[outcome.index]] = decode_results(outcome.results, shown, own_file=False) or []
-
-    for f in files:
-        if f.key is not None and f.record is not None:
-            store.put(f.key, f.record, f.results)
-    if index is not None:
-        index.save()
-
-    findings: list[Finding] = [*tree.problems, *catalogue.findings, *plan_findings]
-    ps = make_planset(tree.root, catalogue, plans, lights, findings, sources)
-
-    def raw_findings() -> Iterator[Finding]:
-        yield from findings
-        for pid in sorted(plans):
-            yield from results[pid]
-        yield from tree_findings(ps)
-
-    result = finish(raw_findings(), ps, shown_paths(tree, paths, catalogue, findings), config)
-    result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
-    result.checker = local  # its parsed parents serve a report computed in this process
-    result.catalogue_sha = local.catalogue_sha
-    result.contexts = contexts
-    if trees is not None and not moved:
-        _to_tree(trees, whole, result, files, local)
-    return result
+    return check_files(
+        paths, config, sources, tree, files, store, index, workers, progress, (trees, whole, catalogue_sha)
+    )
 
 
-def _compact(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _stored_planset(
+    entry: TreeEntry, files: list[PlanFile], tree: TreeFiles, max_bytes: int, sources: Path | None
+) -> PlanSet:
+    from plancheck.run.filewise import stored_planset
 
-
-def _look_up(f: _File, store: Store, head: bytes | None, *, keep: bool = False) -> None:
-    """``f``'s summary and results from its cache entry; else the header guess, from ``head``
-    (the first bytes hashed) or the file. ``keep``: the entry's record too, for the tree's entry."""
-    entry = store.get(f.key) if f.key is not None else None
-    if entry is not None:
-        try:
-            f.light = decode_record(entry["file"], f.file, f.shown, f.plan_id, own_file=True)
-            f.results = entry["results"]
-            f.encoded = _compact(entry["file"]) if keep else None
-        except RecordError:
-            f.light, f.results = None, {}
-    if f.light is None:
-        f.guess = guess_header(head if head is not None else _head(f.file))
+    return stored_planset(entry, files, tree, max_bytes, sources)
 
 
 def _root(paths: list[Path]) -> Path | None:
     """The plan tree's folder, as ``tree_files`` finds it (None outside a tree)."""
     return find_root(paths[0]) if paths else None
-
-
-def _content_digest(f: _File, max_bytes: int, index: StatIndex | None) -> tuple[str | Loaded, bytes | None]:
-    """The SHA-256 of ``f``'s content and its first bytes (None when not read: the index vouched
-    for the file), or a Loaded that says why it cannot be read."""
-    if index is None:
-        hashed = hash_file(f.file, f.shown, max_bytes)
-        return (hashed, None) if isinstance(hashed, Loaded) else hashed
-    try:
-        # the status is taken before the content is read: a file changed while it is hashed is
-        # then recorded with its old status, so the next run sees the change and hashes it again
-        info = regular_stat(f.file, f.shown, max_bytes)
-    except OSError:
-        info = None  # hash_file reports why
-    if isinstance(info, Loaded):
-        return info, None
-    if info is not None:
-        known = index.lookup(str(f.file), info)
-        if known is not None:
-            return known, None
-    hashed = hash_file(f.file, f.shown, max_bytes)
-    if isinstance(hashed, Loaded):
-        return hashed, None
-    if info is not None:
-        index.record(str(f.file), info, hashed[0])
-    return hashed
-
-
-def _head(file: Path, size: int = 8192) -> bytes:
-    """The first bytes of ``file``, for the header guess (empty when it cannot be read: the check
-    that follows reports why)."""
-    try:
-        with file.open("rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
 
 
 def _trees(
@@ -316,11 +109,11 @@ def _tree_key(
     sources: Path | None,
     tree: TreeFiles,
     catalogue_sha: str,
-    files: list[_File],
+    files: list[PlanFile],
 ) -> str:
     """Everything the whole tree's result depends on but the source texts (see treecache), as one key."""
     unread = [
-        [encode_finding(x, "") for x in f.light.findings] if f.light is not None else None for f in files
+        [encode_finding(x, "") for x in f.unread.findings] if f.unread is not None else None for f in files
     ]
     return tree_key(
         [
@@ -336,49 +129,6 @@ def _tree_key(
     )
 
 
-def _from_tree(
-    entry: TreeEntry | None, files: list[_File], tree: TreeFiles, local: Checker, sources: Path | None
-) -> Result | None:
-    """The result a tree entry holds (its findings and plan set decoded when first used); None
-    when there is none, or when a source text it depends on changed."""
-    if entry is None:
-        return None
-    if any(local.document_digest(name) != digest for name, digest in entry.head["documents"]):
-        return None
-
-    def planset() -> PlanSet:
-        lights: list[LoadedPlan] = []
-        records = entry.records()
-        if len(records) != len(files):
-            raise RecordError("not one record per plan file")
-        for f, record in zip(files, records, strict=True):
-            if record is not None and f.key is not None:
-                lights.append(decode_record(record, f.file, f.shown, f.plan_id, own_file=True))
-            elif record is None and f.key is None and f.light is not None:
-                lights.append(f.light)  # a file that cannot be read: its finding is known afresh
-            else:
-                raise RecordError("a record for a file that cannot be read, or none for one that can")
-        plans, plan_findings = owners(lights)
-        return make_planset(
-            tree.root,
-            local.catalogue,
-            plans,
-            lights,
-            [*tree.problems, *local.catalogue.findings, *plan_findings],
-            sources,
-        )
-
-    result = StoredResult(entry, planset)
-    result.file_keys = {str(f.file): f.key for f in files if f.key is not None}
-    result.checker, result.catalogue_sha = local, local.catalogue_sha
-    return result
-
-
-def _to_tree(trees: TreeStore, key: str, result: Result, files: list[_File], local: Checker) -> None:
-    """Write the tree entry of ``result`` (nothing when a file's summary is not at hand)."""
-    records = [f.encoded if f.key is not None else None for f in files]
-    if any(r is None for f, r in zip(files, records, strict=True) if f.key is not None):
-        return
-    names = sorted({d for f in files if f.light is not None for d in f.light.documents or ()})
-    documents = [[name, local.document_digest(name)] for name in names] if local.ctx.sources else []
-    trees.put(key, entry_pieces(key, result, records, documents))
+def _sources_unchanged(entry: TreeEntry, documents: DocumentDigests) -> bool:
+    """Whether every source text the entry's result read is as it was then."""
+    return all(documents.digest(name) == digest for name, digest in entry.head["documents"])

@@ -11,37 +11,27 @@ import json
 from pathlib import Path
 from typing import Any
 
-from plancheck.findings import SEVERITY_ORDER, Finding
+from plancheck.findings import SEVERITY_ORDER, Finding, encode_finding
 from plancheck.load.plan import LoadedPlan, _attach_positions
 from plancheck.load.yamlio import Loaded
 from plancheck.model import Plan
 from plancheck.rules.provenance import cited_documents
 from plancheck.rules.registry import RULES
+from plancheck.run.cache import RecordError
+
+__all__ = [
+    "RecordError",
+    "decode_finding",
+    "decode_record",
+    "decode_results",
+    "encode_finding",
+    "encode_record",
+]
 
 # Items of these lists are only ever pointed at by the plan and edge rules, which run in the
 # worker that holds the whole plan; the summary keeps the rest.
 _HEAVY = ("targets", "tasks")
 _LIGHT = ("implements", "waivers")
-
-
-class RecordError(ValueError):
-    """A record that is not what this version of plancheck writes."""
-
-
-def encode_finding(finding: Finding, home: str) -> list[Any]:
-    """A finding as a list; its path is left out (None) when it is the plan's own ``home``."""
-    return [
-        finding.code,
-        finding.severity,
-        finding.message,
-        finding.line,
-        finding.column,
-        finding.end_line,
-        finding.end_column,
-        finding.plan,
-        finding.ctx,
-        None if finding.path == home else finding.path,
-    ]
 
 
 def decode_finding(data: Any, home: str, *, own_file: bool = False) -> Finding:

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from plancheck.check.engine import Result
+from plancheck.check.result import Result
 from plancheck.config import Config
-from plancheck.findings import Finding
+from plancheck.findings import Finding, encode_finding
 from plancheck.load.plan import LoadedPlan
 from plancheck.load.yamlio import Loaded
 from plancheck.report.rows import EdgeReport
 from plancheck.run.cache import Store, code_fingerprint, sha256
 from plancheck.run.checker import Checker, Context, ReportJob, needed_plans
-from plancheck.run.records import encode_finding
 from plancheck.run.rows import ReportStore
 from plancheck.run.workers import Progress, compute_reports
 

@@ -38,12 +38,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from plancheck.check.engine import Result
-from plancheck.findings import Finding
+from plancheck.check.result import Result
+from plancheck.findings import Finding, encode_finding
 from plancheck.report.json_report import LINE_SEPARATOR, FindingLines, finding_from_dict, finding_line
-from plancheck.rules.registry import RULES
-from plancheck.run.cache import MAGIC, code_fingerprint, read_signed_body, write_signed_pieces
-from plancheck.run.records import RecordError, decode_finding, encode_finding
+from plancheck.run.cache import MAGIC, RecordError, code_fingerprint, read_signed_body, write_signed_pieces
 
 if TYPE_CHECKING:
     from plancheck.load.planset import PlanSet
@@ -140,6 +138,11 @@ class TreeEntry:
 
     def findings(self) -> list[Finding]:
         """The findings, each checked as a record's is."""
+        # the rules, and the models they import: only when a command needs the findings
+        from plancheck.rules.registry import RULES
+
+        # the rules, and the models they import: only when a command needs the findings
+
         exact = self.head["exact"]
         try:
             items = json.loads(f"[{self.lines.text}]")
@@ -167,6 +170,8 @@ class TreeEntry:
 
 
 def _decode_kept(item: list[Any]) -> Finding:
+    from plancheck.run.records import decode_finding  # as RULES above
+
     finding = decode_finding(item[:10], "")
     return finding if item[10] is None else finding.with_(waived=item[10])
 

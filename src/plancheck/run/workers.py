@@ -11,12 +11,11 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from plancheck.run.checker import Checker, Context, Job, Outcome, ReportJob
-
 if TYPE_CHECKING:  # a warm run starts no process: the pool's modules are imported when one is
     from concurrent.futures import ProcessPoolExecutor
 
     from plancheck.report.rows import EdgeReport
+    from plancheck.run.checker import Checker, Context, Job, Outcome, ReportJob
 
 PARALLEL_THRESHOLD = 64  # below this many plans to check, starting processes costs more than it saves
 CHUNK = 24  # plans per task sent to a worker: few round trips, and parents stay warm in its memory
@@ -37,6 +36,8 @@ def _init_worker(ctx: Context, parent: int) -> None:
     signal.signal(signal.SIGTERM, _end_worker)
     _die_with_parent(parent)
     gc.enable()  # a worker checks thousands of plans: leave nothing to chance (see cli.main)
+    from plancheck.run.checker import Checker
+
     _WORKER = Checker(ctx)
 
 
@@ -118,6 +119,8 @@ def compute_reports(
     """The reports of ``jobs``, in order: in this process for few (reading parents again only
     when ``warm``, the checker that ran the check, no longer holds them), in worker processes for many."""
     if workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+        from plancheck.run.checker import Checker
+
         local = warm or Checker(ctx)
         for job in jobs:
             yield local.report(job)
