@@ -15,7 +15,7 @@ from plancheck.cli.main import app
 from plancheck.config import Config
 from plancheck.load.planset import load_planset
 from plancheck.report.json_report import render
-from plancheck.run import checker, pipeline, reports
+from plancheck.run import checker, filewise, pipeline, reports
 from plancheck.run import workers as pool
 from plancheck.run.cache import LAYOUT, Store
 from plancheck.run.treecache import TREE_LAYOUT
@@ -71,7 +71,7 @@ def test_warm_run_reads_no_plan_again(tree: Path, monkeypatch: pytest.MonkeyPatc
     def refuse(*args: object, **kwargs: object) -> object:
         raise AssertionError("a warm run must not parse a plan")
 
-    monkeypatch.setattr(pipeline.Checker, "check", refuse)
+    monkeypatch.setattr(filewise.Checker, "check", refuse)
     assert _run() == cold
 
 
@@ -152,17 +152,17 @@ def test_wrong_header_guess_is_corrected(tree: Path) -> None:
     ward = tree / "plans" / "ward" / "KH-4.yaml"
     text = ward.read_text(encoding="utf-8")
     ward.write_text("# implements: [nothing/here]\n" + text.replace("implements:", "implements:  "), "utf-8")
-    assert pipeline.guess_header(b"id: a/b\nimplements: [x/y, 'z/w']\n") == ("a/b", ["x/y", "z/w"])
-    assert pipeline.guess_header(b"id: a/b\nimplements:\n  - x/y\n  - z/w # c\n") == ("a/b", ["x/y", "z/w"])
+    assert filewise.guess_header(b"id: a/b\nimplements: [x/y, 'z/w']\n") == ("a/b", ["x/y", "z/w"])
+    assert filewise.guess_header(b"id: a/b\nimplements:\n  - x/y\n  - z/w # c\n") == ("a/b", ["x/y", "z/w"])
     config = Config(base_dir=tree)
     ps, requested = load_planset([tree / "plans"])
     expected = render(run(ps, requested, config).findings, {})
-    real_guess = pipeline.guess_header
-    pipeline.guess_header = lambda raw: ("wrong/id", ["ward/KH-5"])  # type: ignore[assignment]
+    real_guess = filewise.guess_header
+    filewise.guess_header = lambda raw: ("wrong/id", ["ward/KH-5"])  # type: ignore[assignment]
     try:
         got = pipeline.check_tree([tree / "plans"], config, None, workers=1)
     finally:
-        pipeline.guess_header = real_guess  # type: ignore[assignment]
+        filewise.guess_header = real_guess  # type: ignore[assignment]
     assert render(got.findings, {}) == expected
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from plancheck.run.treecache import TREE_SUFFIX
 from tests.hostile import generators as gen
 
 EXAMPLE = Path(__file__).resolve().parent / "example"
@@ -575,7 +576,7 @@ def test_text_findings_escape_bidi_and_controls() -> None:
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.json"))
+    return sorted(p for p in cache.rglob("*") if p.suffix in (".json", TREE_SUFFIX))
 
 
 @pytest.mark.parametrize("damage", ["nested", "nested-results", "huge", "fifo", "device"])
@@ -591,6 +592,9 @@ def test_damaged_cache_entries_are_rebuilt(tree: Path, damage: str) -> None:
     for entry in entries:
         if damage == "nested":
             entry.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+        elif damage == "nested-results" and entry.suffix == TREE_SUFFIX:  # its records, nested
+            head, _, lines = entry.read_text(encoding="utf-8").split("\n", 2)
+            entry.write_text(f"{head}\n{'[' * 100_000}{']' * 100_000}\n{lines}", encoding="utf-8")
         elif damage == "nested-results":
             data = json.loads(entry.read_text(encoding="utf-8"))
             if "results" in data:

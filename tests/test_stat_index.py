@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plancheck.cli.main import app
-from plancheck.run import pipeline, statindex
+from plancheck.run import planfiles, statindex
 from plancheck.run.cache import Store, write_signed
 from plancheck.run.statindex import INDEX_LAYOUT, StatIndex, file_stat, index_key
 
@@ -40,14 +40,14 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The plan files hashed in this test, in order (the catalogue left out)."""
     seen: list[str] = []
-    real = pipeline.hash_file
+    real = planfiles.hash_file
 
     def counting(file: Path, *args: object, **kwargs: object) -> object:
         if file.name != "indicators.yaml":
             seen.append(file.relative_to(Path.cwd()).as_posix())
         return real(file, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "hash_file", counting)
+    monkeypatch.setattr(planfiles, "hash_file", counting)
     return seen
 
 

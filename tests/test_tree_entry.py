@@ -1,11 +1,14 @@
 """The tree entry (issue 14): a warm run with nothing changed reads the whole tree's result as one
 signed entry; an edit, a tampered or foreign entry, or a results/ folder means the tree is checked
-file by file, with the findings a run without the cache gives."""
+file by file, with the findings a run without the cache gives. The entry keeps the findings as
+the JSON output's lines: a warm JSON run prints them as they are, and every other output decodes
+them into the findings a run without the cache gives."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +17,19 @@ from typer.testing import CliRunner
 
 from plancheck.cli.main import app
 from plancheck.run import cache
-from plancheck.run.cache import MAGIC, Store, write_signed
-from plancheck.run.treecache import TREE_LAYOUT, tree_entry_problem
+from plancheck.run.cache import MAGIC, Store, write_signed_pieces
+from plancheck.run.treecache import (
+    MAX_TREE_ENTRY_BYTES,
+    TREE_LAYOUT,
+    TREE_SUFFIX,
+    TreeEntry,
+    tree_head_problem,
+)
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, REPO
 
 runner = CliRunner()
+_SIGNATURE = len('{"mac":"') + 64 + 2  # what precedes the entry's text after its opening brace
 
 
 @pytest.fixture
@@ -30,14 +40,25 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _run(*extra: str) -> str:
-    result = runner.invoke(app, ["validate", "plans", "-f", "json", *extra])
+@pytest.fixture
+def bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The bundled plans (waivers, stand-ins, every rule family) without results/ beside them,
+    so that they have a tree entry."""
+    shutil.copytree(REPO / "plans", tmp_path / "plans")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PLANCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    return tmp_path
+
+
+def _run(*extra: str, format: str = "json") -> str:
+    result = runner.invoke(app, ["validate", "plans", "-f", format, *extra])
     assert result.exit_code in (0, 1), result.output
     return result.output
 
 
 def _entry(tree: Path) -> Path:
-    files = list((tree / "cache" / TREE_LAYOUT).glob("*.json"))
+    files = list((tree / "cache" / TREE_LAYOUT).glob(f"*{TREE_SUFFIX}"))
     assert len(files) == 1, files
     return files[0]
 
@@ -56,11 +77,17 @@ def per_file(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _split(path: Path) -> tuple[str, dict[str, Any]]:
-    """The signed entry at ``path``: its key and its data (the signature is not checked here)."""
-    text = path.read_text(encoding="utf-8")
-    data = json.loads("{" + text[len('{"mac":"') + 64 + 2 :])
-    return data["key"], data
+def _split(path: Path) -> tuple[dict[str, Any], str, str]:
+    """The entry at ``path``: its first line decoded, its records and its findings' lines (the
+    signature is not checked here)."""
+    head, records, lines = ("{" + path.read_text(encoding="utf-8")[_SIGNATURE:]).split("\n", 2)
+    return json.loads(head), records, lines
+
+
+def _sign(path: Path, head: dict[str, Any], records: str, lines: str) -> None:
+    """Write an entry with this user's secret, as plancheck would sign it."""
+    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    write_signed_pieces(path, head["key"], [f"{text}\n{records}\n{lines}"], MAX_TREE_ENTRY_BYTES)
 
 
 def test_a_warm_run_reads_the_tree_entry_alone(tree: Path, per_file: list[str]) -> None:
@@ -70,6 +97,52 @@ def test_a_warm_run_reads_the_tree_entry_alone(tree: Path, per_file: list[str]) 
     assert _run() == cold
     assert per_file == []  # answered by the tree entry
     assert _run("--no-cache") == cold
+
+
+@pytest.mark.parametrize("format", ["json", "text", "sarif", "github"])
+def test_every_output_of_a_warm_run_is_that_of_a_run_without_the_cache(bundled: Path, format: str) -> None:
+    cold = _run("--no-cache", format=format)
+    assert _run(format=format) == cold  # fills the cache
+    assert _run(format=format) == cold  # from the tree entry
+    head, _, _ = _split(_entry(bundled))
+    assert head["findings"] > 100
+
+
+def test_findings_whose_line_does_not_say_all_are_kept_whole(tree: Path) -> None:
+    """A waived finding's own status does not show in its JSON line ("waived" does): the entry
+    keeps such findings whole, and every output that decodes them is unchanged."""
+    province = tree / "plans" / "province" / "KH-1.yaml"
+    text = province.read_text(encoding="utf-8").replace('bound: ">= 40"', 'bound: ">= 20"')
+    province.write_text(
+        text.replace(
+            "tasks:\n",
+            "waivers:\n  - {rule: PC202, parent: national/57-NQ-TW, indicator: digital-economy-share, "
+            "year: 2030, reason: tỉnh nông nghiệp, approved_by: Bộ KH&CN}\ntasks:\n",
+        ),
+        encoding="utf-8",
+    )
+    cold = {format: _run("--no-cache", format=format) for format in ("text", "sarif", "github")}
+    _run()
+    head, _, lines = _split(_entry(tree))
+    waived = [str(i) for i, line in enumerate(lines.split("\n")) if '"waiver_reason"' in line]
+    assert waived and set(head["exact"]) == set(waived)
+    for format, output in cold.items():
+        assert _run(format=format) == output, format
+
+
+def test_a_warm_json_run_decodes_neither_findings_nor_summaries(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = _run()
+
+    def refuse(self: TreeEntry) -> Any:
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr(TreeEntry, "findings", refuse)
+    monkeypatch.setattr(TreeEntry, "records", refuse)
+    assert _run() == cold
+    text = runner.invoke(app, ["validate", "plans", "-f", "text"])  # text needs the findings
+    assert text.exit_code == 2 and "AssertionError: decoded" in text.output
 
 
 def test_a_warm_run_after_an_edit_equals_a_run_without_the_cache(tree: Path, per_file: list[str]) -> None:
@@ -105,11 +178,12 @@ def test_a_tampered_tree_entry_is_ignored(tree: Path, per_file: list[str]) -> No
     path = _entry(tree)
     text = path.read_text(encoding="utf-8")
     # a finding dropped from the entry, its signature left as it was
-    _, data = _split(path)
-    assert data["findings"]
-    data["findings"] = data["findings"][1:]
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(text[: len('{"mac":"') + 64 + 2] + body[1:], encoding="utf-8")
+    head, records, lines = _split(path)
+    assert lines.count("\n") >= 1
+    body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(
+        text[:_SIGNATURE] + body[1:] + f"\n{records}\n" + lines.split("\n", 1)[1], encoding="utf-8"
+    )
     per_file.clear()
     assert _run() == cold
     assert per_file  # ignored: checked file by file, and rewritten
@@ -120,21 +194,43 @@ def test_a_foreign_or_malformed_tree_entry_is_ignored(
 ) -> None:
     cold = _run()
     path = _entry(tree)
-    key, data = _split(path)
+    head, records, lines = _split(path)
     # signed with another user's secret: not this user's entry
-    data["findings"] = []
     with monkeypatch.context() as m:
         m.setattr(cache, "secret", lambda: b"another user's secret, 32 bytes!")
-        write_signed(path, key, data)
+        _sign(path, head, records, "")
     per_file.clear()
     assert _run() == cold
     assert per_file
     # signed with this user's secret but not a tree entry as plancheck writes one
-    for bad in ({**data, "counts": {"error": -1}}, {**data, "extra": 1}, {**data, "records": []}):
-        write_signed(path, key, bad)
+    rest = f"{records}\n{lines}"
+    for bad_head, bad_rest in (
+        ({**head, "counts": {"error": -1}}, rest),
+        ({**head, "extra": 1}, rest),
+        ({**head, "findings": head["findings"] + 1}, rest),  # the counts no longer add up
+        ({**head, "exact": {"0": ["PC001"]}}, rest),
+        (head, records),  # no line of findings after the records
+    ):
+        text = json.dumps(bad_head, ensure_ascii=False, separators=(",", ":"))
+        write_signed_pieces(path, head["key"], [f"{text}\n{bad_rest}"], MAX_TREE_ENTRY_BYTES)
         per_file.clear()
         assert _run() == cold
         assert per_file
+
+
+def test_an_entry_that_does_not_decode_is_removed_with_one_line(tree: Path) -> None:
+    """Signed for its key, yet findings that do not decode: plancheck wrote it wrong. The run that
+    needs the findings says so in one line and removes it; the next run checks the tree again."""
+    cold = _run(format="text")
+    path = _entry(tree)
+    head, records, lines = _split(path)
+    _sign(path, head, records, lines.replace('"code": "', '"code": "XX', 1))
+    result = runner.invoke(app, ["validate", "plans", "-f", "text"])
+    assert result.exit_code == 2
+    assert "is signed but its findings do not decode" in result.output
+    assert "Traceback" not in result.output
+    assert not path.exists()
+    assert _run(format="text") == cold
 
 
 def test_a_tree_entry_for_another_state_is_not_read(tree: Path, per_file: list[str]) -> None:
@@ -160,12 +256,12 @@ def test_no_tree_entry_beside_results(tree: Path) -> None:
     assert _run() == cold
 
 
-def test_the_entry_schema() -> None:
+def _heads() -> Iterator[tuple[dict[str, Any], bool]]:
     good: dict[str, Any] = {
         "magic": MAGIC,
         "key": "k",
-        "records": [None],
-        "findings": [["PC001", "error", "m", 1, 1, None, None, None, {}, "a.yaml", None]],
+        "findings": 1,
+        "exact": {"0": ["PC001", "error", "m", 1, 1, None, None, None, {}, "a.yaml", None]},
         "counts": {"error": 1},
         "suppressed": 0,
         "not_compared": 0,
@@ -173,14 +269,20 @@ def test_the_entry_schema() -> None:
         "contexts": {"p": "a" * 64},
         "documents": [["t.txt", "d"]],
     }
-    assert tree_entry_problem(good, "k", 1) is None
+    yield good, True
     for bad in (
         {**good, "key": "other"},
-        {**good, "records": [None, None]},
-        {**good, "findings": [["PC001"]]},
+        {**good, "findings": 2},
+        {**good, "exact": {"0": ["PC001"]}},
         {**good, "suppressed": -1},
         {**good, "contexts": {"p": "xyz"}},
         {**good, "documents": [["t.txt"]]},
         {**good, "requested": [1]},
+        {k: v for k, v in good.items() if k != "exact"},
     ):
-        assert tree_entry_problem(bad, "k", 1) is not None, bad
+        yield bad, False
+
+
+@pytest.mark.parametrize(("head", "good"), list(_heads()))
+def test_the_entry_schema(head: dict[str, Any], good: bool) -> None:
+    assert (tree_head_problem(head, "k") is None) is good

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from plancheck.load.planset import PlanSet
 
 TREE_LAYOUT = "trees-v2"
+TREE_SUFFIX = ".entry"  # not a JSON file as the other entries are: three lines of JSON text
 # A national tree's entry holds every finding and every plan summary: tens of megabytes. Larger
 # than this, it is neither written nor read (the tree is then checked file by file).
 MAX_TREE_ENTRY_BYTES = 256 * 1024 * 1024
@@ -227,14 +228,14 @@ class StoredResult(Result):
 class TreeStore:
     """The tree entry of one check (a tree, the working folder, the paths asked for, the
     configuration and the sources folder: ``slot``) under one cache folder:
-    ``<cache-dir>/trees-v2/<slot's hash>.json``. One file per slot, replaced by the next run that
+    ``<cache-dir>/trees-v2/<slot's hash>.entry``. One file per slot, replaced by the next run that
     computes another result: a national tree's entry is large, and an old one is never read again
     (it is signed for another key)."""
 
     def __init__(self, root: Path, slot: list[Any]) -> None:
         text = json.dumps([TREE_LAYOUT, *slot], ensure_ascii=False, default=str)
         name = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        self.path = root / TREE_LAYOUT / f"{name}.json"
+        self.path = root / TREE_LAYOUT / f"{name}{TREE_SUFFIX}"
 
     def get(self, key: str) -> TreeEntry | None:
         """The entry when it is signed with this user's secret for ``key`` and its first line is
