@@ -6,6 +6,7 @@ them into the findings a run without the cache gives."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from plancheck.cli.main import app
+from plancheck.report import json_report
+from plancheck.report.json_report import FindingLines
 from plancheck.run import cache
 from plancheck.run.cache import MAGIC, Store, write_signed_pieces
 from plancheck.run.treecache import (
@@ -286,3 +289,24 @@ def _heads() -> Iterator[tuple[dict[str, Any], bool]]:
 @pytest.mark.parametrize(("head", "good"), list(_heads()))
 def test_the_entry_schema(head: dict[str, Any], good: bool) -> None:
     assert (tree_head_problem(head, "k") is None) is good
+
+
+def test_stored_lines_are_written_as_bytes_only_to_a_utf8_stream() -> None:
+    line = '{"code": "PC201", "message": "Hồng Bàng"}'
+    lines = FindingLines(line.encode("utf-8"), 1)
+    for encoding, expected in (
+        ("utf-8", line),
+        ("UTF8", line),
+        ("ascii", line.replace("ồ", "\\u1ed3").replace("à", "\\xe0")),
+    ):
+        raw = io.BytesIO()
+        out = io.TextIOWrapper(raw, encoding=encoding, errors="backslashreplace")
+        json_report.write(out, [], {"gap": 1}, lines=lines)
+        out.flush()
+        text = raw.getvalue().decode("ascii" if encoding == "ascii" else "utf-8")
+        assert text.endswith(f'"findings": [\n    {expected}\n  ]\n}}\n'), (encoding, text)
+        if encoding != "ascii":  # backslashreplace writes `\xe0`, no JSON escape: as without the cache
+            assert json.loads(raw.getvalue().decode("utf-8"))["summary"]["findings"] == 1
+    plain = io.StringIO()  # no byte stream under it
+    json_report.write(plain, [], {"gap": 1}, lines=lines)
+    assert f"    {line}\n" in plain.getvalue()

@@ -121,7 +121,7 @@ def tree_head_problem(data: Any, key: str) -> str | None:
 class TreeEntry:
     """A tree entry read back: its first line decoded, the summaries and findings as text."""
 
-    def __init__(self, path: Path, head: dict[str, Any], records: bytes, lines: str) -> None:
+    def __init__(self, path: Path, head: dict[str, Any], records: bytes, lines: bytes | memoryview) -> None:
         self.path = path
         self.head = head
         self._records = records
@@ -251,13 +251,12 @@ class TreeStore:
             return None
         try:
             head = json.loads(raw[:first].decode("utf-8"))
-            with memoryview(raw) as view:
-                lines = str(view[second + 1 :], "utf-8")
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return None
         if tree_head_problem(head, key) is not None:
             return None
-        return TreeEntry(self.path, head, bytes(raw[first + 1 : second]), lines)
+        # the lines stay bytes, printed as they are by a JSON run (signed: plancheck wrote them)
+        return TreeEntry(self.path, head, bytes(raw[first + 1 : second]), memoryview(raw)[second + 1 :])
 
     def put(self, key: str, pieces: Iterator[str]) -> None:
         write_signed_pieces(self.path, key, pieces, MAX_TREE_ENTRY_BYTES)
