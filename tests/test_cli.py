@@ -309,9 +309,9 @@ def test_an_internal_error_of_any_command_names_a_switch_that_command_takes() ->
     import subprocess
 
     code = (
-        "import sys; import plancheck.cli.main as c, plancheck.cli.docs as d\n"
+        "import sys; import plancheck.cli.main as c, plancheck.rules.registry as r\n"
         "def broken(*a, **k): raise RuntimeError('boom')\n"
-        "d.rules_markdown = broken; sys.argv = ['plancheck', 'rules', '--format', 'markdown']; c.main()\n"
+        "r.rules_markdown = broken; sys.argv = ['plancheck', 'rules', '--format', 'markdown']; c.main()\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PLANCHECK_DEBUG"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
