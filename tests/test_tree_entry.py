@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from plancheck.cli.main import app
 from plancheck.report import json_report
 from plancheck.report.json_report import FindingLines
-from plancheck.run import cache
+from plancheck.run import cache, checker
 from plancheck.run.cache import MAGIC, Store, write_signed_pieces
 from plancheck.run.treecache import (
     MAX_TREE_ENTRY_BYTES,
@@ -310,3 +310,22 @@ def test_stored_lines_are_written_as_bytes_only_to_a_utf8_stream() -> None:
     plain = io.StringIO()  # no byte stream under it
     json_report.write(plain, [], {"gap": 1}, lines=lines)
     assert f"    {line}\n" in plain.getvalue()
+
+
+def test_a_report_after_a_warm_run_reads_every_section_from_the_cache(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The findings of a result read from the tree entry key the report's cached sections as the
+    findings of a checked tree do: a second report renders nothing again."""
+    args = ["report", "plans", "--as-of", "2026-01-01"]
+    fresh = runner.invoke(app, [*args, "--no-cache"]).output
+    assert runner.invoke(app, args).output == fresh  # checked file by file; writes the sections
+    assert list((tree / "cache" / TREE_LAYOUT).iterdir())
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a section rendered again")
+
+    monkeypatch.setattr(checker.Checker, "report", refuse)
+    again = runner.invoke(app, args)  # from the tree entry, every section from the cache
+    assert again.exit_code == 0, again.output
+    assert again.output == fresh

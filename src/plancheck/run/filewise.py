@@ -105,10 +105,9 @@ def check_files(
     for f in files:
         if f.unread is not None:
             f.light = plan_from_loaded(f.file, f.shown, f.plan_id, f.unread)
-    # the catalogue changed since the tree's key was made: its result is not that key's
+    # the catalogue changed since the tree's key was made, or (absorb) a file changed while this
+    # run read it: the result is then not the one the tree's key stands for
     moved = tree_entry is not None and tree_entry[2] != local.catalogue_sha
-
-    # a file changed while this run read it: its result is not the tree's either
 
     def absorb(outcome: Outcome) -> None:
         f = files[outcome.index]

@@ -117,7 +117,8 @@ def report_key(result: Result, job: ReportJob) -> str | None:
         result.catalogue_sha,
     ]
     material += [job.lang, job.render, findings]
-    return sha256(json.dumps(material, ensure_ascii=False, default=str).encode())
+    # sorted keys: a finding's ctx read back from the tree entry has its keys in another order
+    return sha256(json.dumps(material, ensure_ascii=False, default=str, sort_keys=True).encode())
 
 
 def _decode_edges(entry: list[dict[str, Any]], job: ReportJob) -> list[EdgeReport] | None:
