@@ -81,16 +81,19 @@ def per_file(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _split(path: Path) -> tuple[dict[str, Any], str, str]:
-    """The entry at ``path``: its first line decoded, its records and its findings' lines (the
-    signature is not checked here)."""
-    head, records, lines = ("{" + path.read_text(encoding="utf-8")[_SIGNATURE:]).split("\n", 2)
-    return json.loads(head), records, lines
+    """The entry at ``path``: its first line decoded with its last (``exact``), its records and
+    its findings' lines (the signature is not checked here)."""
+    head, records, rest = ("{" + path.read_text(encoding="utf-8")[_SIGNATURE:]).split("\n", 2)
+    lines, exact = rest.rsplit("\n", 1)
+    return {**json.loads(head), "exact": json.loads(exact)}, records, lines
 
 
 def _sign(path: Path, head: dict[str, Any], records: str, lines: str) -> None:
     """Write an entry with this user's secret, as plancheck would sign it."""
-    text = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    write_signed_pieces(path, head["key"], [f"{text}\n{records}\n{lines}"], MAX_TREE_ENTRY_BYTES)
+    first = {k: v for k, v in head.items() if k != "exact"}
+    text = json.dumps(first, ensure_ascii=False, separators=(",", ":"))
+    exact = json.dumps(head["exact"], ensure_ascii=False, separators=(",", ":"))
+    write_signed_pieces(path, head["key"], [f"{text}\n{records}\n{lines}\n{exact}"], MAX_TREE_ENTRY_BYTES)
 
 
 def test_a_warm_run_reads_the_tree_entry_alone(tree: Path, per_file: list[str]) -> None:
@@ -181,12 +184,9 @@ def test_a_tampered_tree_entry_is_ignored(tree: Path, per_file: list[str]) -> No
     path = _entry(tree)
     text = path.read_text(encoding="utf-8")
     # a finding dropped from the entry, its signature left as it was
-    head, records, lines = _split(path)
+    _, _, lines = _split(path)
     assert lines.count("\n") >= 1
-    body = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(
-        text[:_SIGNATURE] + body[1:] + f"\n{records}\n" + lines.split("\n", 1)[1], encoding="utf-8"
-    )
+    path.write_text(text.replace(lines, lines.split("\n", 1)[1]), encoding="utf-8")
     per_file.clear()
     assert _run() == cold
     assert per_file  # ignored: checked file by file, and rewritten
@@ -206,16 +206,18 @@ def test_a_foreign_or_malformed_tree_entry_is_ignored(
     assert _run() == cold
     assert per_file
     # signed with this user's secret but not a tree entry as plancheck writes one
-    rest = f"{records}\n{lines}"
-    for bad_head, bad_rest in (
-        ({**head, "counts": {"error": -1}}, rest),
-        ({**head, "extra": 1}, rest),
-        ({**head, "findings": head["findings"] + 1}, rest),  # the counts no longer add up
-        ({**head, "exact": {"0": ["PC001"]}}, rest),
-        (head, records),  # no line of findings after the records
+    for bad in (
+        {**head, "counts": {"error": -1}},
+        {**head, "extra": 1},
+        {**head, "findings": head["findings"] + 1},  # the counts no longer add up
+        {**head, "exact": {"0": ["PC001"]}},
+        None,  # no line after the records
     ):
-        text = json.dumps(bad_head, ensure_ascii=False, separators=(",", ":"))
-        write_signed_pieces(path, head["key"], [f"{text}\n{bad_rest}"], MAX_TREE_ENTRY_BYTES)
+        if bad is None:
+            text = json.dumps({k: v for k, v in head.items() if k != "exact"}, separators=(",", ":"))
+            write_signed_pieces(path, head["key"], [f"{text}\n{records}"], MAX_TREE_ENTRY_BYTES)
+        else:
+            _sign(path, bad, records, lines)
         per_file.clear()
         assert _run() == cold
         assert per_file

@@ -16,9 +16,10 @@ digest when the entry was written), since which texts count is known only from t
 No entry is read or written for a tree with a ``results/`` folder beside it: progress depends on
 the day and is computed on every run (see the README).
 
-The entry is three lines of signed text: a JSON object (the counts, the paths shown, the context
-keys, the documents, how many findings), the plan summaries as one JSON array, and the findings
-as the lines of plancheck's JSON output. So a warm ``validate --format json`` prints the stored
+The entry is signed text in four parts, each starting on a line of its own: a JSON object (the
+counts, the paths shown, the context keys, the documents, how many findings), the plan summaries
+as one JSON array, the findings as the lines of plancheck's JSON output, and the findings kept
+whole (``exact``, a JSON object on the last line). So a warm ``validate --format json`` prints the stored
 lines as they are and judges its exit code by the counts: it decodes neither findings nor
 summaries. Whatever else is asked of the result decodes them then, checked as every record is
 (``StoredResult``); a finding whose output line does not say all of it (a waived finding's own
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from plancheck.load.planset import PlanSet
 
 TREE_LAYOUT = "trees-v2"
-TREE_SUFFIX = ".entry"  # not a JSON file as the other entries are: three lines of JSON text
+TREE_SUFFIX = ".entry"  # not one JSON text, as the other entries are (see the docstring)
 # A national tree's entry holds every finding and every plan summary: tens of megabytes. Larger
 # than this, it is neither written nor read (the tree is then checked file by file).
 MAX_TREE_ENTRY_BYTES = 256 * 1024 * 1024
@@ -78,7 +79,8 @@ def tree_key(material: list[Any]) -> str:
 
 
 def tree_head_problem(data: Any, key: str) -> str | None:
-    """What makes ``data`` not the first line of a tree entry for ``key``, or None.
+    """What makes ``data`` not the first line of a tree entry for ``key`` (with the last line as
+    its ``exact``), or None.
 
     ``findings`` a count from 0; ``exact`` finding positions (as strings) to lists of 11 items
     (``records.encode_finding``'s and the waiver's reason); ``counts`` severities to counts from
@@ -247,16 +249,19 @@ class TreeStore:
             return None
         first = raw.find(b"\n")
         second = raw.find(b"\n", first + 1)
-        if first < 0 or second < 0:
+        last = raw.rfind(b"\n")
+        if first < 0 or second < 0 or last <= second:
             return None
         try:
             head = json.loads(raw[:first].decode("utf-8"))
+            if isinstance(head, dict) and "exact" not in head:
+                head["exact"] = json.loads(raw[last + 1 :].decode("utf-8"))
         except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
             return None
         if tree_head_problem(head, key) is not None:
             return None
         # the lines stay bytes, printed as they are by a JSON run (signed: plancheck wrote them)
-        return TreeEntry(self.path, head, bytes(raw[first + 1 : second]), memoryview(raw)[second + 1 :])
+        return TreeEntry(self.path, head, bytes(raw[first + 1 : second]), memoryview(raw)[second + 1 : last])
 
     def put(self, key: str, pieces: Iterator[str]) -> None:
         write_signed_pieces(self.path, key, pieces, MAX_TREE_ENTRY_BYTES)
@@ -281,20 +286,10 @@ def entry_pieces(
     (each as its compact JSON text), in pieces: a national tree's is tens of megabytes, never
     held at once."""
     findings = result.findings
-    lines = [finding_line(f) for f in findings]
-    exact: dict[str, list[Any]] = {}
-    for at in range(0, len(findings), _PIECE):
-        back = json.loads(f"[{','.join(lines[at : at + _PIECE])}]")
-        for i, data in enumerate(back, start=at):
-            finding, decoded = findings[i], finding_from_dict(data)
-            if decoded != finding or decoded.ctx != finding.ctx:
-                # the path is always written ("" as home): a finished finding may be about any file
-                exact[str(i)] = [*encode_finding(finding, ""), finding.waived]
     head = {
         "magic": MAGIC,
         "key": key,
         "findings": len(findings),
-        "exact": exact,
         "counts": result.counts,
         "suppressed": result.suppressed,
         "not_compared": result.not_compared,
@@ -306,5 +301,16 @@ def entry_pieces(
     for at in range(0, len(records), _PIECE):
         yield ("," if at else "") + ",".join("null" if r is None else r for r in records[at : at + _PIECE])
     yield "]\n"
-    for at in range(0, len(lines), _PIECE):
-        yield (LINE_SEPARATOR if at else "") + LINE_SEPARATOR.join(lines[at : at + _PIECE])
+    # the lines a few thousand at a time, each read back: a finding its line does not give back
+    # whole is kept whole (``exact``), after the lines, where it is known
+    exact: dict[str, list[Any]] = {}
+    for at in range(0, len(findings), _PIECE):
+        lines = [finding_line(f) for f in findings[at : at + _PIECE]]
+        back = json.loads(f"[{','.join(lines)}]")
+        for i, data in enumerate(back, start=at):
+            finding, decoded = findings[i], finding_from_dict(data)
+            if decoded != finding or decoded.ctx != finding.ctx:
+                # the path is always written ("" as home): a finished finding may be about any file
+                exact[str(i)] = [*encode_finding(finding, ""), finding.waived]
+        yield (LINE_SEPARATOR if at else "") + LINE_SEPARATOR.join(lines)
+    yield "\n" + json.dumps(exact, ensure_ascii=False, separators=(",", ":"))
