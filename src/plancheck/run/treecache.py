@@ -42,7 +42,14 @@ from typing import TYPE_CHECKING, Any, cast
 from plancheck.check.result import Result
 from plancheck.findings import Finding, encode_finding
 from plancheck.report.json_report import LINE_SEPARATOR, FindingLines, finding_from_dict, finding_line
-from plancheck.run.cache import MAGIC, RecordError, code_fingerprint, read_signed_body, write_signed_pieces
+from plancheck.run.cache import (
+    HEX64,
+    MAGIC,
+    RecordError,
+    code_fingerprint,
+    read_signed_body,
+    write_signed_pieces,
+)
 
 if TYPE_CHECKING:
     from plancheck.load.planset import PlanSet
@@ -109,7 +116,7 @@ def tree_head_problem(data: Any, key: str) -> str | None:
         return "requested is a list of paths"
     contexts = data["contexts"]
     if type(contexts) is not dict or not all(
-        type(v) is str and len(v) == 64 and all(c in "0123456789abcdef" for c in v) for v in contexts.values()
+        type(v) is str and HEX64.fullmatch(v) for v in contexts.values()
     ):
         return "contexts map plan ids to context keys"
     documents = data["documents"]
