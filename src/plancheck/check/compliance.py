@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from plancheck.check.algebra import compare_bounds
 from plancheck.check.related import (
-    _full,
     debatable_missing,
     part_says_nothing,
+    promises_all,
     tasks_by_aim,
     through_parts,
     through_relations,
@@ -68,7 +68,7 @@ def compare_target(
         contested = _parent_contradicts_itself(found, child_plan, parent_plan, indicator, child_index, others)
         if contested is not None:
             return contested
-    if indicator.share_of_units == child_plan.jurisdiction.level and not _full(parent_target):
+    if indicator.share_of_units == child_plan.jurisdiction.level and not promises_all(parent_target):
         # 60 % of the city's communes says nothing binding on one ward: which 60 %?
         return replace(
             found,

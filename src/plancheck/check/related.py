@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from plancheck.check.algebra import compare_bounds
 from plancheck.check.status import Comparison
-from plancheck.check.targetindex import TargetIndex, _latest_by
+from plancheck.check.targetindex import TargetIndex, latest_by
 from plancheck.model import (
     Indicator,
     Measure,
@@ -33,7 +33,7 @@ def _wholes(catalogue: dict[str, Indicator], part: str) -> list[Indicator]:
     return built.get(part, [])
 
 
-def _full(target: Target) -> bool:
+def promises_all(target: Target) -> bool:
     """The bound promises 100 % (nothing below it is admitted)."""
     bound = target.bound
     return bound is not None and bound.op in ("=", ">=", ">", "..") and bound.low >= 100
@@ -56,7 +56,7 @@ def through_relations(
         usable = [
             t
             for t in child_index.get(whole.id, [])
-            if _full(t)
+            if promises_all(t)
             and (t.year == parent_target.year or (t.year < parent_target.year and whole.monotonic))
         ]
         if not usable:
@@ -102,7 +102,8 @@ def through_parts(
         usable = [
             t
             for t in child_index.get(part.id, [])
-            if _full(t) and (t.year == parent_target.year or (t.year < parent_target.year and part.monotonic))
+            if promises_all(t)
+            and (t.year == parent_target.year or (t.year < parent_target.year and part.monotonic))
         ]
         if not usable:
             return None
@@ -145,7 +146,7 @@ def part_says_nothing(
     if parent_target.bound is None:
         # a qualitative whole ('phủ sóng 5G toàn quốc') against stated parts: for an analyst to
         # judge, neither met nor missing
-        nearest = _latest_by([t for p in parts for t in child_index[p]], parent_target.year)
+        nearest = latest_by([t for p in parts for t in child_index[p]], parent_target.year)
         return replace(
             found,
             status="not-comparable",

@@ -138,7 +138,7 @@ def by_indicator(plan: Plan) -> dict[str, TargetIndex]:
     return {indicator: TargetIndex(targets) for indicator, targets in lists.items()}
 
 
-def _latest_by(targets: list[Target], year: int) -> Target | None:
+def latest_by(targets: list[Target], year: int) -> Target | None:
     upto = [t for t in targets if t.year <= year]
     pool = upto or targets
     return max(pool, key=lambda t: (t.year, t.id)) if pool else None

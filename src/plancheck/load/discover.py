@@ -30,14 +30,14 @@ def display_path(path: Path) -> str:
     return shown.replace(os.sep, "/")
 
 
-def _abs(path: Path) -> Path:
+def absolute_path(path: Path) -> Path:
     """Absolute without resolving symbolic links, so one file has one name everywhere."""
     return Path(os.path.abspath(path))
 
 
 def find_root(start: Path) -> Path | None:
     """The nearest folder at or above ``start`` that holds the catalogue."""
-    here = _abs(start)
+    here = absolute_path(start)
     if os.path.isfile(here):
         here = here.parent
     for candidate in (here, *here.parents):
@@ -79,7 +79,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     found: set[Path] = set()
     problems: list[Finding] = []
     for start in paths:
-        start = _abs(start)
+        start = absolute_path(start)
         # the name as findings show it (relative to the working folder): a folder above the
         # tree whose name is not UTF-8 is never shown, so it does not stop the check
         if not _utf8_name(display_path(start)):
@@ -169,7 +169,7 @@ def tree_files(paths: list[Path]) -> TreeFiles:
     # a path given that cannot be read is reported, never silently dropped as "not requested"
     problem_paths = {f.path for f in problems}
     context = list(requested)
-    if root is not None and [_abs(p) for p in paths] != [root]:
+    if root is not None and [absolute_path(p) for p in paths] != [root]:
         context_files, more = discover([root])
         problems.extend(more)
         context = sorted(set(context) | set(context_files), key=lambda p: p.as_posix())
@@ -183,7 +183,7 @@ def expected_id(file: Path, root: Path | None) -> str | None:
     if root is None:
         return None
     try:
-        rel = _abs(file).relative_to(root)
+        rel = absolute_path(file).relative_to(root)
     except ValueError:
         return None
     return rel.with_suffix("").as_posix()

@@ -44,7 +44,7 @@ class LoadedPlan:
         return self.loaded.locate(loc, prefer_key=prefer_key)
 
 
-def _attach_positions(plan: Plan, loaded: Loaded) -> None:
+def attach_positions(plan: Plan, loaded: Loaded) -> None:
     def place(kind: str, items: Sequence[Target | Task | Waiver]) -> None:
         for index, item in enumerate(items):
             line, col = loaded.positions.get((kind, index), (1, 1))
@@ -76,7 +76,7 @@ def plan_from_loaded(file: Path, shown: str, plan_id: str | None, loaded: Loaded
     plan, problems = validate_model(Plan, loaded, shown, lp.expected_id)
     lp.findings.extend(problems)
     if plan is not None:
-        _attach_positions(plan, loaded)
+        attach_positions(plan, loaded)
         lp.plan = plan
     # the raw tree has served: the model holds the values, the position tables the places;
     # after validation only top-level keys are ever pointed at, so deeper key positions go too

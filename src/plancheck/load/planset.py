@@ -10,7 +10,7 @@ from typing import Any
 
 from plancheck.findings import Finding
 from plancheck.load.catalogue import CatalogueLoad, load_catalogue
-from plancheck.load.discover import TreeFiles, _abs, display_path, tree_files
+from plancheck.load.discover import TreeFiles, absolute_path, display_path, tree_files
 from plancheck.load.inforce import Edge, replacements, resolve
 from plancheck.load.plan import LoadedPlan, load_plan
 from plancheck.load.yamlio import DEFAULT_MAX_BYTES
@@ -143,7 +143,9 @@ def shown_paths(
         catalogue_shown is not None
         and catalogue_file is not None
         and (
-            any(_abs(p) == catalogue_file or _abs(p) == catalogue_file.parent for p in paths)
+            any(
+                absolute_path(p) == catalogue_file or absolute_path(p) == catalogue_file.parent for p in paths
+            )
             or any(f.path == catalogue_shown for f in findings)
         )
     ):

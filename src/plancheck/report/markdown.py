@@ -21,12 +21,12 @@ from plancheck.report.coverage import render_markdown
 from plancheck.report.i18n import LANGS, STATUS_NAMES, TEXT
 from plancheck.report.mdfit import (
     TAIL_ROWS_BOUNDED,
-    _bytes,
-    _fit,
-    _parts,
-    _size,
     copy_bytes,
+    fit_parts,
+    heading_parts,
     share_range,
+    shown_size,
+    utf8_size,
     worst_key,
 )
 from plancheck.report.mdtext import (
@@ -46,10 +46,10 @@ from plancheck.report.rows import (
     NONE_COMPARED,
     SHARE_SCALE,
     EdgeReport,
-    _name,
     edge_report,
     ranked,
     share_colour,
+    status_name,
 )
 from plancheck.report.summary import edges
 
@@ -171,7 +171,7 @@ class ReportWriter:
             "plans": len([p for p in ps.plans if not only or p in only]),
             "edges": len(self.links),
             "status_totals": [
-                {"name": _name(names, k), "count": totals[k]} for k in ranked(totals) if totals[k]
+                {"name": status_name(names, k), "count": totals[k]} for k in ranked(totals) if totals[k]
             ],
             "total": sum(totals.values()),
             "gap_total": sum(totals.get(k, 0) for k in GAP_STATUSES),
@@ -286,23 +286,23 @@ class ReportWriter:
             return
         sections_size = sum(size for _child, size, _gaps in self.children)
         tail = self.tail()
-        if _bytes(head) + sections_size + _bytes(tail) <= max_bytes:
+        if utf8_size(head) + sections_size + utf8_size(tail) <= max_bytes:
             out.write(head)
             self.sections.seek(0)
             shutil.copyfileobj(self.sections, out)
             out.write(tail)
             return
         tail = self.tail(limit=TAIL_ROWS_BOUNDED)  # it does not fit: the bounded tail first
-        head_parts, tail_parts = _parts(head), _parts(tail)
+        head_parts, tail_parts = heading_parts(head), heading_parts(tail)
         # room for the notices at their longest: every plan and every part left out
         many = 10 ** len(str(len(head) + len(tail)))  # more subsections than any part has
         every = [
             t["truncated_in_part"].format(name=name or "…", n=many, total=many)
             for name, _ in head_parts + tail_parts
         ]
-        budget = max_bytes - _bytes(self._cut_notice(max_bytes, len(self.children), every))
-        kept_head, left_head, budget = _fit(head_parts, budget, self.lang)
-        kept_tail, left_tail, budget = _fit(tail_parts, budget, self.lang)
+        budget = max_bytes - utf8_size(self._cut_notice(max_bytes, len(self.children), every))
+        kept_head, left_head, budget = fit_parts(head_parts, budget, self.lang)
+        kept_tail, left_tail, budget = fit_parts(tail_parts, budget, self.lang)
         keep = 0
         shown = 0
         for _child, size, _gaps in self.children:
@@ -315,15 +315,15 @@ class ReportWriter:
         copy_bytes(self.sections, out, keep)
         left = len(self.children) - shown
         if left:
-            out.write("> " + t["truncated"].format(size=_size(max_bytes), n=left) + "\n\n")
+            out.write("> " + t["truncated"].format(size=shown_size(max_bytes), n=left) + "\n\n")
         out.write(kept_tail)
         if left_head or left_tail:
             parts = ", ".join(left_head + left_tail)
-            out.write("\n> " + t["truncated_parts"].format(size=_size(max_bytes), parts=parts) + "\n")
+            out.write("\n> " + t["truncated_parts"].format(size=shown_size(max_bytes), parts=parts) + "\n")
 
     def _cut_notice(self, max_bytes: int, plans: int, parts: list[str]) -> str:
         t = TEXT[self.lang]
-        size = _size(max_bytes)
+        size = shown_size(max_bytes)
         return (
             "> " + t["truncated"].format(size=size, n=plans) + "\n\n"
             "\n> " + t["truncated_parts"].format(size=size, parts=", ".join(parts)) + "\n"

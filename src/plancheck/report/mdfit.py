@@ -21,7 +21,7 @@ def copy_bytes(src: TextIO, out: TextIO, size: int) -> None:
         size -= len(line.encode("utf-8"))
 
 
-def _size(n: int) -> str:
+def shown_size(n: int) -> str:
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n / 1000:g} kB"
 
 
@@ -36,38 +36,38 @@ def share_range(i: int) -> str:
 MIN_MAX_BYTES = 2000  # room for the notice of what a bounded report leaves out
 
 
-def _bytes(text: str) -> int:
+def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _parts(text: str, level: str = "## ") -> list[tuple[str, str]]:
+def heading_parts(text: str, level: str = "## ") -> list[tuple[str, str]]:
     """``text`` cut before each heading of ``level``, as (heading, part); the parts join to ``text``."""
     parts = re.split(f"(?m)^(?={level})", text)
     return [(part.split("\n", 1)[0].lstrip("#").strip(), part) for part in parts if part]
 
 
-def _fit(parts: list[tuple[str, str]], budget: int, lang: str) -> tuple[str, list[str], int]:
+def fit_parts(parts: list[tuple[str, str]], budget: int, lang: str) -> tuple[str, list[str], int]:
     """The parts that fit in ``budget`` bytes, in order (one too large is skipped, the next may
     fit), the names of those left out, and the budget left. A part too large is kept in part
     when its ``###`` subsections can be (one plan's 600 notes leave the other plans' in)."""
     kept = []
     left = []
     for name, text in parts:
-        size = _bytes(text)
+        size = utf8_size(text)
         if size <= budget:
             kept.append(text)
             budget -= size
             continue
-        subs = _parts(text, "### ")
+        subs = heading_parts(text, "### ")
         intro = subs[0][1]
-        if len(subs) < 2 or intro.startswith("### ") or _bytes(intro) > budget:
+        if len(subs) < 2 or intro.startswith("### ") or utf8_size(intro) > budget:
             left.append(name or "…")
             continue
         kept.append(intro)
-        budget -= _bytes(intro)
+        budget -= utf8_size(intro)
         dropped = 0
         for _sub, sub_text in subs[1:]:
-            sub_size = _bytes(sub_text)
+            sub_size = utf8_size(sub_text)
             if sub_size <= budget:
                 kept.append(sub_text)
                 budget -= sub_size

@@ -122,7 +122,7 @@ class EdgeReport:
     child_heading: str = ""  # the child's heading, written before its first edge
 
 
-def _name(names: dict[str, str], status: str) -> str:
+def status_name(names: dict[str, str], status: str) -> str:
     return names.get(status, status)
 
 
@@ -239,7 +239,7 @@ def render_edge(
             "year": r.year,
             "parent": _target_text(r.parent, t["strive"], lang),
             "child": _target_text(r.child, t["strive"], lang),
-            "status": _name(names, status),
+            "status": status_name(names, status),
             "status_key": status,
             "reason": (
                 md(reason(r.reason, status, lang))
@@ -291,7 +291,7 @@ def render_edge(
         "child": md(child.id),
         "parent": md(parent.id),
         "parent_name": plan_name(parent.plan, lang),
-        "counts": ", ".join(f"{counts[k]} {_name(names, k)}" for k in ranked(counts) if counts.get(k)),
+        "counts": ", ".join(f"{counts[k]} {status_name(names, k)}" for k in ranked(counts) if counts.get(k)),
         "gaps": gaps,
         "other": other,
         "met": met,

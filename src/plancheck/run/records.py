@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from plancheck.findings import SEVERITY_ORDER, Finding, encode_finding
-from plancheck.load.plan import LoadedPlan, _attach_positions
+from plancheck.load.plan import LoadedPlan, attach_positions
 from plancheck.load.yamlio import Loaded
 from plancheck.model import Plan
 from plancheck.rules.provenance import cited_documents
@@ -173,7 +173,7 @@ def decode_record(
             if not isinstance(summary, dict) or any(k in summary for k in _HEAVY):
                 raise RecordError("not a plan summary")
             lp.plan = Plan.model_validate(summary)
-            _attach_positions(lp.plan, loaded)
+            attach_positions(lp.plan, loaded)
         return lp
     except RecordError:
         raise
