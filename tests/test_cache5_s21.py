@@ -114,6 +114,21 @@ def test_a_linked_cache_folder_is_not_used(tmp_path: Path) -> None:
     assert outcome.stdout == cold.stdout
 
 
+def test_a_cache_folder_that_is_a_file_is_not_used_and_said(tmp_path: Path) -> None:
+    """A cache folder named by PLANCHECK_CACHE_DIR that is a file: every write failed in silence."""
+    work = tmp_path / "work"
+    shutil.copytree(EXAMPLE / "plans", work / "plans")
+    (tmp_path / "a-file").write_text("mine\n", encoding="utf-8")
+    env = {"PLANCHECK_CACHE_DIR": str(tmp_path / "a-file"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    outcome = run_command(work, ["validate", "plans", "-f", "json"], env=env, timeout=60)
+    assert outcome.code in (0, 1), outcome.stderr
+    warned = [line for line in outcome.stderr.splitlines() if "is not a folder" in line]
+    assert len(warned) == 1 and warned[0].startswith("plancheck: warning:"), outcome.stderr
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "mine\n"
+    cold = run_command(work, ["validate", "plans", "-f", "json", "--no-cache"], env=env, timeout=60)
+    assert outcome.stdout == cold.stdout
+
+
 def test_no_entry_is_written_through_a_linked_cache_subfolder(tmp_path: Path) -> None:
     work, victim = tmp_path / "work", tmp_path / "victim"
     shutil.copytree(EXAMPLE / "plans", work / "plans")

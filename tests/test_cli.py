@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -322,3 +323,32 @@ def test_an_internal_error_of_any_command_names_a_switch_that_command_takes() ->
     env["PLANCHECK_DEBUG"] = "1"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 1 and "Traceback" in done.stderr and "RuntimeError: boom" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "nope\x1by\u202e", "--no-cache"],
+        ["report", "plans", "--plan", "nope\x1by\u202e", "--no-cache"],
+    ],
+    ids=["show", "report"],
+)
+def test_an_unknown_id_is_quoted_escaped_once(tree: Path, args: list[str]) -> None:
+    """A control or bidi character of an id named on the command line is shown as one escape
+    (`\\x1b`), not escaped twice (`\\\\x1b`)."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "'nope\\x1by\\u202e'" in result.output, result.output
+    assert "\\\\" not in result.output and "\x1b" not in result.output
+
+
+def test_a_catalogue_that_is_no_regular_file_is_not_said_to_be_missing(tree: Path) -> None:
+    """A FIFO named indicators.yaml: the catalogue "not a regular file" (PC011), and the tree has
+    no catalogue to check against, said as such rather than "no indicators.yaml"."""
+    catalogue = tree / "plans" / "indicators.yaml"
+    catalogue.unlink()
+    os.mkfifo(catalogue)
+    result = runner.invoke(app, ["validate", "plans", "-f", "json", "--no-cache"])
+    found = {(f["code"], f["message"]) for f in json.loads(result.output)["findings"]}
+    assert ("PC011", "not a regular file") in found
+    assert any(code == "PC109" and "no indicators.yaml (a regular file)" in m for code, m in found), found

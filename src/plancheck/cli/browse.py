@@ -76,7 +76,7 @@ def show(
         holders = sorted(lp.path for lp in result.planset.files if lp.id == missing[0])
         where = f" ({clean(', '.join(holders))} has errors)" if holders else ""
         raise _fail(
-            f"no valid plan with id {clean(missing[0])!r}{where} (see `plancheck validate`)"
+            f"no valid plan with id {missing[0]!r}{where} (see `plancheck validate`)"
             f"{did_you_mean(missing[0], owners)}"
         )
     if not plans:

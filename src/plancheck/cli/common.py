@@ -120,6 +120,9 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
         # a checkout can commit a linked .plancheck_cache (git add -f): entries would be written
         # wherever it points, so it is not used at all (a cache costs only speed)
         return _uncached(chosen, "is a symbolic link")
+    if os.path.lexists(chosen) and not chosen.is_dir():
+        # every write would fail, silently (a cache costs only speed): said once instead
+        return _uncached(chosen, "is not a folder")
     return Store(chosen)
 
 

@@ -243,7 +243,7 @@ def report(
         unknown = [p for p in plan or [] if p not in result.planset.plans]
         if unknown:
             raise _fail(
-                f"--plan {clean(unknown[0])!r}: no valid plan with that id"
+                f"--plan {unknown[0]!r}: no valid plan with that id"
                 f"{did_you_mean(unknown[0], result.planset.plans)}"
             )
         only = set(plan) if plan else None

@@ -70,8 +70,8 @@ def missing_catalogue(ps: PlanSet) -> Iterator[Finding]:
             lp.path,
             1,
             1,
-            "no indicators.yaml in this folder or above it: targets cannot be checked against the "
-            "catalogue and plan ids cannot be checked against paths",
+            "no indicators.yaml (a regular file) in this folder or above it: targets cannot be checked "
+            "against the catalogue and plan ids cannot be checked against paths",
         )
 
 
