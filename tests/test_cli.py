@@ -352,3 +352,17 @@ def test_a_catalogue_that_is_no_regular_file_is_not_said_to_be_missing(tree: Pat
     found = {(f["code"], f["message"]) for f in json.loads(result.output)["findings"]}
     assert ("PC011", "not a regular file") in found
     assert any(code == "PC109" and "no indicators.yaml (a regular file)" in m for code, m in found), found
+
+
+@pytest.mark.parametrize("target", ["plans/ward/KH-2.yaml", "plans/new-report.YML", "plans/indicators.yaml"])
+def test_report_is_never_written_over_a_yaml_file_of_the_tree(tree: Path, target: str) -> None:
+    """`report -o` onto a plan file replaced the evidence with Markdown (adversarial round of
+    issue 13); a new YAML file in the tree would be read as a plan by the next run."""
+    before = (tree / target).read_bytes() if (tree / target).exists() else None
+    result = runner.invoke(app, ["report", "plans", "--no-cache", "-o", target])
+    assert result.exit_code == 2
+    assert "a YAML file in the plan tree; write the report elsewhere" in result.output
+    after = (tree / target).read_bytes() if (tree / target).exists() else None
+    assert after == before
+    ok = runner.invoke(app, ["report", "plans", "--no-cache", "-o", "plans/report.md"])
+    assert ok.exit_code == 0, ok.output

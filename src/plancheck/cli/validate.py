@@ -44,7 +44,7 @@ from plancheck.config import Config
 from plancheck.findings import Finding
 from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
-from plancheck.load.discover import find_root
+from plancheck.load.discover import YAML_SUFFIXES, find_root
 from plancheck.report import json_report, text
 from plancheck.report.text import clean, write_out
 
@@ -238,6 +238,9 @@ def report(
             raise _fail(f"--out-dir {clean(str(out_dir))}: {problem}")
     chosen = _paths(paths, config)
     _require(chosen)
+    if output is not None and str(output) != "-" and _in_tree_as_yaml(output, chosen):
+        # a plan file (or one the next run would read as a plan) replaced by a Markdown report
+        raise _fail(f"-o {output}: a YAML file in the plan tree; write the report elsewhere")
     with internal_errors(debug):
         result = _check(_require_tree(chosen), config, source_dir, not no_cache, cache_dir)
         unknown = [p for p in plan or [] if p not in result.planset.plans]
@@ -272,3 +275,12 @@ def report(
             out_dir=out_dir,
             max_bytes=max_bytes,
         )
+
+
+def _in_tree_as_yaml(output: Path, paths: list[Path]) -> bool:
+    """Whether ``output`` is a YAML file (by its name) inside the plan tree around ``paths``."""
+    root = find_root(paths[0]) if paths else None
+    if root is None or not output.name.lower().endswith(YAML_SUFFIXES):
+        return False
+    target = os.path.realpath(output)
+    return os.path.commonpath([target, os.path.realpath(root)]) == os.path.realpath(root)
