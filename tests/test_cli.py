@@ -209,10 +209,10 @@ def test_progress_bar_only_on_a_terminal_and_for_many_plans(monkeypatch: pytest.
     from plancheck.cli import common as cli
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    assert cli._progress() is None  # a pipe or a CI log gets no progress bar
+    assert cli.progress_bar() is None  # a pipe or a CI log gets no progress bar
     screen = _Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    update = cli._progress()
+    update = cli.progress_bar()
     assert update is not None
     update(5, 10)
     assert screen.getvalue() == ""  # ten plans are not worth a bar

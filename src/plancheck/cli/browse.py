@@ -17,19 +17,19 @@ import typer
 
 from plancheck.cli.app import CacheDirOpt, DiffFormat, NoCacheOpt, Paths, ShowFormat
 from plancheck.cli.common import (
-    _check,
-    _checked_tree,
-    _config,
-    _named,
-    _note_left_out,
-    _paths,
-    _require,
-    _require_tree,
-    _stdout,
-    _store,
-    _workers,
+    cache_store,
+    checked_tree,
+    chosen_paths,
+    named_plans,
+    note_left_out,
+    read_config,
+    require_paths,
+    require_tree,
+    run_check,
+    stdout_console,
+    worker_count,
 )
-from plancheck.cli.errors import _fail, _shown
+from plancheck.cli.errors import fail, shown_name
 from plancheck.gitutil import GitError
 from plancheck.hints import did_you_mean
 from plancheck.load.discover import find_root
@@ -57,15 +57,15 @@ def show(
     from plancheck.load.plan import load_plan
     from plancheck.report.show import render_plan_text, write_json
 
-    config = _config()
-    paths = [root] if root is not None else _paths(None, config)
+    config = read_config()
+    paths = [root] if root is not None else chosen_paths(None, config)
     files = [Path(p) for p in plans or [] if p.endswith((".yaml", ".yml")) or os.path.isfile(p)]
     if root is None and files:  # `show plans/x/y.yaml`: the tree is the file's
         paths = [files[0]]
-    _require(paths)
+    require_paths(paths)
     # the (cached) check finds which file holds each id; then only the plans shown are read,
     # one at a time, so showing one plan of a national tree stays quick and small
-    result = _check(_require_tree(paths), config, None, not no_cache, cache_dir)
+    result = run_check(require_tree(paths), config, None, not no_cache, cache_dir)
     owners = result.planset.plans
     by_file = {lp.file.resolve(): pid for pid, lp in owners.items()}
     wanted = [by_file.get(Path(p).resolve(), p) if Path(p) in files else p for p in plans or []] or sorted(
@@ -75,24 +75,24 @@ def show(
     if missing:
         holders = sorted(lp.path for lp in result.planset.files if lp.id == missing[0])
         where = f" ({clean(', '.join(holders))} has errors)" if holders else ""
-        raise _fail(
+        raise fail(
             f"no valid plan with id {missing[0]!r}{where} (see `plancheck validate`)"
             f"{did_you_mean(missing[0], owners)}"
         )
     if not plans:
-        _note_left_out(result)
+        note_left_out(result)
 
     def chosen() -> Iterator[Plan]:
         for plan_id in wanted:
             lp = load_plan(owners[plan_id].file, result.planset.root, config.max_file_size)
             if lp.plan is None:  # edited since it was checked
-                raise _fail(f"plan {plan_id!r} no longer validates (see `plancheck validate`)")
+                raise fail(f"plan {plan_id!r} no longer validates (see `plancheck validate`)")
             yield lp.plan
 
     if format is ShowFormat.json:
         write_json(sys.stdout, chosen())
     else:
-        console = _stdout()
+        console = stdout_console()
         if not console.is_terminal:
             console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
         for plan in chosen():
@@ -109,8 +109,8 @@ def coverage(
     from plancheck.check.coverage import compute
     from plancheck.report.coverage import render_text
 
-    config = _config()
-    result = _checked_tree(paths, config, no_cache, cache_dir)
+    config = read_config()
+    result = checked_tree(paths, config, no_cache, cache_dir)
     cov = compute({pid: lp.plan for pid, lp in result.planset.plans.items() if lp.plan is not None})
     if format is ShowFormat.json:
         sys.stdout.write(json.dumps(cov.as_json(), ensure_ascii=False, indent=2) + "\n")
@@ -129,12 +129,14 @@ def tree(
     from plancheck.report.tree import tree_lines
     from plancheck.run.reports import edge_reports
 
-    config = _config()
-    result = _checked_tree(paths, config, no_cache, cache_dir)
+    config = read_config()
+    result = checked_tree(paths, config, no_cache, cache_dir)
     planset = result.planset
-    only = _named(result) if paths else None
-    store = _store(config, not no_cache, cache_dir)
-    summaries = list(edge_reports(result, config, "en", only, render=False, workers=_workers(), store=store))
+    only = named_plans(result) if paths else None
+    store = cache_store(config, not no_cache, cache_dir)
+    summaries = list(
+        edge_reports(result, config, "en", only, render=False, workers=worker_count(), store=store)
+    )
     if format is ShowFormat.json:
         data = [
             {"child": s.child, "parent": s.parent, "worst": s.worst, "counts": dict(sorted(s.counts.items()))}
@@ -153,7 +155,7 @@ def tree(
             *(p for p in pool if p not in has_parent),
         }
     )
-    console = _stdout()
+    console = stdout_console()
     if not console.is_terminal:
         console.width = 1000  # a file or a pipe gets whole lines, not lines cut at 80 columns
     for line in tree_lines(roots, children):
@@ -183,17 +185,17 @@ def diff(
     from plancheck.load.catalogue import load_catalogue
     from plancheck.report.plandiff import render_markdown, render_text
 
-    config = _config()
+    config = read_config()
     try:
         old_raw, old_name = read_spec(old, Path.cwd(), config.max_file_size)
         new_raw, new_name = read_spec(new, Path.cwd(), config.max_file_size)
         before = load_plan_bytes(old_raw, old_name, config.max_file_size)
         after = load_plan_bytes(new_raw, new_name, config.max_file_size)
     except (DiffInputError, GitError) as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     # only the catalogue is needed (directions); without one every indicator is higher-is-better
-    paths = _paths(None, config)
+    paths = chosen_paths(None, config)
     catalogue = load_catalogue(find_root(paths[0]) if paths else None, config.max_file_size)
     changes = diff_plans(before, after, catalogue.indicators)
     render = render_markdown if format is DiffFormat.markdown else render_text
-    sys.stdout.write(render(changes, _shown(old_name), _shown(new_name)))
+    sys.stdout.write(render(changes, shown_name(old_name), shown_name(new_name)))

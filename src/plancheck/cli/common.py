@@ -12,7 +12,7 @@ import typer
 
 from plancheck.check.result import Result
 from plancheck.cli.app import Level
-from plancheck.cli.errors import _fail
+from plancheck.cli.errors import fail
 from plancheck.config import Config, ConfigError, iso_day, load_config, resolve_codes
 from plancheck.load.discover import display_path, find_root
 from plancheck.report.text import clean
@@ -28,7 +28,7 @@ def _no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def _stdout() -> Console:
+def stdout_console() -> Console:
     from rich.console import Console  # rich only for text output (a JSON run has no use for it)
 
     # NO_COLOR: no escape code at all, bold and dim included (rich's no_color keeps those)
@@ -42,43 +42,43 @@ def _stdout() -> Console:
     )
 
 
-def _config() -> Config:
+def read_config() -> Config:
     try:
         return load_config()
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
-def _paths(paths: list[Path] | None, config: Config) -> list[Path]:
+def chosen_paths(paths: list[Path] | None, config: Config) -> list[Path]:
     if paths:
         return paths
     if not config.paths and config.pyproject is not None:
         # `paths = []` names nothing to check: said as such, not as a missing folder "."
-        raise _fail(
+        raise fail(
             f"paths in [tool.plancheck] of {display_path(config.pyproject)} is empty: name a plan tree"
         )
     return [config.base_dir / p for p in config.paths]
 
 
-def _require_tree(paths: list[Path]) -> list[Path]:
+def require_tree(paths: list[Path]) -> list[Path]:
     """The paths, when they are in a plan tree; otherwise one line and exit 2 (before anything,
     a cache folder included, is written)."""
     existing = [p for p in paths if os.path.exists(p)]
     if not existing:
         shown = ", ".join(display_path(p) for p in paths) or "."
-        raise _fail(
+        raise fail(
             f"{shown}: no such file or folder; run plancheck in a plan tree (a folder with "
             "indicators.yaml and the plans below it) or name one"
         )
     if find_root(existing[0]) is None:
-        raise _fail(
+        raise fail(
             f"{display_path(existing[0])}: not in a plan tree (no indicators.yaml in it or any folder above); "
             "run plancheck in a plan tree or name one"
         )
     return paths
 
 
-def _sources(option: Path | None, config: Config) -> Path | None:
+def sources_folder(option: Path | None, config: Config) -> Path | None:
     if option is not None:
         chosen = option
     elif config.sources:
@@ -86,19 +86,19 @@ def _sources(option: Path | None, config: Config) -> Path | None:
     else:
         return None
     if not chosen.is_dir():
-        raise _fail(f"--sources {chosen}: not a folder")
+        raise fail(f"--sources {chosen}: not a folder")
     return Path(os.path.abspath(chosen))
 
 
-def _base_config_sources(option: Path | None, base_config: Config) -> Path | None:
+def base_sources_folder(option: Path | None, base_config: Config) -> Path | None:
     """The base configuration's sources folder in this tree; none when this tree lacks it (then
     `run_against_base` takes the folder from the extracted base, for both sides)."""
     if option is None and base_config.sources and not (base_config.base_dir / base_config.sources).is_dir():
         return None
-    return _sources(option, base_config)
+    return sources_folder(option, base_config)
 
 
-def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
+def cache_store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
     if not use_cache:
         return Store(None)
     env = os.environ.get("PLANCHECK_CACHE_DIR")
@@ -111,7 +111,7 @@ def _store(config: Config, use_cache: bool, cache_dir: Path | None) -> Store:
         named = cache_dir or (Path(env) if env else config.base_dir / Path(config.cache_dir).expanduser())
         chosen = Path(os.path.abspath(named.expanduser()))
     except RuntimeError:  # no home folder to expand "~" to (HOME unset, no such user)
-        raise _fail("the cache folder starts with '~', but there is no home folder to expand it to") from None
+        raise fail("the cache folder starts with '~', but there is no home folder to expand it to") from None
     try:
         linked = chosen.is_symlink()
     except (OSError, ValueError):  # a name too long, or with a NUL byte: no usable folder
@@ -140,14 +140,14 @@ def _uncached(chosen: Path, why: str) -> Store:
 _LINKED_WARNED: set[Path] = set()  # one warning a run, however many commands open the store
 
 
-def _workers() -> int:
+def worker_count() -> int:
     try:
         return default_workers()
     except JobsError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
 
 
-def _progress() -> Progress | None:
+def progress_bar() -> Progress | None:
     """A progress bar on standard error, only when it is a terminal (never in CI logs)."""
     # a bar is all escape codes; with standard error closed (`2>&-`) there is nowhere to draw it
     if sys.stderr is None or not sys.stderr.isatty() or _no_color():
@@ -173,33 +173,33 @@ def _progress() -> Progress | None:
     return update
 
 
-def _check(
+def run_check(
     paths: list[Path], config: Config, sources: Path | None, use_cache: bool, cache_dir: Path | None
 ) -> Result:
     return check_tree(
         paths,
         config,
         sources,
-        store=_store(config, use_cache, cache_dir),
-        workers=_workers(),
-        progress=_progress(),
+        store=cache_store(config, use_cache, cache_dir),
+        workers=worker_count(),
+        progress=progress_bar(),
     )
 
 
 LEFT_OUT_SHOWN = 10  # file names on the "left out" line; the report lists them all
 
 
-def _require(paths: list[Path]) -> None:
+def require_paths(paths: list[Path]) -> None:
     """`report`, `tree` and `show` on a path that does not exist: a usage error, not an empty answer."""
     for path in paths:
         if not os.path.lexists(path):
-            raise _fail(
+            raise fail(
                 f"{clean(str(path))}: no such file or folder; run plancheck in a plan tree (a folder "
                 "with indicators.yaml and the plans below it) or name one"
             )
 
 
-def _note_left_out(result: Result) -> None:
+def note_left_out(result: Result) -> None:
     """Name the plan files a command leaves out because they are not valid plans."""
     from plancheck.load.planset import left_out_files
 
@@ -219,7 +219,7 @@ def _note_left_out(result: Result) -> None:
 PROGRESS_MIN = 200  # plans to check before a progress bar is worth showing
 
 
-def _apply_common(
+def apply_common(
     config: Config,
     select: list[str] | None,
     ignore: list[str] | None,
@@ -232,26 +232,26 @@ def _apply_common(
         if ignore:
             config.ignore = resolve_codes([s for item in ignore for s in item.split(",")], "--ignore")
     except ConfigError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     if fail_on is not None:
         config.fail_on = fail_on.value
     if as_of is not None:
         try:
             config.as_of = iso_day(as_of)
         except ValueError:
-            raise _fail(f"--as-of {as_of!r}: expected YYYY-MM-DD") from None
+            raise fail(f"--as-of {as_of!r}: expected YYYY-MM-DD") from None
 
 
-def _named(result: Result) -> set[str]:
+def named_plans(result: Result) -> set[str]:
     """The ids of the plans in the files or folders named on the command line."""
     return {pid for pid, lp in result.planset.plans.items() if lp.path in result.requested}
 
 
-def _checked_tree(paths: list[Path] | None, config: Config, no_cache: bool, cache_dir: Path | None) -> Result:
+def checked_tree(paths: list[Path] | None, config: Config, no_cache: bool, cache_dir: Path | None) -> Result:
     """The check behind `coverage` and `tree`: paths that exist, in a plan tree, and the plans
     left out because of errors named on standard error (never silently)."""
-    chosen = _paths(paths, config)
-    _require(chosen)
-    result = _check(_require_tree(chosen), config, None, not no_cache, cache_dir)
-    _note_left_out(result)
+    chosen = chosen_paths(paths, config)
+    require_paths(chosen)
+    result = run_check(require_tree(chosen), config, None, not no_cache, cache_dir)
+    note_left_out(result)
     return result

@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from plancheck.cli.app import RulesFormat
-from plancheck.cli.common import _stdout
-from plancheck.cli.errors import _fail
-from plancheck.cli.writable import _unwritable
+from plancheck.cli.common import stdout_console
+from plancheck.cli.errors import fail
+from plancheck.cli.writable import unwritable
 from plancheck.fsutil import write_atomic
 from plancheck.hints import did_you_mean
 
@@ -42,7 +42,7 @@ def rules_cmd(
         ]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    console = _stdout()
+    console = stdout_console()
     family = ""
     for rule in RULES.values():
         if rule.family != family:
@@ -69,7 +69,7 @@ def explain(
             sys.stdout.write(status)
             return
         names = [*RULES, *(r.name for r in RULES.values())]
-        raise _fail(
+        raise fail(
             f"no rule or status {code!r}; `plancheck rules` lists them, docs/rules.md the statuses"
             f"{did_you_mean(code, names)}"
         )
@@ -88,7 +88,7 @@ def schema(
     from plancheck.load.schemas_gen import SCHEMA_FILES, schema_text
 
     if os.path.exists(out) and not out.is_dir():
-        raise _fail(f"--out {out}: is not a folder; name the folder to write the schemas into")
+        raise fail(f"--out {out}: is not a folder; name the folder to write the schemas into")
     stale: list[tuple[Path, str]] = []
     try:
         for name in SCHEMA_FILES:
@@ -98,22 +98,22 @@ def schema(
             if current != wanted:
                 stale.append((target, wanted))
     except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(f"--out {out}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+        raise fail(f"--out {out}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
     if not check:
         # every file is checked before any is written, as `report -o` checks its one file: a
         # rename over a link or a read-only file would silently replace it
         for target, _ in stale:
-            problem = _unwritable(target, "it is not replaced (remove it, or name another folder)")
+            problem = unwritable(target, "it is not replaced (remove it, or name another folder)")
             if problem is None and os.path.lexists(target) and not os.path.isfile(target):
                 # a FIFO or device where a schema file goes: written through, it hung the run
                 problem = "is not a regular file; it is not replaced (remove it, or name another folder)"
             if problem is not None:
-                raise _fail(f"--out {out}: {target.as_posix()} {problem}")
+                raise fail(f"--out {out}: {target.as_posix()} {problem}")
         try:
             for target, wanted in stale:
                 write_atomic(target, wanted)
         except OSError as exc:
-            raise _fail(f"--out {out}: {exc.strerror or exc}") from None
+            raise fail(f"--out {out}: {exc.strerror or exc}") from None
     for target, _ in stale:
         typer.echo(f"{'stale' if check else 'wrote'} {target.as_posix()}")
     if check and stale:

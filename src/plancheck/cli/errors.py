@@ -19,7 +19,7 @@ from plancheck.report.text import clean, shown_path
 from plancheck.run.workers import end_workers
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+def fail(message: str, code: int = 2) -> typer.Exit:
     # messages quote paths, refs and plan text: one line, inert on a terminal
     typer.echo(f"plancheck: {clean(message)}", err=True)
     return typer.Exit(code)
@@ -103,9 +103,9 @@ _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, e
 def _internal(exc: BaseException, hint: str) -> str:
     """The one line for an exception no command turned into a finding or a usage error."""
     if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
-        where = f" {_shown(str(exc.filename))}" if exc.filename is not None else ""
+        where = f" {shown_name(str(exc.filename))}" if exc.filename is not None else ""
         return f"cannot write{where}: {exc.strerror}"
-    return f"internal error: {type(exc).__name__}: {_shown(str(exc))} ({hint})"
+    return f"internal error: {type(exc).__name__}: {shown_name(str(exc))} ({hint})"
 
 
 @contextlib.contextmanager
@@ -118,14 +118,14 @@ def internal_errors(debug: bool, usage: tuple[type[Exception], ...] = ()) -> Ite
     except (typer.Exit, BrokenPipeError):
         raise
     except usage as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     except Exception as exc:
         if debug:
             raise
-        raise _fail(_internal(exc, "run with --debug for the traceback")) from None
+        raise fail(_internal(exc, "run with --debug for the traceback")) from None
 
 
-def _shown(name: str) -> str:
+def shown_name(name: str) -> str:
     """A file name for a terminal: bytes that are not UTF-8 (kept by Python as surrogates) as
     `\\xNN`, controls and bidi characters inert."""
     return shown_path(os.fsencode(name).decode("utf-8", "backslashreplace"))

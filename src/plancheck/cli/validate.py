@@ -23,23 +23,23 @@ from plancheck.cli.app import (
     SourcesOpt,
 )
 from plancheck.cli.common import (
-    _apply_common,
-    _base_config_sources,
-    _check,
-    _config,
-    _named,
-    _note_left_out,
-    _paths,
-    _progress,
-    _require,
-    _require_tree,
-    _sources,
-    _stdout,
-    _store,
-    _workers,
+    apply_common,
+    base_sources_folder,
+    cache_store,
+    chosen_paths,
+    named_plans,
+    note_left_out,
+    progress_bar,
+    read_config,
+    require_paths,
+    require_tree,
+    run_check,
+    sources_folder,
+    stdout_console,
+    worker_count,
 )
-from plancheck.cli.errors import _fail, internal_errors
-from plancheck.cli.writable import _not_a_folder, _unwritable
+from plancheck.cli.errors import fail, internal_errors
+from plancheck.cli.writable import not_a_folder, unwritable
 from plancheck.config import Config
 from plancheck.findings import Finding
 from plancheck.gitutil import GitError
@@ -101,15 +101,15 @@ def validate(
     debug: DebugOpt = False,
 ) -> None:
     """Validate plans: schema, references, targets and deadlines against every parent."""
-    config = _config()
-    _workers()  # a bad PLANCHECK_JOBS is a usage error before any work (diffaware reads it too)
-    _apply_common(config, select, ignore, fail_on, as_of)
+    config = read_config()
+    worker_count()  # a bad PLANCHECK_JOBS is a usage error before any work (diffaware reads it too)
+    apply_common(config, select, ignore, fail_on, as_of)
     # `plancheck validate` with no path, outside a plan tree: one line. Files named outside a tree
     # are still checked (each gets a finding saying what cannot be checked), without a cache.
-    chosen = _paths(paths, config) if paths else _require_tree(_paths(paths, config))
+    chosen = chosen_paths(paths, config) if paths else require_tree(chosen_paths(paths, config))
     if not any(os.path.exists(p) and find_root(p) is not None for p in chosen):
         no_cache = True
-    source_dir = _sources(sources, config)
+    source_dir = sources_folder(sources, config)
     with internal_errors(debug, usage=(GitError,)):
         if base is not None:
             from plancheck.gitutil import toplevel, verify_ref
@@ -117,11 +117,11 @@ def validate(
 
             # the base is judged by its own [tool.plancheck]; the command line wins on both sides
             base_config = load_base_config(base, config)
-            _apply_common(base_config, select, ignore, fail_on, as_of)
+            apply_common(base_config, select, ignore, fail_on, as_of)
             if not paths:
                 # `paths` narrowed by the change: the base's paths are checked too (one gone is PC011)
-                chosen = list(dict.fromkeys([*chosen, *_paths(None, base_config)]))
-            store = _store(config, not no_cache, cache_dir)
+                chosen = list(dict.fromkeys([*chosen, *chosen_paths(None, base_config)]))
+            store = cache_store(config, not no_cache, cache_dir)
             result, new = run_against_base(
                 chosen,
                 config,
@@ -129,7 +129,7 @@ def validate(
                 base,
                 store=store,
                 base_config=base_config,
-                base_config_sources=_base_config_sources(sources, base_config),
+                base_config_sources=base_sources_folder(sources, base_config),
             )
             if fail_on is None:
                 config.fail_on = stricter_fail_on(config, base_config)
@@ -137,7 +137,7 @@ def validate(
             commit = verify_ref(base, toplevel(Path.cwd()))
             typer.echo(f"plancheck: compared with the base {clean(base)} at commit {commit}", err=True)
         else:
-            result = _check(chosen, config, source_dir, not no_cache, cache_dir)
+            result = run_check(chosen, config, source_dir, not no_cache, cache_dir)
             new = None
         _report(result, format, config, new)
     if new is None:
@@ -165,7 +165,7 @@ def _report(result: Result, format: Format, config: Config, new: dict[Finding, b
         files = len([f for f in result.planset.files if f.path in result.requested])
         if result.planset.catalogue_path in result.requested:
             files += 1
-        text.render(_stdout(), result.findings, result.counts, files, new, result.not_compared)
+        text.render(stdout_console(), result.findings, result.counts, files, new, result.not_compared)
 
 
 MAX_REPORT_BYTES = 1_000_000  # a single file GitHub still shows, and fits a job summary (1 MiB)
@@ -218,42 +218,42 @@ def report(
     from plancheck.report.stream import write_report
     from plancheck.run.reports import edge_reports
 
-    config = _config()
-    _apply_common(config, None, None, None, as_of)
-    source_dir = _sources(sources, config)
+    config = read_config()
+    apply_common(config, None, None, None, as_of)
+    source_dir = sources_folder(sources, config)
     if output is not None and out_dir is not None:
-        raise _fail("--output and --out-dir: choose one")
+        raise fail("--output and --out-dir: choose one")
     if max_bytes < 0 or 0 < max_bytes < MIN_MAX_BYTES:
-        raise _fail(
+        raise fail(
             f"--max-bytes {max_bytes}: a size of at least {MIN_MAX_BYTES} bytes (room to say what "
             "is left out), or 0 for no limit"
         )
     if output is not None and str(output) != "-":
-        problem = _unwritable(output)
+        problem = unwritable(output)
         if problem is not None:
-            raise _fail(f"-o {output}: {problem}")
+            raise fail(f"-o {output}: {problem}")
     if out_dir is not None:
-        problem = _not_a_folder(out_dir)
+        problem = not_a_folder(out_dir)
         if problem is not None:
-            raise _fail(f"--out-dir {clean(str(out_dir))}: {problem}")
-    chosen = _paths(paths, config)
-    _require(chosen)
+            raise fail(f"--out-dir {clean(str(out_dir))}: {problem}")
+    chosen = chosen_paths(paths, config)
+    require_paths(chosen)
     if output is not None and str(output) != "-" and _in_tree_as_yaml(output, chosen):
         # a plan file (or one the next run would read as a plan) replaced by a Markdown report
-        raise _fail(f"-o {output}: a YAML file in the plan tree; write the report elsewhere")
+        raise fail(f"-o {output}: a YAML file in the plan tree; write the report elsewhere")
     with internal_errors(debug):
-        result = _check(_require_tree(chosen), config, source_dir, not no_cache, cache_dir)
+        result = run_check(require_tree(chosen), config, source_dir, not no_cache, cache_dir)
         unknown = [p for p in plan or [] if p not in result.planset.plans]
         if unknown:
-            raise _fail(
+            raise fail(
                 f"--plan {unknown[0]!r}: no valid plan with that id"
                 f"{did_you_mean(unknown[0], result.planset.plans)}"
             )
         only = set(plan) if plan else None
         if only is None:
-            _note_left_out(result)
+            note_left_out(result)
         if paths:  # the plans named, with their parents known but not reported
-            named = _named(result)
+            named = named_plans(result)
             if named != set(result.planset.plans):  # naming the whole tree restricts nothing
                 only = named if only is None else only & named
         edges = edge_reports(
@@ -261,9 +261,9 @@ def report(
             config,
             lang.value,
             only,
-            workers=_workers(),
-            progress=_progress(),
-            store=_store(config, not no_cache, cache_dir),
+            workers=worker_count(),
+            progress=progress_bar(),
+            store=cache_store(config, not no_cache, cache_dir),
         )
         write_report(
             result.planset,

@@ -11,7 +11,7 @@ from pathlib import Path
 from plancheck.report.text import clean
 
 
-def _not_a_folder(path: Path) -> str | None:
+def not_a_folder(path: Path) -> str | None:
     """Why ``report --out-dir`` cannot write its pages into ``path`` (checked before any work)."""
     if os.path.islink(path):  # pages would land wherever the link points (a committed link, say)
         return "is a symbolic link; name the folder itself"
@@ -43,9 +43,7 @@ def _not_a_folder(path: Path) -> str | None:
     return None
 
 
-def _unwritable(
-    path: Path, link_advice: str = "name the file itself, or - for standard output"
-) -> str | None:
+def unwritable(path: Path, link_advice: str = "name the file itself, or - for standard output") -> str | None:
     """Why a file must not be written to ``path`` (checked before any work), or None.
 
     The report replaces a file by renaming a new one over it, which would replace a read-only
