@@ -24,11 +24,12 @@ class Result:
     suppressed: int = 0  # findings dropped by select/ignore
     counts: dict[str, int] = field(default_factory=dict)
     not_compared: int = 0  # child–parent comparisons that could not run: the parent has errors
-    # set by pipeline.check_tree: each plan file's key (by file path) and the catalogue's hash,
+    # set by run.pipeline.check_tree: each plan file's key (by file path) and the catalogue's hash,
     # what a cached report section depends on
     file_keys: dict[str, str] = field(default_factory=dict)
     catalogue_sha: str = ""
-    checker: Any = None  # pipeline.check_tree's own checker, whose parsed parents a report reuses
+    # the file-by-file check's own checker (run.filewise), whose parsed parents a report reuses
+    checker: Any = None
     # and each plan's context key: where the report finds the rows its check cached
     contexts: dict[str, str] = field(default_factory=dict)
 

@@ -31,6 +31,6 @@ def main() -> None:
     """Console-script entry point: exit 2 with one line for anything unexpected."""
     # A run is short and builds many objects that form no reference cycles (findings, plan
     # summaries, parsed plans); the cyclic collector found nothing to free in them and took a
-    # third of a warm national run. Worker processes turn it back on (pipeline._init_worker).
+    # third of a warm national run. Worker processes turn it back on (workers._init_worker).
     gc.disable()
     run(app)

@@ -46,7 +46,6 @@ def check_tree(
     With ``stat_index`` (and a cache), files whose status the tree's ``StatIndex`` vouches for
     are not hashed; a tree extracted for one run only (``--base``) gains nothing from it.
     """
-    # the models, the rules and the pool (run.filewise): imported only when a command needs them
     store = store or Store(None)
     max_bytes = config.max_file_size
     index = (

@@ -19,11 +19,11 @@ the day and is computed on every run (see the README).
 The entry is signed text in four parts, each starting on a line of its own: a JSON object (the
 counts, the paths shown, the context keys, the documents, how many findings), the plan summaries
 as one JSON array, the findings as the lines of plancheck's JSON output, and the findings kept
-whole (``exact``, a JSON object on the last line). So a warm ``validate --format json`` prints the stored
-lines as they are and judges its exit code by the counts: it decodes neither findings nor
+whole (``exact``, a JSON object on the last line: those whose output line does not say all of
+them, such as a waived finding's own status). So a warm ``validate --format json`` prints the
+stored lines as they are and judges its exit code by the counts: it decodes neither findings nor
 summaries. Whatever else is asked of the result decodes them then, checked as every record is
-(``StoredResult``); a finding whose output line does not say all of it (a waived finding's own
-status, say) is kept whole beside the lines (``exact``). An entry that is not signed for the key,
+(``StoredResult``). An entry that is not signed for the key,
 or whose first line is not what plancheck writes, is ignored and the tree is checked file by
 file; one that fails to decode later (it cannot, unless plancheck wrote it wrong) is removed and
 the run stops with ``DamagedEntry``.
@@ -90,7 +90,7 @@ def tree_head_problem(data: Any, key: str) -> str | None:
     its ``exact``), or None.
 
     ``findings`` a count from 0; ``exact`` finding positions (as strings) to lists of 11 items
-    (``records.encode_finding``'s and the waiver's reason); ``counts`` severities to counts from
+    (``findings.encode_finding``'s and the waiver's reason); ``counts`` severities to counts from
     0; ``suppressed`` and ``not_compared`` counts from 0; ``requested`` and the names of
     ``documents`` strings; ``contexts`` plan ids to 64 hex digits.
     """
@@ -150,8 +150,6 @@ class TreeEntry:
         """The findings, each checked as a record's is."""
         # the rules, and the models they import: only when a command needs the findings
         from plancheck.rules.registry import RULES
-
-        # the rules, and the models they import: only when a command needs the findings
 
         exact = self.head["exact"]
         try:
@@ -249,7 +247,7 @@ class TreeStore:
     def get(self, key: str) -> TreeEntry | None:
         """The entry when it is signed with this user's secret for ``key`` and its first line is
         well-formed."""
-        # the fields come in the order _pieces writes them: magic, then key
+        # the fields come in the order entry_pieces writes them: magic, then key
         starts = json.dumps({"magic": MAGIC, "key": key}, separators=(",", ":"))[1:-1] + ","
         raw = read_signed_body(self.path, key, MAX_TREE_ENTRY_BYTES, starts.encode())
         if raw is None:
